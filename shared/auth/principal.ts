@@ -1,0 +1,29 @@
+import { VerificationError } from '../errors/verification-error.ts';
+
+export const DEFAULT_TENANT = 'default';
+
+export const SCOPES = {
+  admin: 'verification:admin',
+  service: 'verification:service',
+} as const;
+export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
+
+/** Who is calling, as the verified bearer token says. */
+export interface Principal {
+  sub: string;
+  tenantId: string;
+  scopes: ReadonlySet<string>;
+}
+
+export function hasScope(principal: Principal, scope: Scope): boolean {
+  return principal.scopes.has(scope);
+}
+
+/** @throws VerificationError INSUFFICIENT_SCOPE when the token lacks `scope`. */
+export function requireScope(principal: Principal, scope: Scope): void {
+  if (!hasScope(principal, scope)) {
+    throw new VerificationError('INSUFFICIENT_SCOPE', `this operation needs the scope ${scope}`, {
+      headers: { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${scope}"` },
+    });
+  }
+}

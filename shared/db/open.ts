@@ -1,0 +1,15 @@
+import type { AppConfig } from '../config/env.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Database } from './database.ts';
+import { createEmbeddedDatabase } from './embedded.ts';
+import { createPostgresDatabase } from './postgres.ts';
+
+/** Opens the database the configuration names: `DATABASE_URL`, or the embedded default. */
+export async function openDatabase(config: AppConfig['database'], log: Logger): Promise<Database> {
+  if (config.url) return createPostgresDatabase({ connectionString: config.url, log });
+  log.warn(
+    { dataDir: config.dataDir },
+    'DATABASE_URL is not set: using the embedded PostgreSQL (PGlite) for a single instance; set DATABASE_URL in production',
+  );
+  return createEmbeddedDatabase(config.dataDir);
+}

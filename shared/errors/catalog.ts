@@ -1,0 +1,44 @@
+/**
+ * Every failure a client can see, with its stable code and HTTP status. Codes never change
+ * meaning once published; add new ones at the end of their group.
+ */
+export const errorCatalog = {
+  INVALID_REQUEST: { code: 'VER_0001', status: 400, title: 'The request is invalid' },
+  MALFORMED_JSON: { code: 'VER_0002', status: 400, title: 'The request body is not valid JSON' },
+  PAYLOAD_TOO_LARGE: { code: 'VER_0003', status: 413, title: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { code: 'VER_0004', status: 415, title: 'The request body must be application/json' },
+  ROUTE_NOT_FOUND: { code: 'VER_0005', status: 404, title: 'No such endpoint' },
+  METHOD_NOT_ALLOWED: { code: 'VER_0006', status: 405, title: 'Method not allowed on this endpoint' },
+  INVALID_ID: { code: 'VER_0007', status: 400, title: 'The id is not a valid UUID' },
+
+  MISSING_TOKEN: { code: 'VER_0010', status: 401, title: 'A bearer token is required' },
+  INVALID_TOKEN: { code: 'VER_0011', status: 401, title: 'The bearer token is invalid' },
+  INSUFFICIENT_SCOPE: { code: 'VER_0012', status: 403, title: 'The token lacks a required scope' },
+  FORBIDDEN: { code: 'VER_0013', status: 403, title: 'Not allowed for this caller' },
+
+  UNKNOWN_METHOD: { code: 'VER_0020', status: 404, title: 'Unknown verification method' },
+  METHOD_INACTIVE: { code: 'VER_0021', status: 409, title: 'The verification method is not active for this tenant' },
+
+  ENROLLMENT_NOT_FOUND: { code: 'VER_0030', status: 404, title: 'No such enrollment' },
+  ENROLLMENT_EXPIRED: { code: 'VER_0031', status: 409, title: 'The enrollment has expired' },
+  ALREADY_ENROLLED: { code: 'VER_0032', status: 409, title: 'The enrollment is already complete' },
+  ENROLLMENT_CANCELLED: { code: 'VER_0033', status: 409, title: 'The enrollment was cancelled' },
+  ENROLLMENT_FAILED: { code: 'VER_0034', status: 409, title: 'The enrollment failed after too many wrong codes' },
+  ENROLLMENT_NOT_SCANNED: { code: 'VER_0035', status: 409, title: 'The enrollment must be scanned by the authenticator app first' },
+  ENROLLMENT_ALREADY_SCANNED: { code: 'VER_0036', status: 409, title: 'The enrollment was already scanned by another device' },
+  CLIENT_MISMATCH: { code: 'VER_0037', status: 403, title: 'The client is not the authenticator client of this enrollment' },
+  DEVICE_MISMATCH: { code: 'VER_0038', status: 403, title: 'The device is not the one that scanned this enrollment' },
+  MAX_DEVICES_REACHED: { code: 'VER_0039', status: 409, title: 'The maximum number of authenticators is reached' },
+  EXCHANGE_REPLACED: { code: 'VER_0040', status: 409, title: 'The exchange was replaced by a rotation' },
+
+  INVALID_CODE: { code: 'VER_0041', status: 400, title: 'The code is invalid' },
+  TOO_MANY_ATTEMPTS: { code: 'VER_0042', status: 429, title: 'Too many wrong codes; try again later' },
+  NO_AUTHENTICATOR: { code: 'VER_0043', status: 409, title: 'The user has no enrolled authenticator for this method' },
+  DEVICE_NOT_FOUND: { code: 'VER_0044', status: 404, title: 'No such authenticator' },
+
+  SERVICE_UNAVAILABLE: { code: 'VER_0503', status: 503, title: 'The service is temporarily unavailable' },
+  INTERNAL: { code: 'VER_0500', status: 500, title: 'Internal server error' },
+} as const satisfies Record<string, { code: string; status: number; title: string }>;
+
+export type ErrorName = keyof typeof errorCatalog;
+export type ErrorCode = (typeof errorCatalog)[ErrorName]['code'];

@@ -1,0 +1,39 @@
+import type { Middleware } from 'koa';
+import { VerificationError, isVerificationError } from '../../errors/verification-error.ts';
+import { toProblem } from '../../errors/problem.ts';
+import type { AppState } from '../types.ts';
+
+interface HttpLikeError {
+  status?: number;
+  type?: string;
+  expose?: boolean;
+}
+
+/** Maps errors raised by Koa and its body parser to the catalog. */
+function fromFramework(err: unknown): unknown {
+  if (isVerificationError(err) || typeof err !== 'object' || err === null) return err;
+  const { status, type } = err as HttpLikeError;
+  if (type === 'entity.too.large' || status === 413) return new VerificationError('PAYLOAD_TOO_LARGE');
+  if (type === 'entity.parse.failed') return new VerificationError('MALFORMED_JSON');
+  if (type === 'encoding.unsupported' || status === 415) return new VerificationError('UNSUPPORTED_MEDIA_TYPE');
+  if (type === 'request.aborted') return new VerificationError('INVALID_REQUEST', 'the request was aborted');
+  if (status === 400) return new VerificationError('INVALID_REQUEST');
+  return err;
+}
+
+/** The only place an error becomes a response: problem+json, with no stack and no internals. */
+export function errorHandler(): Middleware<AppState> {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (raw) {
+      const err = fromFramework(raw);
+      const problem = toProblem(err);
+      if (problem.status >= 500) ctx.state.log.error({ err }, 'request failed');
+      ctx.status = problem.status;
+      ctx.set(problem.headers);
+      ctx.type = 'application/problem+json';
+      ctx.body = problem.body;
+    }
+  };
+}

@@ -1,0 +1,35 @@
+import type { AppConfig } from '../config/env.ts';
+import { createTokenVerifier } from '../auth/token-verifier.ts';
+import { migrate } from '../db/migrations.ts';
+import { openDatabase } from '../db/open.ts';
+import type { Database } from '../db/database.ts';
+import { createMetrics } from '../http/metrics.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Clock, Deps } from './deps.ts';
+
+export interface BuildOptions {
+  log: Logger;
+  /** An already open database (tests); otherwise the configured one is opened. */
+  db?: Database;
+  clock?: Clock;
+}
+
+/** Opens what the services depend on and, when configured, applies pending migrations. */
+export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOptions): Promise<Deps> {
+  for (const variable of config.developmentDefaults) {
+    log.warn(`${variable} is not set: using a PUBLIC DEVELOPMENT DEFAULT. Never run like this with real users.`);
+  }
+  const database = db ?? (await openDatabase(config.database, log));
+  if (config.database.migrateOnStart) {
+    const applied = await migrate(database, 'up');
+    if (applied.length > 0) log.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+  }
+  return {
+    config,
+    db: database,
+    log,
+    verifyToken: createTokenVerifier(config.jwt),
+    metrics: createMetrics(),
+    clock: clock ?? (() => new Date()),
+  };
+}

@@ -1,0 +1,18 @@
+import type { AppConfig } from '../config/env.ts';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../log/logger.ts';
+import type { TokenVerifier } from '../auth/token-verifier.ts';
+import type { HttpMetrics } from '../http/metrics.ts';
+
+/** A source of the current time, injected so tests can move it without sleeping. */
+export type Clock = () => Date;
+
+/** Everything a service needs, built once at start and passed in (nothing reads globals). */
+export interface Deps {
+  config: AppConfig;
+  db: Database;
+  log: Logger;
+  verifyToken: TokenVerifier;
+  metrics: HttpMetrics;
+  clock: Clock;
+}
