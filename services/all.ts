@@ -1,5 +1,7 @@
 import type { ServiceModule } from '../shared/runtime/service-module.ts';
+import { actionsService } from './actions/index.ts';
 import { configService } from './config/index.ts';
+import { statusService } from './status/index.ts';
 
 /** Every service, in the order their routes are mounted in the all-in-one process. */
-export const allServices: ServiceModule[] = [configService];
+export const allServices: ServiceModule[] = [configService, actionsService, statusService];

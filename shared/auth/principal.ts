@@ -13,6 +13,8 @@ export interface Principal {
   sub: string;
   tenantId: string;
   scopes: ReadonlySet<string>;
+  /** What authenticator apps show as the account: the token's name claims, else `sub`. */
+  displayName: string;
 }
 
 export function hasScope(principal: Principal, scope: Scope): boolean {

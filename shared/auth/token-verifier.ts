@@ -22,6 +22,13 @@ function describe(err: unknown): string {
   return 'the token could not be verified';
 }
 
+function displayNameOf(claims: Record<string, unknown>, sub: string): string {
+  const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
+  const full = [text(claims.given_name), text(claims.family_name)].filter(Boolean).join(' ');
+  const name = text(claims.name) || full || text(claims.preferred_username) || text(claims.email) || sub;
+  return name.slice(0, 128);
+}
+
 /**
  * Builds the bearer-token check: HS256 with `JWT_SECRET`, or the keys at `JWT_JWKS_URL`.
  * The accepted algorithms are pinned, so `alg: none` and algorithm confusion are refused.
@@ -58,6 +65,7 @@ export function createTokenVerifier(jwt: AppConfig['jwt']): TokenVerifier {
     if (scope !== undefined && typeof scope !== 'string') throw invalidToken('the token scope claim must be a string');
     return {
       sub,
+      displayName: displayNameOf(payload, sub),
       tenantId: (tid as string | undefined) ?? DEFAULT_TENANT,
       scopes: new Set((scope ?? '').split(' ').filter(Boolean)),
     };

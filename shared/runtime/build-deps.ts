@@ -5,6 +5,7 @@ import { openDatabase } from '../db/open.ts';
 import type { Database } from '../db/database.ts';
 import { createMetrics } from '../http/metrics.ts';
 import type { Logger } from '../log/logger.ts';
+import { StatusHub } from '../events/status-hub.ts';
 import type { Clock, Deps } from './deps.ts';
 
 export interface BuildOptions {
@@ -24,6 +25,8 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
     const applied = await migrate(database, 'up');
     if (applied.length > 0) log.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
   }
+  const statusHub = new StatusHub(database, log);
+  await statusHub.start();
   return {
     config,
     db: database,
@@ -31,5 +34,12 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
     verifyToken: createTokenVerifier(config.jwt),
     metrics: createMetrics(),
     clock: clock ?? (() => new Date()),
+    statusHub,
   };
+}
+
+/** Releases what buildDeps opened, listener first so no event arrives at a closed pool. */
+export async function closeDeps(deps: Deps): Promise<void> {
+  await deps.statusHub.stop();
+  await deps.db.close();
 }

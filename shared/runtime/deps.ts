@@ -3,6 +3,7 @@ import type { Database } from '../db/database.ts';
 import type { Logger } from '../log/logger.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { HttpMetrics } from '../http/metrics.ts';
+import type { StatusHub } from '../events/status-hub.ts';
 
 /** A source of the current time, injected so tests can move it without sleeping. */
 export type Clock = () => Date;
@@ -15,4 +16,6 @@ export interface Deps {
   verifyToken: TokenVerifier;
   metrics: HttpMetrics;
   clock: Clock;
+  /** This process's fan-out of status events (long polls, WebSockets). */
+  statusHub: StatusHub;
 }

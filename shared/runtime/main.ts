@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig, type AppConfig } from '../config/env.ts';
 import { createLogger } from '../log/logger.ts';
-import { buildDeps } from './build-deps.ts';
+import { buildDeps, closeDeps } from './build-deps.ts';
 import type { ServiceModule } from './service-module.ts';
 import { onShutdown } from './shutdown.ts';
 import { startServer } from './start-server.ts';
@@ -28,7 +28,7 @@ export async function main(modules: ServiceModule[], portOf: (ports: AppConfig['
     );
     onShutdown(log, async () => {
       await server.close();
-      await deps.db.close();
+      await closeDeps(deps);
     });
   } catch (err) {
     log.fatal({ err: err instanceof Error ? err.message : String(err) }, 'could not start');

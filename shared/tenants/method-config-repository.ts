@@ -52,9 +52,14 @@ export async function findTenantMethod(
   return rows[0] && toConfig(rows[0]);
 }
 
+/** Tenants come into being on first use: the token issuer vouches for them. */
+export async function ensureTenant(q: Queryable, tenantId: string): Promise<void> {
+  await q.query('INSERT INTO tenants (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [tenantId]);
+}
+
 /** Inserts the tenant and the method's row with `initial` unless they exist. */
 export async function ensureTenantMethod(q: Queryable, tenantId: string, initial: MethodConfig): Promise<void> {
-  await q.query('INSERT INTO tenants (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [tenantId]);
+  await ensureTenant(q, tenantId);
   await saveTenantMethod(q, tenantId, initial, 'DO NOTHING');
 }
 

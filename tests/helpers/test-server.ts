@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { loadConfig, type AppConfig } from '../../shared/config/env.ts';
 import { issueToken, type TokenClaims } from '../../shared/auth/issue-token.ts';
 import { createLogger } from '../../shared/log/logger.ts';
-import { buildDeps } from '../../shared/runtime/build-deps.ts';
+import { buildDeps, closeDeps } from '../../shared/runtime/build-deps.ts';
 import type { Deps } from '../../shared/runtime/deps.ts';
 import type { ServiceModule } from '../../shared/runtime/service-module.ts';
 import { startServer } from '../../shared/runtime/start-server.ts';
@@ -33,10 +33,11 @@ export interface TestServerOptions {
   databaseUrl?: string;
 }
 
+/** The test configuration; `env` overrides it, and naming `JWT_JWKS_URL` there replaces the test JWT secret. */
 export function testConfig(databaseUrl: string | undefined, env: Record<string, string> = {}): AppConfig {
   return loadConfig({
     HOST: '127.0.0.1',
-    JWT_SECRET: TEST_JWT_SECRET,
+    ...(env.JWT_JWKS_URL ? {} : { JWT_SECRET: TEST_JWT_SECRET }),
     SECRET_KEY: TEST_SECRET_KEY,
     LOG_LEVEL: 'info',
     MIGRATE_ON_START: 'false',
@@ -80,7 +81,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     token: (claims) => issueToken(new TextEncoder().encode(TEST_JWT_SECRET), claims),
     async close() {
       await server.close();
-      await db.close();
+      await closeDeps(deps);
       await scratch?.drop();
     },
   };

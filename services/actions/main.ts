@@ -1,0 +1,4 @@
+import { main } from '../../shared/runtime/main.ts';
+import { actionsService } from './index.ts';
+
+await main([actionsService], (ports) => ports.actions);

@@ -1,0 +1,56 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import { readStatus } from '../../shared/enrollment/read-status.ts';
+import { statusEtag, type VersionedStatus } from '../../shared/enrollment/status-document.ts';
+import { waitForStatus } from '../../shared/enrollment/wait-for-status.ts';
+import { parseIdParam } from '../../shared/http/params.ts';
+import type { AppContext, AppState } from '../../shared/http/types.ts';
+import { parseInput } from '../../shared/http/validate.ts';
+import type { Deps } from '../../shared/runtime/deps.ts';
+
+export const MAX_WAIT_SECONDS = 30;
+const statusQuery = z.object({ wait: z.coerce.number().int().min(0).max(MAX_WAIT_SECONDS).optional() }).strict();
+
+function respond(ctx: AppContext, status: VersionedStatus): void {
+  const etag = statusEtag(status);
+  ctx.set('ETag', etag);
+  // Always revalidate: a cached INITIATED would hide the scan the UI is waiting for.
+  ctx.set('Cache-Control', 'no-cache');
+  if (ctx.get('if-none-match') === etag) {
+    ctx.status = 304;
+    return;
+  }
+  ctx.body = status.document;
+}
+
+/**
+ * The status service: anyone holding a status id may watch it (it completes nothing). `?wait=N`
+ * holds the request until the status moves past the one the caller has (its If-None-Match, or
+ * the current one) or N seconds pass.
+ */
+export function statusRoutes(deps: Deps): Router<AppState> {
+  const router = new Router<AppState>();
+
+  router.get('/verification-srv/verificationstatus/:status_id', async (ctx) => {
+    const statusId = parseIdParam(ctx.params.status_id, 'status_id');
+    const { wait } = parseInput(statusQuery, ctx.query, 'query');
+    const current = await readStatus(deps.db, statusId, deps.clock());
+    const known = ctx.get('if-none-match');
+    if (!wait || (known && known !== statusEtag(current))) return respond(ctx, current);
+
+    const aborted = new AbortController();
+    ctx.req.once('close', () => aborted.abort());
+    const next = await waitForStatus(deps, {
+      statusId,
+      afterVersion: current.version,
+      waitMs: wait * 1000,
+      signal: aborted.signal,
+    }).catch((err: unknown) => {
+      if (aborted.signal.aborted) return current;
+      throw err;
+    });
+    respond(ctx, next);
+  });
+
+  return router;
+}

@@ -1,0 +1,44 @@
+import type { CodeParams } from '../enrollment/enrollment.ts';
+import type { SealedSecret } from '../otp/index.ts';
+import type { VerificationType } from '../tenants/method-settings.ts';
+
+/** An enrolled second factor of one user (cidaas calls its id `ph_id`). */
+export interface Authenticator {
+  phId: string;
+  tenantId: string;
+  sub: string;
+  verificationType: VerificationType;
+  enrollmentStatusId: string;
+  deviceId: string | null;
+  pushId: string | null;
+  publicKey: string | null;
+  friendlyName: string | null;
+  secret: SealedSecret;
+  params: CodeParams;
+  lastUsedStep: number;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+/** What a user or admin sees of an authenticator: never the secret. */
+export interface DeviceView {
+  ph_id: string;
+  sub: string;
+  verification_type: VerificationType;
+  device_id: string | null;
+  friendly_name: string | null;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export function toDeviceView(a: Authenticator): DeviceView {
+  return {
+    ph_id: a.phId,
+    sub: a.sub,
+    verification_type: a.verificationType,
+    device_id: a.deviceId,
+    friendly_name: a.friendlyName,
+    created_at: a.createdAt.toISOString(),
+    last_used_at: a.lastUsedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,80 @@
+import type { Database } from '../db/database.ts';
+import { VerificationError } from '../errors/verification-error.ts';
+import { matchCode, openSecret, type SecretKeyring } from '../otp/index.ts';
+import { ensureTenant } from '../tenants/method-config-repository.ts';
+import { requireActiveMethod } from '../tenants/method-config.ts';
+import type { VerificationType } from '../tenants/method-settings.ts';
+import { secretBinding } from '../enrollment/enrollment.ts';
+import { failAfterCommit, runOutcome, succeed } from '../enrollment/outcome.ts';
+import { consumeStep, listAuthenticators } from './authenticator-repository.ts';
+import { lockedUntilAfter } from './throttle-policy.ts';
+import { lockThrottle, saveThrottle } from './throttle-repository.ts';
+
+export interface SignInRequest {
+  tenantId: string;
+  sub: string;
+  type: VerificationType;
+  passCode: string;
+  now: Date;
+  keyring: SecretKeyring;
+}
+
+export interface SignInResult {
+  status: 'AUTHENTICATED';
+  sub: string;
+  verification_type: VerificationType;
+  ph_id: string;
+  authenticated_at: string;
+}
+
+function retryAfter(until: Date, now: Date): VerificationError {
+  const seconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
+  return new VerificationError('TOO_MANY_ATTEMPTS', `too many wrong codes; try again in ${seconds} s`, {
+    headers: { 'Retry-After': String(seconds) },
+    extensions: { retry_after: seconds },
+  });
+}
+
+/**
+ * Checks a sign-in code against every authenticator of the user. A code is accepted once: its
+ * step is consumed with a conditional update, so a replay, or the same code sent twice at
+ * once, fails. Wrong codes are throttled per user (see throttle-policy.ts); while locked,
+ * codes are not even checked.
+ *
+ * @throws VerificationError INVALID_CODE, TOO_MANY_ATTEMPTS, NO_AUTHENTICATOR, METHOD_INACTIVE
+ */
+export function verifySignIn(db: Database, req: SignInRequest): Promise<SignInResult> {
+  return runOutcome(db, async (tx) => {
+    await requireActiveMethod(tx, req.tenantId, req.type);
+    await ensureTenant(tx, req.tenantId);
+    const throttle = await lockThrottle(tx, req.tenantId, req.sub, req.type);
+    if (throttle.lockedUntil && throttle.lockedUntil > req.now) return failAfterCommit(retryAfter(throttle.lockedUntil, req.now));
+
+    const authenticators = await listAuthenticators(tx, req.tenantId, req.sub, req.type);
+    if (authenticators.length === 0) return failAfterCommit(new VerificationError('NO_AUTHENTICATOR'));
+
+    // Every authenticator is checked, matched or not, so timing does not tell which one exists.
+    let matched: { phId: string; step: number } | undefined;
+    for (const a of authenticators) {
+      const secret = openSecret(req.keyring, a.secret, secretBinding(a.tenantId, a.sub));
+      const step = matchCode(secret, req.passCode, a.params, req.now.getTime(), { window: a.params.window, afterStep: a.lastUsedStep });
+      if (step !== null && !matched) matched = { phId: a.phId, step };
+    }
+    if (matched && (await consumeStep(tx, matched.phId, matched.step, req.now))) {
+      await saveThrottle(tx, req.tenantId, req.sub, req.type, { failures: 0, lockedUntil: null });
+      return succeed({
+        status: 'AUTHENTICATED',
+        sub: req.sub,
+        verification_type: req.type,
+        ph_id: matched.phId,
+        authenticated_at: req.now.toISOString(),
+      });
+    }
+    const failures = throttle.failures + 1;
+    const lockedUntil = lockedUntilAfter(failures, req.now);
+    await saveThrottle(tx, req.tenantId, req.sub, req.type, { failures, lockedUntil });
+    return failAfterCommit(
+      new VerificationError('INVALID_CODE', 'the code is not valid', lockedUntil ? { headers: { 'Retry-After': String(Math.ceil((lockedUntil.getTime() - req.now.getTime()) / 1000)) } } : {}),
+    );
+  });
+}

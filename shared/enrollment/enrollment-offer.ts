@@ -1,0 +1,54 @@
+import { buildOtpauthUri, renderQrDataUrl } from '../otp/index.ts';
+import type { Enrollment } from './enrollment.ts';
+
+/** Who the enrollment is presented as, in the authenticator app. */
+export interface Presentation {
+  issuer: string;
+  displayName: string;
+  tenantKey: string;
+  logoUrl?: string;
+  baseUrl?: string;
+}
+
+/** The initiation (and rotation) response: everything the profile UI needs to show the QR code. */
+export interface EnrollmentOffer {
+  exchange_id: { exchange_id: string; expires_at: string };
+  status_id: string;
+  sub: string;
+  authenticator_client_id: string;
+  totp_secret: string;
+  otpauth_uri: string;
+  qr_code: string;
+}
+
+// A ':' separates issuer and account in the label; apps would misread one inside a name.
+const labelSafe = (text: string) => text.replace(/:/g, ' ').trim() || '-';
+
+/** Builds the extended otpauth URI (DESIGN §5) and its QR code for a fresh secret. */
+export async function presentOffer(enrollment: Enrollment, secret: string, p: Presentation): Promise<EnrollmentOffer> {
+  const uri = buildOtpauthUri({
+    secret,
+    issuer: labelSafe(p.issuer),
+    accountName: labelSafe(p.displayName),
+    algorithm: enrollment.params.algorithm,
+    digits: enrollment.params.digits,
+    period: enrollment.params.period,
+    type: 'totp',
+    displayName: p.displayName,
+    tenantKey: p.tenantKey,
+    logoUrl: p.logoUrl,
+    sub: enrollment.sub,
+    clientId: enrollment.authenticatorClientId,
+    baseUrl: p.baseUrl,
+    exchangeId: enrollment.exchangeId,
+  });
+  return {
+    exchange_id: { exchange_id: enrollment.exchangeId, expires_at: enrollment.expiresAt.toISOString() },
+    status_id: enrollment.statusId,
+    sub: enrollment.sub,
+    authenticator_client_id: enrollment.authenticatorClientId,
+    totp_secret: secret,
+    otpauth_uri: uri,
+    qr_code: await renderQrDataUrl(uri),
+  };
+}

@@ -1,0 +1,25 @@
+import type { Database } from '../db/database.ts';
+import { VerificationError } from '../errors/verification-error.ts';
+import { publishStatus } from '../events/status-events.ts';
+import { applyTransition, findByStatusId } from './enrollment-repository.ts';
+import { canApply } from './state-machine.ts';
+import { toVersionedStatus, type VersionedStatus } from './status-document.ts';
+
+/**
+ * The current status of an enrollment. A live one whose lifetime ended is moved to EXPIRED
+ * first, so a reader never sees INITIATED after the exchange stopped working.
+ *
+ * @throws VerificationError ENROLLMENT_NOT_FOUND
+ */
+export async function readStatus(db: Database, statusId: string, now: Date): Promise<VersionedStatus> {
+  const enrollment = await findByStatusId(db, statusId);
+  if (!enrollment) throw new VerificationError('ENROLLMENT_NOT_FOUND', 'no enrollment has this status id');
+  if (!canApply('expire', enrollment.status) || enrollment.expiresAt > now) return toVersionedStatus(enrollment);
+  const expired = await db.transaction(async (tx) => {
+    const updated = await applyTransition(tx, statusId, 'expire', now);
+    if (updated) await publishStatus(tx, toVersionedStatus(updated));
+    return updated;
+  });
+  // Losing the race to another expirer (or a completion) is fine: read what won.
+  return toVersionedStatus(expired ?? (await findByStatusId(db, statusId))!);
+}

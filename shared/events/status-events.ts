@@ -1,0 +1,23 @@
+import type { Queryable } from '../db/database.ts';
+import type { VersionedStatus } from '../enrollment/status-document.ts';
+
+export const STATUS_CHANNEL = 'verification_status';
+
+/**
+ * Announces a status change. Called inside the transaction that made the change, so the
+ * NOTIFY is delivered on commit and never for a change that was rolled back.
+ */
+export async function publishStatus(tx: Queryable, status: VersionedStatus): Promise<void> {
+  await tx.query('SELECT pg_notify($1, $2)', [STATUS_CHANNEL, JSON.stringify(status)]);
+}
+
+/** Parses a notification payload; anything malformed is ignored rather than trusted. */
+export function parseStatusEvent(payload: string): VersionedStatus | undefined {
+  try {
+    const value = JSON.parse(payload) as Partial<VersionedStatus>;
+    if (typeof value.version !== 'number' || typeof value.document?.id !== 'string') return undefined;
+    return value as VersionedStatus;
+  } catch {
+    return undefined;
+  }
+}
