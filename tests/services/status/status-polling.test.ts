@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeNow, enrollmentClient, type Problem } from '../../helpers/enrollment.ts';
+import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
+
+let server: TestServer;
+let api: ReturnType<typeof enrollmentClient>;
+beforeAll(async () => {
+  server = await startTestServer();
+  api = enrollmentClient(server);
+});
+afterAll(() => server.close());
+
+async function started(sub: string) {
+  const token = await server.token({ sub });
+  return { token, offer: (await api.initiate(token)).body };
+}
+
+describe('GET /verification-srv/verificationstatus/{status_id}', () => {
+  it("returns the seed's shape with expiry and update times, to anyone holding the id", async () => {
+    const { offer } = await started('alice');
+    const res = await api.status(offer.status_id);
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body).sort()).toEqual(['expires_at', 'id', 'status', 'sub', 'type', 'updated_at']);
+    expect(res.body).toMatchObject({ status: 'INITIATED', id: offer.status_id, sub: 'alice', type: 'TOTP' });
+  });
+
+  it('answers 304 to If-None-Match with the current ETag, and 200 once the status changed', async () => {
+    const { token, offer } = await started('bob');
+    const first = await api.status(offer.status_id);
+    const etag = first.headers.get('etag')!;
+    expect(etag).toBeTruthy();
+    expect((await api.status(offer.status_id, { 'if-none-match': etag })).status).toBe(304);
+    await api.verify(token, offer.exchange_id.exchange_id, codeNow(server, offer.totp_secret));
+    const changed = await api.status(offer.status_id, { 'if-none-match': etag });
+    expect(changed.status).toBe(200);
+    expect(changed.body.status).toBe('ENROLLED');
+    expect(changed.headers.get('etag')).not.toBe(etag);
+  });
+
+  it('rejects a malformed id with 400 VER_0007 and an unknown one with 404 VER_0030', async () => {
+    const malformed = await api.status('nope');
+    expect(malformed.status).toBe(400);
+    expect((malformed.body as unknown as Problem).code).toBe('VER_0007');
+    const unknown = await api.status('00000000-0000-4000-8000-000000000000');
+    expect(unknown.status).toBe(404);
+    expect((unknown.body as unknown as Problem).code).toBe('VER_0030');
+  });
+
+  it('rejects wait above 30 seconds with 400 naming wait', async () => {
+    const { offer } = await started('carol');
+    const res = await api.status(offer.status_id, {}, '?wait=31');
+    expect(res.status).toBe(400);
+    expect((res.body as unknown as Problem).detail).toContain('wait');
+  });
+
+  it('holds a ?wait poll until the status changes and answers at once with the new status', async () => {
+    const { offer } = await started('dave');
+    const started_ = Date.now();
+    const poll = api.status(offer.status_id, {}, '?wait=20');
+    await new Promise((r) => setTimeout(r, 300));
+    await api.scan(offer);
+    const res = await poll;
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('SCANNED');
+    expect(Date.now() - started_).toBeLessThan(10_000);
+  });
+
+  it('answers a ?wait poll with 304 when nothing changed before the wait ended', async () => {
+    const { offer } = await started('erin');
+    const { headers } = await api.status(offer.status_id);
+    const res = await api.status(offer.status_id, { 'if-none-match': headers.get('etag')! }, '?wait=1');
+    expect(res.status).toBe(304);
+  });
+
+  it('answers a ?wait poll at once when the caller holds an older version', async () => {
+    const { offer } = await started('frank');
+    const { headers } = await api.status(offer.status_id);
+    await api.scan(offer);
+    const t0 = Date.now();
+    const res = await api.status(offer.status_id, { 'if-none-match': headers.get('etag')! }, '?wait=20');
+    expect(res.body.status).toBe('SCANNED');
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+});
