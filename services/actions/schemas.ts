@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { uuidSchema } from '../../shared/http/params.ts';
+import { plainText, uuidSchema } from '../../shared/http/params.ts';
 
 // Request bodies of the actions service, shared by its route modules and documented in openapi.yaml.
 
 export const passCodeSchema = z.string().regex(/^[0-9]{6,8}$/, 'must be 6 to 8 digits');
-const deviceIdSchema = z.string().trim().min(1).max(256);
+const deviceIdSchema = z.string().trim().pipe(plainText(256));
+const subSchema = plainText(255);
 
 export const initiationBody = z
   .object({
@@ -21,14 +22,14 @@ export const scanBody = z
     exchange_id: uuidSchema,
     client_id: uuidSchema,
     device_id: deviceIdSchema,
-    push_id: z.string().min(1).max(4096).optional(),
+    push_id: plainText(4096).optional(),
   })
   .strict();
 
-export const enrollBody = scanBody.extend({ pass_code: passCodeSchema, public_key: z.string().min(1).max(8192).optional() }).strict();
+export const enrollBody = scanBody.extend({ pass_code: passCodeSchema, public_key: plainText(8192, { multiline: true }).optional() }).strict();
 
-export const friendlyNameBody = z.object({ ph_id: uuidSchema, friendly_name: z.string().trim().min(1).max(64) }).strict();
+export const friendlyNameBody = z.object({ ph_id: uuidSchema, friendly_name: z.string().trim().pipe(plainText(64)) }).strict();
 
-export const devicesQuery = z.object({ sub: z.string().min(1).max(255).optional() }).strict();
+export const devicesQuery = z.object({ sub: subSchema.optional() }).strict();
 
-export const signInBody = z.object({ pass_code: passCodeSchema, sub: z.string().min(1).max(255).optional() }).strict();
+export const signInBody = z.object({ pass_code: passCodeSchema, sub: subSchema.optional() }).strict();

@@ -10,3 +10,18 @@ export function parseIdParam(value: string | undefined, name: string): string {
   if (!parsed.success) throw new VerificationError('INVALID_ID', `${name} must be a UUID`);
   return parsed.data.toLowerCase();
 }
+
+// PostgreSQL text cannot hold NUL, and control characters have no business in names or ids:
+// refusing them here keeps such input a 400 rather than a database error.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const CONTROL_OR_NEWLINE = /[\u0000-\u001f\u007f]/;
+
+/** A string of 1..max characters without control characters (`multiline` allows \n, \r and \t). */
+export function plainText(max: number, { multiline = false } = {}) {
+  const forbidden = multiline ? CONTROL : CONTROL_OR_NEWLINE;
+  return z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((s) => !forbidden.test(s), 'must not contain control characters');
+}

@@ -59,7 +59,7 @@ export const settingsPatchSchema = z
       .trim()
       .min(1)
       .max(64)
-      .regex(/^[^:]+$/, 'must not contain ":" (it separates issuer and account in otpauth URIs)')
+      .regex(/^[^:\u0000-\u001f\u007f]+$/, 'must not contain ":" (it separates issuer and account in otpauth URIs) or control characters')
       .nullable(),
   })
   .strict()

@@ -89,6 +89,14 @@ describe('authenticator app: scan, then enroll', () => {
     expect((res.body as Problem).code).toBe('VER_0036');
   });
 
+  it('rejects a device_id with control characters with 400, leaving the enrollment untouched', async () => {
+    const offer = await started('judy');
+    const res = await api.scan(offer, 'phone\u0000one');
+    expect(res.status).toBe(400);
+    expect((res.body as Problem).detail).toContain('device_id');
+    expect((await api.status(offer.status_id)).body.status).toBe('INITIATED');
+  });
+
   it('rejects a scan body missing device_id with 400 naming it', async () => {
     const offer = await started('ivan');
     const res = await api.scan(offer, '');
