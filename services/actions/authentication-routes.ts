@@ -30,6 +30,8 @@ export function authenticationRoutes({ db, clock, config, verifyToken }: Deps): 
       passCode: body.pass_code,
       now: clock(),
       keyring: config.secretKeyring,
+      onUnreadableSecret: (phId, err) =>
+        ctx.state.log.error({ phId, err: err instanceof Error ? err.message : String(err) }, 'authenticator secret cannot be decrypted'),
     });
   });
 

@@ -17,6 +17,8 @@ export interface SignInRequest {
   passCode: string;
   now: Date;
   keyring: SecretKeyring;
+  /** Told about an authenticator whose secret cannot be decrypted (tampered row, retired key). */
+  onUnreadableSecret?: (phId: string, err: unknown) => void;
 }
 
 export interface SignInResult {
@@ -55,11 +57,25 @@ export function verifySignIn(db: Database, req: SignInRequest): Promise<SignInRe
 
     // Every authenticator is checked, matched or not, so timing does not tell which one exists.
     let matched: { phId: string; step: number } | undefined;
+    let replayed = false;
+    const unreadable: unknown[] = [];
     for (const a of authenticators) {
-      const secret = openSecret(req.keyring, a.secret, secretBinding(a.tenantId, a.sub));
-      const step = matchCode(secret, req.passCode, a.params, req.now.getTime(), { window: a.params.window, afterStep: a.lastUsedStep });
-      if (step !== null && !matched) matched = { phId: a.phId, step };
+      let secret: string;
+      try {
+        secret = openSecret(req.keyring, a.secret, secretBinding(a.tenantId, a.sub));
+      } catch (err) {
+        req.onUnreadableSecret?.(a.phId, err);
+        unreadable.push(err);
+        continue;
+      }
+      const step = matchCode(secret, req.passCode, a.params, req.now.getTime(), { window: a.params.window });
+      if (step === null) continue;
+      if (step <= a.lastUsedStep) replayed = true;
+      else matched ??= { phId: a.phId, step };
     }
+    // Only when no authenticator is usable is this the operator's problem rather than a wrong code.
+    if (unreadable.length === authenticators.length) throw unreadable[0];
+
     if (matched && (await consumeStep(tx, matched.phId, matched.step, req.now))) {
       await saveThrottle(tx, req.tenantId, req.sub, req.type, { failures: 0, lockedUntil: null });
       return succeed({
@@ -70,6 +86,10 @@ export function verifySignIn(db: Database, req: SignInRequest): Promise<SignInRe
         authenticated_at: req.now.toISOString(),
       });
     }
+    // A code that was valid once reveals nothing new about the secret: refuse it without
+    // counting, so a double submit or a replayed code cannot push the real user into backoff.
+    if (replayed || matched) return failAfterCommit(new VerificationError('INVALID_CODE', 'this code was already used'));
+
     const failures = throttle.failures + 1;
     const lockedUntil = lockedUntilAfter(failures, req.now);
     await saveThrottle(tx, req.tenantId, req.sub, req.type, { failures, lockedUntil });
