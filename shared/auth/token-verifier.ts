@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, jwtVerify, errors as joseErrors, type JWTVerifyGetKey } from 'jose';
 import { VerificationError } from '../errors/verification-error.ts';
+import { hasControlCharacters, withoutControlCharacters } from '../text/control-characters.ts';
 import type { AppConfig } from '../config/env.ts';
 import { DEFAULT_TENANT, type Principal } from './principal.ts';
 
@@ -26,7 +27,7 @@ function displayNameOf(claims: Record<string, unknown>, sub: string): string {
   const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
   const full = [text(claims.given_name), text(claims.family_name)].filter(Boolean).join(' ');
   const name = text(claims.name) || full || text(claims.preferred_username) || text(claims.email) || sub;
-  return name.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 128) || sub;
+  return withoutControlCharacters(name).slice(0, 128) || sub;
 }
 
 /**
@@ -58,7 +59,7 @@ export function createTokenVerifier(jwt: AppConfig['jwt']): TokenVerifier {
       throw invalidToken(describe(err), err);
     }
     const { sub, tid, scope } = payload as { sub?: unknown; tid?: unknown; scope?: unknown };
-    if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255 || /[\u0000-\u001f\u007f]/.test(sub)) throw invalidToken('the token has no usable sub claim');
+    if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255 || hasControlCharacters(sub)) throw invalidToken('the token has no usable sub claim');
     if (tid !== undefined && (typeof tid !== 'string' || !/^[A-Za-z0-9_.-]{1,128}$/.test(tid))) {
       throw invalidToken('the token tid claim is not a valid tenant id');
     }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { VerificationError } from '../errors/verification-error.ts';
+import { hasControlCharacters } from '../text/control-characters.ts';
 
 /** The verification methods this service implements, as cidaas names them. */
 export const VERIFICATION_TYPES = ['TOTP'] as const;
@@ -59,7 +60,8 @@ export const settingsPatchSchema = z
       .trim()
       .min(1)
       .max(64)
-      .regex(/^[^:\u0000-\u001f\u007f]+$/, 'must not contain ":" (it separates issuer and account in otpauth URIs) or control characters')
+      .regex(/^[^:]+$/, 'must not contain ":" (it separates issuer and account in otpauth URIs)')
+      .refine((s) => !hasControlCharacters(s), 'must not contain control characters')
       .nullable(),
   })
   .strict()
