@@ -34,7 +34,7 @@ export class ConfigError extends Error {
 export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-change-me-0123456789';
 const DEVELOPMENT_SECRET_KEY = Buffer.alloc(32, 0x42);
 
-const port = z.coerce.number().int().min(1).max(65535);
+const port = z.coerce.number({ error: 'must be a port number from 1 to 65535' }).int().min(1).max(65535);
 const flag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
 
 const schema = z.object({

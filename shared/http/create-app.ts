@@ -23,16 +23,15 @@ export function createApp(deps: Deps, routers: AppRouter[]): Koa<AppState> {
   app.use(errorHandler());
   app.use(async (ctx, next) => {
     await next();
-    if (ctx.status === 404 && ctx.body == null) throw new VerificationError('ROUTE_NOT_FOUND');
+    if (ctx.body != null) return;
+    if (ctx.status === 404) throw new VerificationError('ROUTE_NOT_FOUND');
+    // The router sets `Allow` (required on a 405 by RFC 9110) only when it does not throw itself.
+    if (ctx.status === 405 || ctx.status === 501) {
+      throw new VerificationError('METHOD_NOT_ALLOWED', undefined, { headers: { Allow: ctx.response.get('Allow') } });
+    }
   });
   app.use(jsonBody(deps.config.bodyLimitBytes));
   app.use(root.routes());
-  app.use(
-    root.allowedMethods({
-      throw: true,
-      methodNotAllowed: () => new VerificationError('METHOD_NOT_ALLOWED'),
-      notImplemented: () => new VerificationError('METHOD_NOT_ALLOWED'),
-    }),
-  );
+  app.use(root.allowedMethods());
   return app;
 }

@@ -14,7 +14,8 @@ function fromFramework(err: unknown): unknown {
   if (isVerificationError(err) || typeof err !== 'object' || err === null) return err;
   const { status, type } = err as HttpLikeError;
   if (type === 'entity.too.large' || status === 413) return new VerificationError('PAYLOAD_TOO_LARGE');
-  if (type === 'entity.parse.failed') return new VerificationError('MALFORMED_JSON');
+  // co-body reports bad JSON as a bare SyntaxError with status 400 and no `type`.
+  if (type === 'entity.parse.failed' || (err instanceof SyntaxError && status === 400)) return new VerificationError('MALFORMED_JSON');
   if (type === 'encoding.unsupported' || status === 415) return new VerificationError('UNSUPPORTED_MEDIA_TYPE');
   if (type === 'request.aborted') return new VerificationError('INVALID_REQUEST', 'the request was aborted');
   if (status === 400) return new VerificationError('INVALID_REQUEST');

@@ -1,0 +1,59 @@
+import autocannon from 'autocannon';
+
+/** How hard and how long each endpoint is driven. */
+export interface LoadOptions {
+  connections: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  /** Load generator threads; 0 runs autocannon on the servers' own event loop. */
+  workers: number;
+}
+
+export const DEFAULT_LOAD: LoadOptions = { connections: 50, durationSeconds: 5, warmupSeconds: 1, workers: 1 };
+
+export interface Target {
+  url: string;
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** One endpoint's figures from one run. */
+export interface Measurement {
+  label: string;
+  requestsPerSecond: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  requests: number;
+  /** Connection errors and timeouts. */
+  errors: number;
+  /** Responses that were not 2xx: a run with any is not a valid measurement. */
+  non2xx: number;
+}
+
+function run(target: Target, load: LoadOptions, seconds: number): Promise<autocannon.Result> {
+  return autocannon({
+    url: target.url,
+    method: target.method ?? 'GET',
+    headers: target.headers,
+    body: target.body,
+    connections: load.connections,
+    duration: seconds,
+    ...(load.workers > 0 ? { workers: load.workers } : {}),
+  });
+}
+
+/** Drives `target` with autocannon for a warm-up, then measures for `load.durationSeconds`. */
+export async function measure(label: string, target: Target, load: LoadOptions = DEFAULT_LOAD): Promise<Measurement> {
+  if (load.warmupSeconds > 0) await run(target, load, load.warmupSeconds);
+  const result = await run(target, load, load.durationSeconds);
+  return {
+    label,
+    requestsPerSecond: result.requests.average,
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}

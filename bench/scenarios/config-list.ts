@@ -1,0 +1,34 @@
+import { configService } from '../../services/config/index.ts';
+import type { BenchEnvironment } from '../harness/environment.ts';
+import { measure, type LoadOptions } from '../harness/measure.ts';
+import type { Comparison } from '../harness/scenario.ts';
+
+const TENANT = 'bench-tenant';
+const LIST_PATH = '/verification-srv/config/list';
+
+/**
+ * `GET /verification-srv/config/list` with a real bearer token for a tenant that has a stored
+ * row, against a bare Koa route answering the same constant JSON from the same process.
+ */
+export default async function configList(bench: BenchEnvironment, load: LoadOptions): Promise<Comparison[]> {
+  const service = await bench.serve([configService]);
+  const admin = await bench.token({ sub: 'bench-admin', tenant: TENANT, scope: 'verification:admin' });
+  const stored = await fetch(`${service.url}/verification-srv/config/totp`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ active: true }),
+  });
+  if (!stored.ok) throw new Error(`could not store the tenant's method row: ${stored.status}`);
+
+  const user = await bench.token({ sub: 'bench-user', tenant: TENANT });
+  const expected = await (await fetch(`${service.url}${LIST_PATH}`, { headers: { authorization: `Bearer ${user}` } })).json();
+  const bare = await bench.serveBare((router) => {
+    router.get(LIST_PATH, (ctx) => {
+      ctx.body = expected;
+    });
+  });
+
+  const baseline = await measure('bare Koa route, constant JSON', { url: `${bare.url}${LIST_PATH}` }, load);
+  const subject = await measure('GET config/list (token + PostgreSQL)', { url: `${service.url}${LIST_PATH}`, headers: { authorization: `Bearer ${user}` } }, load);
+  return [{ figure: 'config list vs bare Koa route', subject, baseline }];
+}

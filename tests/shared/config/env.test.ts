@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../shared/config/env.ts';
+
+const HEX_KEY = 'ab'.repeat(32);
+const JWT_SECRET = 'a-jwt-secret-that-is-at-least-32-characters-long';
+
+/** The variable a bad environment is refused for (fails the test when it is accepted). */
+function refusedVariable(env: NodeJS.ProcessEnv): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message.startsWith(`${(err as ConfigError).variable}: `)).toBe(true);
+    return (err as ConfigError).variable;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be refused`);
+}
+
+describe('loadConfig refuses a bad variable, naming it', () => {
+  it.each([
+    ['PORT', { PORT: 'abc' }],
+    ['PORT', { PORT: '70000' }],
+    ['CONFIG_PORT', { CONFIG_PORT: '0' }],
+    ['ACTIONS_PORT', { ACTIONS_PORT: '8082.5' }],
+    ['STATUS_PORT', { STATUS_PORT: '-1' }],
+    ['DATABASE_URL', { DATABASE_URL: 'not a url' }],
+    ['SECRET_KEY', { SECRET_KEY: 'ab'.repeat(16) }],
+    ['SECRET_KEY', { SECRET_KEY: Buffer.alloc(31).toString('base64') }],
+    ['JWT_SECRET', { JWT_SECRET: 'short' }],
+    ['JWT_JWKS_URL', { JWT_JWKS_URL: 'keys.json' }],
+    ['JWT_SECRET', { JWT_SECRET, JWT_JWKS_URL: 'https://id.example.test/jwks.json' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['MIGRATE_ON_START', { MIGRATE_ON_START: 'maybe' }],
+    ['BODY_LIMIT_BYTES', { BODY_LIMIT_BYTES: '10' }],
+    ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'example.com' }],
+    ['PREVIOUS_SECRET_KEYS', { PREVIOUS_SECRET_KEYS: 'no-colon-here' }],
+  ])('%s in %j', (variable, env) => {
+    expect(refusedVariable(env)).toBe(variable);
+  });
+
+  it('refuses production without SECRET_KEY', () => {
+    expect(refusedVariable({ NODE_ENV: 'production', JWT_SECRET })).toBe('SECRET_KEY');
+  });
+
+  it('refuses production without JWT_SECRET or JWT_JWKS_URL', () => {
+    expect(refusedVariable({ NODE_ENV: 'production', SECRET_KEY: HEX_KEY })).toBe('JWT_SECRET');
+  });
+});
+
+describe('loadConfig accepts a good environment', () => {
+  it('takes SECRET_KEY as 64 hex characters', () => {
+    const config = loadConfig({ SECRET_KEY: HEX_KEY, JWT_SECRET });
+    expect(config.secretKeyring.keys.get(config.secretKeyring.activeKeyId)).toEqual(Buffer.from(HEX_KEY, 'hex'));
+  });
+
+  it('takes SECRET_KEY as base64 of 32 bytes', () => {
+    const key = Buffer.alloc(32, 7);
+    const config = loadConfig({ SECRET_KEY: key.toString('base64'), JWT_SECRET });
+    expect(config.secretKeyring.keys.get(config.secretKeyring.activeKeyId)).toEqual(key);
+  });
+
+  it('runs in production with both secrets set and reports no development default', () => {
+    const config = loadConfig({ NODE_ENV: 'production', SECRET_KEY: HEX_KEY, JWT_SECRET, DATABASE_URL: 'postgres://db/verification' });
+    expect(config.production).toBe(true);
+    expect(config.developmentDefaults).toEqual([]);
+  });
+
+  it('takes JWT_JWKS_URL instead of a secret', () => {
+    const config = loadConfig({ JWT_JWKS_URL: 'https://id.example.test/jwks.json', SECRET_KEY: HEX_KEY });
+    expect(config.jwt).toMatchObject({ secret: undefined, jwksUrl: 'https://id.example.test/jwks.json' });
+    expect(config.developmentDefaults).toEqual([]);
+  });
+});
+
+describe('loadConfig defaults for a first run', () => {
+  it('reports JWT_SECRET and SECRET_KEY as development defaults when unset', () => {
+    expect(loadConfig({}).developmentDefaults.sort()).toEqual(['JWT_SECRET', 'SECRET_KEY']);
+  });
+
+  it('listens on 8080 for all services and 8081–8083 for each alone', () => {
+    expect(loadConfig({}).ports).toEqual({ all: 8080, config: 8081, actions: 8082, status: 8083 });
+  });
+
+  it('uses the embedded database under .data and migrates it at start', () => {
+    expect(loadConfig({}).database).toEqual({ url: undefined, dataDir: '.data', migrateOnStart: true });
+  });
+
+  it('does not migrate a DATABASE_URL at start unless MIGRATE_ON_START says so', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/v' }).database.migrateOnStart).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/v', MIGRATE_ON_START: 'true' }).database.migrateOnStart).toBe(true);
+  });
+});
