@@ -18,7 +18,8 @@ function measurementRow(m: Measurement): string[] {
 /** Every measurement a scenario took. */
 export function scenarioTable(name: string, comparisons: Comparison[]): string {
   const rows = comparisons.flatMap((c) => [measurementRow(c.baseline), measurementRow(c.subject)]);
-  return `\n## ${name}\n\n${table(['endpoint', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors', 'non-2xx'], rows)}`;
+  const notes = comparisons.flatMap((c) => c.notes ?? []).map((n) => `- ${n}`);
+  return `\n## ${name}\n\n${table(['endpoint', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors', 'non-2xx'], rows)}${notes.length ? `\n\n${notes.join('\n')}` : ''}`;
 }
 
 /** One line per figure: the ratio each scenario exists to report. */

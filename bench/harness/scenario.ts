@@ -6,6 +6,8 @@ export interface Comparison {
   figure: string;
   subject: Measurement;
   baseline: Measurement;
+  /** Further figures of the same run worth printing (CPU time, shares). */
+  notes?: string[];
 }
 
 /**
