@@ -2,6 +2,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { VerificationError } from '../errors/verification-error.ts';
 import type { Deps } from '../runtime/deps.ts';
+import { docsRoutes } from './docs-routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { errorHandler } from './middleware/error-handler.ts';
 import { jsonBody } from './middleware/json-body.ts';
@@ -17,7 +18,7 @@ export function createApp(deps: Deps, routers: AppRouter[]): Koa<AppState> {
   app.silent = true;
 
   const root = new Router<AppState>();
-  for (const router of [healthRoutes(deps), ...routers]) root.use(router.routes());
+  for (const router of [healthRoutes(deps), docsRoutes(), ...routers]) root.use(router.routes());
 
   app.use(requestContext(deps.log, deps.metrics));
   app.use(errorHandler());

@@ -1,0 +1,1973 @@
+// Generated from openapi.yaml by `npm run generate:client` (openapi-typescript). Do not edit.
+
+export interface paths {
+    "/verification-srv/config/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the verification methods of the caller's tenant
+         * @description Every method this service implements, with whether the caller's tenant has it active.
+         *     The `verificationType` is the `{method}` of the enrollment paths.
+         */
+        get: operations["listMethods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-srv/config/{type}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`).
+                 * @example totp
+                 */
+                type: components["parameters"]["ConfigType"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read one method's configuration
+         * @description The tenant's configuration of one method, defaults included.
+         */
+        get: operations["getMethodConfig"];
+        /**
+         * Activate or deactivate a method and change its settings
+         * @description A partial change: members left out keep their value. Needs the scope
+         *     `verification:admin`.
+         *
+         *     SHA1, 6 digits and 30 s are what every authenticator app supports. Other values are
+         *     allowed, but some apps (Google Authenticator among them) silently ignore them and then
+         *     show codes the service refuses. Changes apply to enrollments started afterwards;
+         *     enrolled authenticators keep the parameters they were enrolled with.
+         */
+        put: operations["updateMethodConfig"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-actions-srv/setup/{method}/initiation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+                 * @example totp
+                 */
+                method: components["parameters"]["Method"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start an enrollment
+         * @description Creates a fresh 160-bit secret for the caller and returns everything the profile UI
+         *     needs to show the QR code: the exchange id (for completing), the status id (for
+         *     watching), the secret, the otpauth URI and the QR code rendering it. The secret leaves
+         *     the service only in this response (and in a rotation's), which is never cached.
+         *
+         *     The otpauth URI carries the standard parameters every authenticator app reads
+         *     (`secret`, `issuer`, `algorithm`, `digits`, `period`) plus cidaas' extras for a
+         *     companion app (`t`, `d`, `tk`, `l`, `sub`, `cid`, `burl`, `eid`).
+         */
+        post: operations["initiateEnrollment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-srv/v2/setup/initiate/{method}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+                 * @example totp
+                 */
+                method: components["parameters"]["Method"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start an enrollment (cidaas profile UI path)
+         * @description The same operation as `POST /verification-actions-srv/setup/{method}/initiation`, at
+         *     the path cidaas' own profile UI calls.
+         */
+        post: operations["initiateEnrollmentV2"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-actions-srv/setup/{method}/rotation/{exchange_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+                 * @example totp
+                 */
+                method: components["parameters"]["Method"];
+                /**
+                 * @description The exchange id from the initiation (or the latest rotation) response.
+                 * @example d5edcec1-d306-4cb8-8650-a3eb0330084d
+                 */
+                exchange_id: components["parameters"]["ExchangeId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace an enrollment's secret and exchange id
+         * @description For a live enrollment of the caller (e.g. the QR code was shown on a shared screen): a
+         *     new secret and exchange id for the same status id, so watchers keep watching. The old
+         *     exchange id, and any device that scanned it, stop working (`409 VER_0040`), and the
+         *     lifetime starts again. No request body.
+         */
+        post: operations["rotateEnrollment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-actions-srv/setup/{method}/{exchange_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+                 * @example totp
+                 */
+                method: components["parameters"]["Method"];
+                /**
+                 * @description The exchange id from the initiation (or the latest rotation) response.
+                 * @example d5edcec1-d306-4cb8-8650-a3eb0330084d
+                 */
+                exchange_id: components["parameters"]["ExchangeId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Cancel an enrollment
+         * @description The caller abandons one of their live enrollments: its secret is erased and watchers
+         *     see `CANCELLED`.
+         */
+        delete: operations["cancelEnrollment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-actions-srv/setup/{method}/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+                 * @example totp
+                 */
+                method: components["parameters"]["Method"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete an enrollment with its first code (profile UI)
+         * @description The signed-in user types the first code their authenticator app (any standard one)
+         *     shows for the QR code: the enrollment becomes `ENROLLED` and an authenticator is
+         *     created. The code is consumed: it cannot be used again to sign in. Wrong codes count;
+         *     the last allowed one fails the enrollment.
+         */
+        post: operations["verifyEnrollment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-actions-srv/setup/{method}/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+                 * @example totp
+                 */
+                method: components["parameters"]["Method"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report that an authenticator app scanned the QR code
+         * @description Binds the device to the enrollment (`INITIATED` → `SCANNED`); the profile UI watching
+         *     the status sees the change. Repeating the scan from the same device is harmless (apps
+         *     retry on a flaky network); another device is refused.
+         */
+        post: operations["scanEnrollment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-srv/v2/setup/enroll/{method}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+                 * @example totp
+                 */
+                method: components["parameters"]["Method"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete an enrollment from the authenticator app
+         * @description The device that scanned the QR code proves it holds the secret with its first code
+         *     (`SCANNED` → `ENROLLED`). The code is consumed; wrong codes count as for the profile
+         *     path.
+         */
+        post: operations["enrollAuthenticator"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-actions-srv/setup/users/friendlyname/{method}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+                 * @example totp
+                 */
+                method: components["parameters"]["Method"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Give an enrolled authenticator a friendly name
+         * @description The caller names one of their own authenticators (an admin any of the tenant's). The
+         *     name is trimmed.
+         */
+        put: operations["renameDevice"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-actions-srv/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List enrolled authenticators
+         * @description The caller's authenticators, oldest first. With `sub` naming another user, the token
+         *     needs the scope `verification:admin`. Secrets are never included.
+         */
+        get: operations["listDevices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-actions-srv/devices/{ph_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The authenticator's id.
+                 * @example 79e52278-80f4-488f-8adc-5ef3d4c4869d
+                 */
+                ph_id: components["schemas"]["Uuid"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove an enrolled authenticator
+         * @description Removes one of the caller's authenticators (an admin any of the tenant's). Its codes
+         *     stop working at once.
+         */
+        delete: operations["removeDevice"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-srv/authentication/{method}/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+                 * @example totp
+                 */
+                method: components["parameters"]["Method"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify a sign-in code
+         * @description Checks a code against every authenticator of the user (RFC 6238, ±1 step by default).
+         *     A code is accepted once: replaying it, or any earlier one, fails.
+         *
+         *     With a user token the code is the caller's own. With a token carrying the scope
+         *     `verification:service` a backend verifies the code of the user named by `sub` (which
+         *     is then required). Wrong codes are throttled per user: after a few, the user must
+         *     wait (`Retry-After`), and after many the user is locked out for a while.
+         */
+        post: operations["verifySignIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-srv/verificationstatus/{status_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The status id from the initiation response.
+                 * @example 04dca6fd-2cd7-4a9d-9d94-851be71d6344
+                 */
+                status_id: components["schemas"]["Uuid"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read an enrollment's status
+         * @description The enrollment's current status. A live enrollment whose lifetime ended is reported
+         *     (and stored) as `EXPIRED`. `ph_id` (and `device_id`, when a companion app enrolled)
+         *     appear once the status is `ENROLLED`.
+         *
+         *     Every answer has a strong `ETag`; send it back as `If-None-Match` to get `304` while
+         *     nothing changed. With `?wait=N` the request is held for up to N seconds until the
+         *     status moves past the one the caller has (its `If-None-Match`, or else the current
+         *     one), and answered at once when it already differs.
+         */
+        get: operations["getEnrollmentStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness
+         * @description Answers as long as the process serves requests; touches nothing else.
+         */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness
+         * @description Ready when the database is reachable, every migration is applied and the status-event
+         *     listener is connected. Never cached.
+         */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description Process metrics plus `http_requests_total` and `http_request_duration_seconds` by
+         *     method, route template (never the raw path, which may carry an exchange id) and
+         *     status. Unknown paths are counted under `route="unmatched"`.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openapi.yaml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This contract
+         * @description This OpenAPI document, as YAML.
+         */
+        get: operations["getOpenApi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * API reference
+         * @description This contract rendered as a readable reference (Redoc), with no request to the internet.
+         */
+        get: operations["getDocs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/docs/redoc.standalone.js": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * API reference renderer
+         * @description The Redoc script `/docs` loads, served from the installed `redoc` package.
+         */
+        get: operations["getDocsScript"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /**
+         * Format: uuid
+         * @description A UUID in any RFC 4122 layout, either case.
+         * @example d5edcec1-d306-4cb8-8650-a3eb0330084d
+         */
+        Uuid: string;
+        /**
+         * Format: date-time
+         * @description An ISO 8601 UTC time with milliseconds.
+         * @example 2024-01-12T21:12:30.108Z
+         */
+        Timestamp: string;
+        /**
+         * @description A user id (`sub`) as the identity provider issues it (no control characters).
+         * @example da65eb32-d460-4355-8b94-ee061896712f
+         */
+        Subject: string;
+        /**
+         * @description The code shown by the authenticator app (as many digits as the tenant configured).
+         * @example 492039
+         */
+        PassCode: string;
+        /**
+         * @description A verification method as cidaas names it.
+         * @enum {string}
+         */
+        VerificationType: "TOTP";
+        /** @enum {string} */
+        HashAlgorithm: "SHA1" | "SHA256" | "SHA512";
+        /**
+         * @description `INITIATED` (QR code shown) → `SCANNED` (a companion app read it) → `ENROLLED`;
+         *     `INITIATED` → `ENROLLED` directly from the profile UI. `EXPIRED`, `CANCELLED` and
+         *     `FAILED` (too many wrong codes) end an enrollment too. Terminal states never change.
+         * @enum {string}
+         */
+        EnrollmentStatusValue: "INITIATED" | "SCANNED" | "ENROLLED" | "EXPIRED" | "CANCELLED" | "FAILED";
+        /**
+         * @description Every code a client can see. Codes never change meaning once published.
+         *
+         *     | code | status | meaning |
+         *     |---|---|---|
+         *     | VER_0001 | 400 | The request is invalid |
+         *     | VER_0002 | 400 | The request body is not valid JSON |
+         *     | VER_0003 | 413 | The request body is too large |
+         *     | VER_0004 | 415 | The request body must be application/json |
+         *     | VER_0005 | 404 | No such endpoint |
+         *     | VER_0006 | 405 | Method not allowed on this endpoint |
+         *     | VER_0007 | 400 | The id is not a valid UUID |
+         *     | VER_0010 | 401 | A bearer token is required |
+         *     | VER_0011 | 401 | The bearer token is invalid |
+         *     | VER_0012 | 403 | The token lacks a required scope |
+         *     | VER_0013 | 403 | Not allowed for this caller |
+         *     | VER_0020 | 404 | Unknown verification method |
+         *     | VER_0021 | 409 | The verification method is not active for this tenant |
+         *     | VER_0030 | 404 | No such enrollment |
+         *     | VER_0031 | 409 | The enrollment has expired |
+         *     | VER_0032 | 409 | The enrollment is already complete |
+         *     | VER_0033 | 409 | The enrollment was cancelled |
+         *     | VER_0034 | 409 | The enrollment failed after too many wrong codes |
+         *     | VER_0035 | 409 | The enrollment must be scanned by the authenticator app first |
+         *     | VER_0036 | 409 | The enrollment was already scanned by another device |
+         *     | VER_0037 | 403 | The client is not the authenticator client of this enrollment |
+         *     | VER_0038 | 403 | The device is not the one that scanned this enrollment |
+         *     | VER_0039 | 409 | The maximum number of authenticators is reached |
+         *     | VER_0040 | 409 | The exchange was replaced by a rotation |
+         *     | VER_0041 | 400 | The code is invalid |
+         *     | VER_0042 | 429 | Too many wrong codes; try again later |
+         *     | VER_0043 | 409 | The user has no enrolled authenticator for this method |
+         *     | VER_0044 | 404 | No such authenticator |
+         *     | VER_0503 | 503 | The service is temporarily unavailable |
+         *     | VER_0500 | 500 | Internal server error |
+         * @enum {string}
+         */
+        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0020" | "VER_0021" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0503" | "VER_0500";
+        /** @description An error (RFC 9457 problem details) with a stable `code`. Never a stack trace. */
+        Problem: {
+            /**
+             * Format: uri
+             * @description `urn:verification-srv:problem:` followed by the code.
+             */
+            type: string;
+            /** @description The code's fixed title. */
+            title: string;
+            /** @description The HTTP status. */
+            status: number;
+            code: components["schemas"]["ErrorCode"];
+            /** @description What went wrong in this request, for a developer (it names the first bad field). */
+            detail: string;
+            /** @description Every invalid field (`VER_0001` only). */
+            errors?: components["schemas"]["FieldError"][];
+            /** @description Wrong codes left before the enrollment fails (`VER_0041` while enrolling). */
+            remaining_attempts?: number;
+            /** @description Seconds before the user may try again (`VER_0042`). */
+            retry_after?: number;
+        };
+        FieldError: {
+            /** @description The field's path (`settings.digits`), or `body`/`query` for the whole of it. */
+            field: string;
+            message: string;
+        };
+        MethodSummary: {
+            verificationType: components["schemas"]["VerificationType"];
+            active: boolean;
+        };
+        /** @description A method's settings, with the defaults every tenant starts with. */
+        MethodSettings: {
+            algorithm: components["schemas"]["HashAlgorithm"];
+            /** @default 6 */
+            digits: number;
+            /**
+             * @description Seconds per TOTP step.
+             * @default 30
+             */
+            period: number;
+            /**
+             * @description Steps accepted on each side of the current one.
+             * @default 1
+             */
+            window: number;
+            /**
+             * @description Seconds an enrollment exchange stays usable.
+             * @default 600
+             */
+            exchange_lifetime: number;
+            /**
+             * @description Authenticators of this method one user may have.
+             * @default 5
+             */
+            max_devices: number;
+            /**
+             * @description The issuer shown by authenticator apps; the tenant id when null.
+             * @default null
+             */
+            issuer: string | null;
+        };
+        MethodConfig: {
+            verificationType: components["schemas"]["VerificationType"];
+            active: boolean;
+            settings: components["schemas"]["MethodSettings"];
+        };
+        /** @description A partial change; members left out keep their value. */
+        MethodChange: {
+            active?: boolean;
+            settings?: components["schemas"]["MethodSettingsPatch"];
+        };
+        MethodSettingsPatch: {
+            algorithm?: components["schemas"]["HashAlgorithm"];
+            digits?: number;
+            /** @description Seconds per TOTP step. */
+            period?: number;
+            /** @description Steps accepted on each side of the current one (clock drift). */
+            window?: number;
+            /** @description Seconds an enrollment exchange stays usable. */
+            exchange_lifetime?: number;
+            max_devices?: number;
+            /**
+             * @description The issuer label authenticator apps show (trimmed; no `:`, which separates issuer
+             *     and account in otpauth URIs, and no control characters); null for the tenant id.
+             */
+            issuer?: string | null;
+        };
+        InitiationRequest: {
+            /** @description The companion authenticator app's client id; a fresh one per enrollment when absent. */
+            client_id?: components["schemas"]["Uuid"];
+            /** @description Sent by cidaas' profile UI; accepted and ignored. */
+            deviceInfo?: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        EnrollmentOffer: {
+            exchange_id: components["schemas"]["ExchangeRef"];
+            /** @description Watch the enrollment with it; it completes nothing. */
+            status_id: components["schemas"]["Uuid"];
+            /** @description The enrolling user. */
+            sub: string;
+            /** @description The client id a companion app must present (`cid` in the URI). */
+            authenticator_client_id: components["schemas"]["Uuid"];
+            /** @description The 160-bit secret, base32 without padding. Shown once; never stored by the client. */
+            totp_secret: string;
+            /** @description The `otpauth://totp/...` URI the QR code encodes. */
+            otpauth_uri: string;
+            /** @description The QR code of `otpauth_uri`, as a PNG data URL. */
+            qr_code: string;
+        };
+        /** @description The exchange id (for completing the enrollment) and when it stops working. */
+        ExchangeRef: {
+            exchange_id: components["schemas"]["Uuid"];
+            expires_at: components["schemas"]["Timestamp"];
+        };
+        /** @description What anyone holding a status id sees (the seed's shape plus timing). */
+        StatusDocument: {
+            status: components["schemas"]["EnrollmentStatusValue"];
+            /** @description The status id. */
+            id: components["schemas"]["Uuid"];
+            sub: string;
+            type: components["schemas"]["VerificationType"];
+            /** @description The new authenticator's id (ENROLLED only). */
+            ph_id?: components["schemas"]["Uuid"];
+            /** @description The device that scanned the code (ENROLLED through a companion app only). */
+            device_id?: string;
+            expires_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        ProfileVerificationRequest: {
+            exchange_id: components["schemas"]["Uuid"];
+            pass_code: components["schemas"]["PassCode"];
+        };
+        ScanRequest: {
+            /** @description `eid` from the QR code. */
+            exchange_id: components["schemas"]["Uuid"];
+            /** @description `cid` from the QR code. */
+            client_id: components["schemas"]["Uuid"];
+            device_id: components["schemas"]["DeviceId"];
+            push_id?: components["schemas"]["PushId"];
+        };
+        EnrollRequest: {
+            exchange_id: components["schemas"]["Uuid"];
+            client_id: components["schemas"]["Uuid"];
+            device_id: components["schemas"]["DeviceId"];
+            push_id?: components["schemas"]["PushId"];
+            pass_code: components["schemas"]["PassCode"];
+            /** @description The device's public key, kept with the authenticator (PEM line breaks allowed, no other control characters). */
+            public_key?: string;
+        };
+        /**
+         * @description The app's id of the device (trimmed; not blank; no control characters).
+         * @example dd7e81392ff7bbd3
+         */
+        DeviceId: string;
+        /** @description The device's push notification id, kept with the authenticator (no control characters). */
+        PushId: string;
+        ScanResult: {
+            /** @constant */
+            status: "SCANNED";
+            exchange_id: components["schemas"]["Uuid"];
+            expires_at: components["schemas"]["Timestamp"];
+        };
+        EnrollmentResult: {
+            /** @constant */
+            status: "ENROLLED";
+            status_id: components["schemas"]["Uuid"];
+            sub: string;
+            verification_type: components["schemas"]["VerificationType"];
+            /** @description The new authenticator's id. */
+            ph_id: components["schemas"]["Uuid"];
+            /** @description The scanning device (null when completed from the profile UI). */
+            device_id: string | null;
+        };
+        FriendlyNameRequest: {
+            ph_id: components["schemas"]["Uuid"];
+            /** @description Trimmed; not blank; no control characters. */
+            friendly_name: string;
+        };
+        /** @description An enrolled authenticator as its user or an admin sees it (never the secret). */
+        DeviceView: {
+            ph_id: components["schemas"]["Uuid"];
+            sub: string;
+            verification_type: components["schemas"]["VerificationType"];
+            device_id: string | null;
+            friendly_name: string | null;
+            created_at: components["schemas"]["Timestamp"];
+            /**
+             * Format: date-time
+             * @description When a code of it was last accepted at sign-in.
+             */
+            last_used_at: string | null;
+        };
+        SignInRequest: {
+            pass_code: components["schemas"]["PassCode"];
+            /** @description Whose code it is; required with a `verification:service` token, else the caller's own. */
+            sub?: components["schemas"]["Subject"];
+        };
+        SignInResult: {
+            /** @constant */
+            status: "AUTHENTICATED";
+            sub: string;
+            verification_type: components["schemas"]["VerificationType"];
+            /** @description The authenticator whose code matched. */
+            ph_id: components["schemas"]["Uuid"];
+            authenticated_at: components["schemas"]["Timestamp"];
+        };
+        Health: {
+            /** @constant */
+            status: "ok";
+        };
+        Readiness: {
+            /** @enum {string} */
+            status: "ready" | "not_ready";
+            checks: {
+                /** @enum {string} */
+                database: "ok" | "unreachable";
+                /** @description `ok`, or `pending: ` and the pending migrations (absent when the database is unreachable). */
+                migrations?: string;
+                /**
+                 * @description The status-event listener (PostgreSQL LISTEN).
+                 * @enum {string}
+                 */
+                listener: "connected" | "reconnecting" | "closed";
+            };
+        };
+    };
+    responses: {
+        /**
+         * @description The enrollment: show `qr_code` (or render `otpauth_uri`) and watch `status_id`. Never
+         *     cached.
+         */
+        EnrollmentOffer: {
+            headers: {
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["EnrollmentOffer"];
+            };
+        };
+        /** @description The enrollment is complete; `ph_id` names the new authenticator. */
+        Enrolled: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["EnrollmentResult"];
+            };
+        };
+        /** @description The body is not valid JSON (`VER_0002`) or not valid for this operation (`VER_0001`, the bad fields listed under `errors`). */
+        InvalidBody: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0001" | "VER_0002";
+                };
+            };
+        };
+        /**
+         * @description The code is wrong (`VER_0041`, with the attempts left), or the body is not valid
+         *     (`VER_0001`) or not JSON (`VER_0002`).
+         */
+        InvalidEnrollmentCode: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0001" | "VER_0002" | "VER_0041";
+                };
+            };
+        };
+        /**
+         * @description The method is not active for the tenant (`VER_0021`), or the user already has the
+         *     maximum number of authenticators (`VER_0039`).
+         */
+        CannotInitiate: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0021" | "VER_0039";
+                };
+            };
+        };
+        /** @description The method is not one this service implements (`VER_0020`). */
+        UnknownMethod: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0020";
+                };
+            };
+        };
+        /**
+         * @description Unknown verification method (`VER_0020`), or no enrollment of the caller has this
+         *     exchange id (`VER_0030`; another user's is reported the same way).
+         */
+        EnrollmentNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0020" | "VER_0030";
+                };
+            };
+        };
+        /** @description The bearer token is missing (`VER_0010`) or invalid, expired or not accepted (`VER_0011`). */
+        Unauthorized: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0010" | "VER_0011";
+                };
+            };
+        };
+        /** @description The token lacks the scope `verification:admin` (`VER_0012`). */
+        AdminScopeRequired: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0012";
+                };
+            };
+        };
+        /** @description The request body is over the configured limit (`VER_0003`, `BODY_LIMIT_BYTES`, 64 KiB by default). */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0003";
+                };
+            };
+        };
+        /** @description The request has a body that is not `application/json` (`VER_0004`). */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0004";
+                };
+            };
+        };
+        /** @description An unexpected failure (`VER_0500`); the detail never says more than the title. */
+        InternalError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0500";
+                };
+            };
+        };
+    };
+    parameters: {
+        /**
+         * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+         * @example totp
+         */
+        Method: string;
+        /**
+         * @description The verification method, case-insensitive (`totp` or `TOTP`).
+         * @example totp
+         */
+        ConfigType: string;
+        /**
+         * @description The exchange id from the initiation (or the latest rotation) response.
+         * @example d5edcec1-d306-4cb8-8650-a3eb0330084d
+         */
+        ExchangeId: components["schemas"]["Uuid"];
+    };
+    requestBodies: {
+        /** @description Optional. cidaas' profile UI sends `deviceInfo`; it is accepted and not needed for TOTP. */
+        Initiation: {
+            content: {
+                "application/json": components["schemas"]["InitiationRequest"];
+            };
+        };
+    };
+    headers: {
+        /** @description `no-store`: the response must not be kept by any cache. */
+        NoStore: "no-store";
+        /** @description `no-cache`: always revalidate (a cached INITIATED would hide the scan). */
+        NoCache: "no-cache";
+        /**
+         * @description Strong validator of this version of the status; send it back as `If-None-Match`.
+         * @example "04dca6fd-2cd7-4a9d-9d94-851be71d6344.1"
+         */
+        StatusETag: string;
+        /**
+         * @description Seconds before the user may try again (only once wrong codes started to cost time).
+         * @example 4
+         */
+        RetryAfter: number;
+        /**
+         * @description Seconds before the user may try again.
+         * @example 900
+         */
+        RetryAfterRequired: number;
+        /**
+         * @description The bearer challenge (RFC 6750).
+         * @example Bearer error="invalid_token"
+         */
+        WwwAuthenticate: string;
+    };
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    listMethods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods, in the seed's shape. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MethodSummary"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getMethodConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`).
+                 * @example totp
+                 */
+                type: components["parameters"]["ConfigType"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The configuration. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MethodConfig"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["UnknownMethod"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateMethodConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`).
+                 * @example totp
+                 */
+                type: components["parameters"]["ConfigType"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MethodChange"];
+            };
+        };
+        responses: {
+            /** @description The configuration after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MethodConfig"];
+                };
+            };
+            /**
+             * @description The body is not valid JSON (`VER_0002`) or not a valid change (`VER_0001`, the bad
+             *     fields listed under `errors`).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0001" | "VER_0002";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AdminScopeRequired"];
+            404: components["responses"]["UnknownMethod"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    initiateEnrollment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+                 * @example totp
+                 */
+                method: components["parameters"]["Method"];
+            };
+            cookie?: never;
+        };
+        requestBody?: components["requestBodies"]["Initiation"];
+        responses: {
+            201: components["responses"]["EnrollmentOffer"];
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["UnknownMethod"];
+            409: components["responses"]["CannotInitiate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    initiateEnrollmentV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+                 * @example totp
+                 */
+                method: components["parameters"]["Method"];
+            };
+            cookie?: never;
+        };
+        requestBody?: components["requestBodies"]["Initiation"];
+        responses: {
+            201: components["responses"]["EnrollmentOffer"];
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["UnknownMethod"];
+            409: components["responses"]["CannotInitiate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    rotateEnrollment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+                 * @example totp
+                 */
+                method: components["parameters"]["Method"];
+                /**
+                 * @description The exchange id from the initiation (or the latest rotation) response.
+                 * @example d5edcec1-d306-4cb8-8650-a3eb0330084d
+                 */
+                exchange_id: components["parameters"]["ExchangeId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EnrollmentOffer"];
+            /** @description The exchange id is not a UUID (`VER_0007`), or a body was sent that is not valid JSON (`VER_0002`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0002" | "VER_0007";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["EnrollmentNotFound"];
+            /**
+             * @description The enrollment is no longer live: expired (`VER_0031`), already enrolled
+             *     (`VER_0032`), cancelled (`VER_0033`), failed (`VER_0034`), or this exchange was
+             *     already replaced by a rotation (`VER_0040`).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0040";
+                    };
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    cancelEnrollment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+                 * @example totp
+                 */
+                method: components["parameters"]["Method"];
+                /**
+                 * @description The exchange id from the initiation (or the latest rotation) response.
+                 * @example d5edcec1-d306-4cb8-8650-a3eb0330084d
+                 */
+                exchange_id: components["parameters"]["ExchangeId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The enrollment's status after cancelling. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusDocument"];
+                };
+            };
+            /** @description The exchange id is not a UUID (`VER_0007`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0007";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["EnrollmentNotFound"];
+            /**
+             * @description The enrollment is no longer live: expired (`VER_0031`), already enrolled
+             *     (`VER_0032`), already cancelled (`VER_0033`), failed (`VER_0034`), or this exchange
+             *     was replaced by a rotation (`VER_0040`).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0040";
+                    };
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    verifyEnrollment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+                 * @example totp
+                 */
+                method: components["parameters"]["Method"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfileVerificationRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["Enrolled"];
+            400: components["responses"]["InvalidEnrollmentCode"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["EnrollmentNotFound"];
+            /**
+             * @description The enrollment cannot be completed here: expired (`VER_0031`), already enrolled
+             *     (`VER_0032`), cancelled (`VER_0033`), failed after too many wrong codes
+             *     (`VER_0034`, also answered to the last wrong code), scanned by a companion app
+             *     which must complete it (`VER_0036`), the user already has the maximum number of
+             *     authenticators (`VER_0039`), or the exchange was replaced by a rotation
+             *     (`VER_0040`).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0036" | "VER_0039" | "VER_0040";
+                    };
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    scanEnrollment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+                 * @example totp
+                 */
+                method: components["parameters"]["Method"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScanRequest"];
+            };
+        };
+        responses: {
+            /** @description The enrollment is scanned by this device. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanResult"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            /** @description The client id is not the authenticator client of this enrollment (`VER_0037`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0037";
+                    };
+                };
+            };
+            404: components["responses"]["EnrollmentNotFound"];
+            /**
+             * @description The enrollment cannot be scanned: expired (`VER_0031`), already enrolled
+             *     (`VER_0032`), cancelled (`VER_0033`), failed (`VER_0034`), already scanned by
+             *     another device (`VER_0036`), or the exchange was replaced by a rotation
+             *     (`VER_0040`).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0036" | "VER_0040";
+                    };
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    enrollAuthenticator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+                 * @example totp
+                 */
+                method: components["parameters"]["Method"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrollRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["Enrolled"];
+            400: components["responses"]["InvalidEnrollmentCode"];
+            /**
+             * @description The client id is not this enrollment's authenticator client (`VER_0037`), or the
+             *     device is not the one that scanned it (`VER_0038`).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0037" | "VER_0038";
+                    };
+                };
+            };
+            404: components["responses"]["EnrollmentNotFound"];
+            /**
+             * @description The enrollment cannot be completed here: not scanned yet (`VER_0035`), expired
+             *     (`VER_0031`), already enrolled (`VER_0032`), cancelled (`VER_0033`), failed after
+             *     too many wrong codes (`VER_0034`, also answered to the last wrong code), the user
+             *     already has the maximum number of authenticators (`VER_0039`), or the exchange was
+             *     replaced by a rotation (`VER_0040`).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0039" | "VER_0040";
+                    };
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    renameDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+                 * @example totp
+                 */
+                method: components["parameters"]["Method"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FriendlyNameRequest"];
+            };
+        };
+        responses: {
+            /** @description The renamed authenticator. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceView"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["Unauthorized"];
+            /**
+             * @description Unknown verification method (`VER_0020`), or no authenticator with this `ph_id`
+             *     belongs to the caller (`VER_0044`; someone else's is reported the same way).
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0020" | "VER_0044";
+                    };
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listDevices: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Whose authenticators to list; another user's needs `verification:admin`.
+                 * @example da65eb32-d460-4355-8b94-ee061896712f
+                 */
+                sub?: components["schemas"]["Subject"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The authenticators (an empty list when there are none). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceView"][];
+                };
+            };
+            /** @description The query is not valid (`VER_0001`; only `sub` is accepted). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0001";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AdminScopeRequired"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    removeDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The authenticator's id.
+                 * @example 79e52278-80f4-488f-8adc-5ef3d4c4869d
+                 */
+                ph_id: components["schemas"]["Uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The `ph_id` is not a UUID (`VER_0007`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0007";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /**
+             * @description No authenticator with this `ph_id` belongs to the caller (`VER_0044`; someone
+             *     else's is reported the same way, so ids cannot be probed).
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0044";
+                    };
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    verifySignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+                 * @example totp
+                 */
+                method: components["parameters"]["Method"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignInRequest"];
+            };
+        };
+        responses: {
+            /** @description The code is valid; it is now used up. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInResult"];
+                };
+            };
+            /**
+             * @description The code is wrong, replayed or outside the window (`VER_0041`; once the user must
+             *     wait, with `Retry-After`), the body is not valid (`VER_0001`, also when a service
+             *     token names no `sub`) or not JSON (`VER_0002`).
+             */
+            400: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0001" | "VER_0002" | "VER_0041";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description A user token named another user's `sub` (`VER_0012`; needs `verification:service`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0012";
+                    };
+                };
+            };
+            404: components["responses"]["UnknownMethod"];
+            /**
+             * @description The method is not active for the tenant (`VER_0021`), or the user has no enrolled
+             *     authenticator for it (`VER_0043`).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0021" | "VER_0043";
+                    };
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /**
+             * @description Too many wrong codes: the user is locked until `Retry-After` seconds have passed
+             *     (`VER_0042`). Codes are not even checked meanwhile.
+             */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterRequired"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0042";
+                    } & unknown;
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getEnrollmentStatus: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Long poll for up to this many seconds.
+                 * @example 25
+                 */
+                wait?: number;
+            };
+            header?: {
+                /**
+                 * @description The `ETag` of the status the caller already has.
+                 * @example "04dca6fd-2cd7-4a9d-9d94-851be71d6344.1"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The status id from the initiation response.
+                 * @example 04dca6fd-2cd7-4a9d-9d94-851be71d6344
+                 */
+                status_id: components["schemas"]["Uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The status. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["StatusETag"];
+                    "Cache-Control": components["headers"]["NoCache"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusDocument"];
+                };
+            };
+            /** @description The status is still the one named by `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["StatusETag"];
+                    "Cache-Control": components["headers"]["NoCache"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The status id is not a UUID (`VER_0007`), or the query is not valid (`VER_0001`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0001" | "VER_0007";
+                    };
+                };
+            };
+            /** @description No enrollment has this status id (`VER_0030`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0030";
+                    };
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is alive. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready to serve. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            /** @description Not ready; `checks` says why. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics in the Prometheus text format. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example # HELP http_requests_total HTTP requests by method, route template and status
+                     *     # TYPE http_requests_total counter
+                     *     http_requests_total{method="GET",route="/verification-srv/config/list",status="200"} 1
+                     */
+                    "text/plain": string;
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getOpenApi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/yaml": string;
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDocs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reference page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDocsScript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The script. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/javascript": string;
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+}
