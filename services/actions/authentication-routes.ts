@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { SCOPES, hasScope } from '../../shared/auth/principal.ts';
+import { SCOPES, hasScope, insufficientScope } from '../../shared/auth/principal.ts';
 import { verifySignIn } from '../../shared/authenticators/sign-in.ts';
 import { VerificationError } from '../../shared/errors/verification-error.ts';
 import { authenticate, principalOf } from '../../shared/http/middleware/authenticate.ts';
@@ -20,7 +20,7 @@ export function authenticationRoutes({ db, clock, config, verifyToken }: Deps): 
     const isService = hasScope(principal, SCOPES.service);
     if (isService && body.sub === undefined) throw new VerificationError('INVALID_REQUEST', 'sub: required with a service token');
     if (!isService && body.sub !== undefined && body.sub !== principal.sub) {
-      throw new VerificationError('INSUFFICIENT_SCOPE', `verifying another user's code needs the scope ${SCOPES.service}`);
+      throw insufficientScope(SCOPES.service, `verifying another user's code needs the scope ${SCOPES.service}`);
     }
     ctx.set('Cache-Control', 'no-store');
     ctx.body = await verifySignIn(db, {

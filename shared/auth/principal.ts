@@ -21,11 +21,14 @@ export function hasScope(principal: Principal, scope: Scope): boolean {
   return principal.scopes.has(scope);
 }
 
+/** The 403 for a token that lacks `scope`, with the header RFC 6750 asks for. */
+export function insufficientScope(scope: Scope, detail = `this operation needs the scope ${scope}`): VerificationError {
+  return new VerificationError('INSUFFICIENT_SCOPE', detail, {
+    headers: { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${scope}"` },
+  });
+}
+
 /** @throws VerificationError INSUFFICIENT_SCOPE when the token lacks `scope`. */
 export function requireScope(principal: Principal, scope: Scope): void {
-  if (!hasScope(principal, scope)) {
-    throw new VerificationError('INSUFFICIENT_SCOPE', `this operation needs the scope ${scope}`, {
-      headers: { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${scope}"` },
-    });
-  }
+  if (!hasScope(principal, scope)) throw insufficientScope(scope);
 }

@@ -29,8 +29,12 @@ export interface SignInResult {
   authenticated_at: string;
 }
 
+function secondsUntil(until: Date, now: Date): number {
+  return Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
+}
+
 function retryAfter(until: Date, now: Date): VerificationError {
-  const seconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
+  const seconds = secondsUntil(until, now);
   return new VerificationError('TOO_MANY_ATTEMPTS', `too many wrong codes; try again in ${seconds} s`, {
     headers: { 'Retry-After': String(seconds) },
     extensions: { retry_after: seconds },
@@ -93,8 +97,13 @@ export function verifySignIn(db: Database, req: SignInRequest): Promise<SignInRe
     const failures = throttle.failures + 1;
     const lockedUntil = lockedUntilAfter(failures, req.now);
     await saveThrottle(tx, req.tenantId, req.sub, req.type, { failures, lockedUntil });
+    if (!lockedUntil) return failAfterCommit(new VerificationError('INVALID_CODE', 'the code is not valid'));
+    const wait = secondsUntil(lockedUntil, req.now);
     return failAfterCommit(
-      new VerificationError('INVALID_CODE', 'the code is not valid', lockedUntil ? { headers: { 'Retry-After': String(Math.ceil((lockedUntil.getTime() - req.now.getTime()) / 1000)) } } : {}),
+      new VerificationError('INVALID_CODE', `the code is not valid; try again in ${wait} s`, {
+        headers: { 'Retry-After': String(wait) },
+        extensions: { retry_after: wait },
+      }),
     );
   });
 }

@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
 import { VerificationError, isVerificationError } from '../../errors/verification-error.ts';
 import { toProblem } from '../../errors/problem.ts';
+import { isDatabaseUnavailable } from '../../db/unavailable.ts';
 import type { AppState } from '../types.ts';
 
 interface HttpLikeError {
@@ -19,6 +20,7 @@ function fromFramework(err: unknown): unknown {
   if (type === 'encoding.unsupported' || status === 415) return new VerificationError('UNSUPPORTED_MEDIA_TYPE');
   if (type === 'request.aborted') return new VerificationError('INVALID_REQUEST', 'the request was aborted');
   if (status === 400) return new VerificationError('INVALID_REQUEST');
+  if (isDatabaseUnavailable(err)) return new VerificationError('SERVICE_UNAVAILABLE', undefined, { headers: { 'Retry-After': '5' }, cause: err });
   return err;
 }
 
