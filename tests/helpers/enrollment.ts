@@ -1,6 +1,7 @@
 import { generateCode, type TotpParams } from '../../shared/otp/index.ts';
 import { request, type JsonResponse } from './http.ts';
-import type { TestServer } from './test-server.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestServer, type TestServer, type TestServerOptions } from './test-server.ts';
 
 export interface Offer {
   exchange_id: { exchange_id: string; expires_at: string };
@@ -88,4 +89,17 @@ export async function enrollAuthenticator(server: TestServer, token: string): Pr
   const done = (await api.verify(token, offer.exchange_id.exchange_id, codeNow(server, offer.totp_secret))) as JsonResponse<{ ph_id: string }>;
   if (done.status !== 200) throw new Error(`enrollment failed: ${JSON.stringify(done.body)}`);
   return { offer, phId: done.body.ph_id, secret: offer.totp_secret };
+}
+
+/**
+ * Starts one server for the test file (closed after it) and hands it and its enrollment client
+ * to `bind`, so each file declares only what it uses.
+ */
+export function withEnrollmentServer(bind: (server: TestServer, api: EnrollmentClient) => void, options?: TestServerOptions): void {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startTestServer(options);
+    bind(server, enrollmentClient(server));
+  });
+  afterAll(() => server?.close());
 }

@@ -1,19 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeNow, enrollAuthenticator, enrollmentClient, type EnrollmentClient } from '../../helpers/enrollment.ts';
+import { describe, expect, it } from 'vitest';
+import { codeNow, enrollAuthenticator, type EnrollmentClient, withEnrollmentServer } from '../../helpers/enrollment.ts';
 import { detailOf, expectProblem } from '../../helpers/problem.ts';
 import { alignToMidStep, enrolledUser, expectError, setTotpConfig, uniqueSub } from '../../helpers/sign-in.ts';
-import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
+import type { TestServer } from '../../helpers/test-server.ts';
 
 const DEVICE_KEYS = ['created_at', 'device_id', 'friendly_name', 'last_used_at', 'ph_id', 'sub', 'verification_type'];
 const UNKNOWN_PH_ID = '00000000-0000-4000-8000-000000000000';
 
 let server: TestServer;
 let api: EnrollmentClient;
-beforeAll(async () => {
-  server = await startTestServer();
-  api = enrollmentClient(server);
+withEnrollmentServer((s, a) => {
+  server = s;
+  api = a;
 });
-afterAll(() => server.close());
 
 const adminOf = (tenant?: string) => server.token({ sub: uniqueSub('admin'), ...(tenant ? { tenant } : {}), scope: 'verification:admin' });
 

@@ -1,15 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sweepExpired } from '../../../shared/enrollment/sweep-expired.ts';
-import { codeNow, enrollmentClient, type Problem } from '../../helpers/enrollment.ts';
-import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
+import { codeNow, type Problem, withEnrollmentServer, type EnrollmentClient } from '../../helpers/enrollment.ts';
+import type { TestServer } from '../../helpers/test-server.ts';
 
 let server: TestServer;
-let api: ReturnType<typeof enrollmentClient>;
-beforeAll(async () => {
-  server = await startTestServer();
-  api = enrollmentClient(server);
+let api: EnrollmentClient;
+withEnrollmentServer((s, a) => {
+  server = s;
+  api = a;
 });
-afterAll(() => server.close());
 
 const TEN_MINUTES = 10 * 60 * 1000;
 

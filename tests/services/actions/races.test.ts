@@ -1,18 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeNow, enrollmentClient, type EnrollmentClient, type Offer } from '../../helpers/enrollment.ts';
+import { describe, expect, it } from 'vitest';
+import { codeNow, type EnrollmentClient, type Offer, withEnrollmentServer } from '../../helpers/enrollment.ts';
 import type { JsonResponse } from '../../helpers/http.ts';
 import { alignToMidStep, enrolledUser, setTotpConfig, uniqueSub } from '../../helpers/sign-in.ts';
-import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
+import type { TestServer } from '../../helpers/test-server.ts';
 
 const PARALLEL = 50;
 
 let server: TestServer;
 let api: EnrollmentClient;
-beforeAll(async () => {
-  server = await startTestServer();
-  api = enrollmentClient(server);
+withEnrollmentServer((s, a) => {
+  server = s;
+  api = a;
 });
-afterAll(() => server.close());
 
 /** How many responses had each `status code` pair, e.g. `{ '200': 1, '409 VER_0032': 49 }`. */
 function tally(responses: JsonResponse[]): Record<string, number> {

@@ -1,8 +1,8 @@
 import { Secret } from 'otpauth';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeNow, enrollmentClient, wrongCode, type EnrollmentClient, type Offer } from '../../helpers/enrollment.ts';
+import { describe, expect, it } from 'vitest';
+import { codeNow, wrongCode, type EnrollmentClient, type Offer, withEnrollmentServer } from '../../helpers/enrollment.ts';
 import { advanceSteps, alignToMidStep, enrolledUser, expectError, uniqueSub } from '../../helpers/sign-in.ts';
-import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
+import type { TestServer } from '../../helpers/test-server.ts';
 
 interface SecretColumns {
   secret_ciphertext: Buffer | null;
@@ -11,11 +11,10 @@ interface SecretColumns {
 
 let server: TestServer;
 let api: EnrollmentClient;
-beforeAll(async () => {
-  server = await startTestServer();
-  api = enrollmentClient(server);
+withEnrollmentServer((s, a) => {
+  server = s;
+  api = a;
 });
-afterAll(() => server.close());
 
 async function enrollmentRow(statusId: string): Promise<SecretColumns & { status: string }> {
   const { rows } = await server.deps.db.query<SecretColumns & { status: string }>(

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeNow, enrollAuthenticator, enrollmentClient, wrongCode, type EnrollmentClient } from '../../helpers/enrollment.ts';
+import { describe, expect, it } from 'vitest';
+import { codeNow, enrollAuthenticator, wrongCode, type EnrollmentClient, withEnrollmentServer } from '../../helpers/enrollment.ts';
 import { detailOf } from '../../helpers/problem.ts';
 import {
   advanceSteps,
@@ -11,18 +11,17 @@ import {
   setTotpConfig,
   uniqueSub,
 } from '../../helpers/sign-in.ts';
-import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
+import type { TestServer } from '../../helpers/test-server.ts';
 import { oathtoolDate, runOathtool } from '../../shared/otp/helpers.ts';
 
 const LOCKOUT_S = 15 * 60;
 
 let server: TestServer;
 let api: EnrollmentClient;
-beforeAll(async () => {
-  server = await startTestServer();
-  api = enrollmentClient(server);
+withEnrollmentServer((s, a) => {
+  server = s;
+  api = a;
 });
-afterAll(() => server.close());
 
 describe('POST /verification-srv/authentication/totp/verification', () => {
   it('authenticates a fresh code from the enrolled authenticator', async () => {

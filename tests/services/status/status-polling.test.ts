@@ -1,14 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeNow, enrollmentClient, type Problem } from '../../helpers/enrollment.ts';
-import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
+import { describe, expect, it } from 'vitest';
+import { codeNow, type Problem, withEnrollmentServer, type EnrollmentClient } from '../../helpers/enrollment.ts';
+import type { TestServer } from '../../helpers/test-server.ts';
 
 let server: TestServer;
-let api: ReturnType<typeof enrollmentClient>;
-beforeAll(async () => {
-  server = await startTestServer();
-  api = enrollmentClient(server);
+let api: EnrollmentClient;
+withEnrollmentServer((s, a) => {
+  server = s;
+  api = a;
 });
-afterAll(() => server.close());
 
 async function started(sub: string) {
   const token = await server.token({ sub });
