@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import type { z } from 'zod';
 import { cancelEnrollment } from '../../shared/enrollment/cancel.ts';
 import { completeFromApp, completeFromProfile } from '../../shared/enrollment/complete-enrollment.ts';
 import { initiateEnrollment } from '../../shared/enrollment/initiate.ts';
@@ -23,6 +24,14 @@ export function setupRoutes(deps: Deps): Router<AppState> {
     const { tenantId, sub } = principalOf(ctx);
     return { tenantId, sub };
   };
+  // What the authenticator app identifies itself with; ids are compared in lower case.
+  const appRequest = (body: z.infer<typeof scanBody>) => ({
+    exchangeId: body.exchange_id.toLowerCase(),
+    clientId: body.client_id.toLowerCase(),
+    deviceId: body.device_id,
+    pushId: body.push_id,
+    now: clock(),
+  });
   // Responses carrying a secret must never be stored by a browser or proxy.
   const noStore = (ctx: AppContext) => ctx.set('Cache-Control', 'no-store');
 
@@ -79,29 +88,13 @@ export function setupRoutes(deps: Deps): Router<AppState> {
   // The app holds no user token: the exchange id it read from the QR code is its capability.
   router.post('/verification-actions-srv/setup/:method/scan', async (ctx) => {
     parseVerificationType(ctx.params.method!);
-    const body = parseInput(scanBody, ctx.request.body, 'body');
-    ctx.body = await recordScan(db, {
-      exchangeId: body.exchange_id.toLowerCase(),
-      clientId: body.client_id.toLowerCase(),
-      deviceId: body.device_id,
-      pushId: body.push_id,
-      now: clock(),
-    });
+    ctx.body = await recordScan(db, appRequest(parseInput(scanBody, ctx.request.body, 'body')));
   });
 
   router.post('/verification-srv/v2/setup/enroll/:method', async (ctx) => {
     parseVerificationType(ctx.params.method!);
     const body = parseInput(enrollBody, ctx.request.body, 'body');
-    ctx.body = await completeFromApp(db, {
-      exchangeId: body.exchange_id.toLowerCase(),
-      clientId: body.client_id.toLowerCase(),
-      deviceId: body.device_id,
-      pushId: body.push_id,
-      publicKey: body.public_key,
-      passCode: body.pass_code,
-      now: clock(),
-      keyring,
-    });
+    ctx.body = await completeFromApp(db, { ...appRequest(body), publicKey: body.public_key, passCode: body.pass_code, keyring });
   });
 
   return router;
