@@ -1,9 +1,19 @@
 import { startExpirySweeper } from '../../shared/enrollment/expiry-sweeper.ts';
 import type { ServiceModule } from '../../shared/runtime/service-module.ts';
 import { statusRoutes } from './routes.ts';
+import { attachStatusSocket } from './websocket/server.ts';
 
 export const statusService: ServiceModule = {
   name: 'status',
   routes: (deps) => [statusRoutes(deps)],
-  attach: (_server, deps) => startExpirySweeper(deps),
+  attach: (server, deps) => {
+    const sweeper = startExpirySweeper(deps);
+    const socket = attachStatusSocket(server, deps);
+    return {
+      async close() {
+        await socket.close();
+        await sweeper.close();
+      },
+    };
+  },
 };

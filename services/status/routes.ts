@@ -1,6 +1,5 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { readStatus } from '../../shared/enrollment/read-status.ts';
 import { statusEtag, type VersionedStatus } from '../../shared/enrollment/status-document.ts';
 import { waitForStatus } from '../../shared/enrollment/wait-for-status.ts';
 import { parseIdParam } from '../../shared/http/params.ts';
@@ -23,8 +22,17 @@ function respond(ctx: AppContext, status: VersionedStatus): void {
   ctx.body = status.document;
 }
 
+/** The version an `If-None-Match` of this id names: the caller has seen at least that one. */
+function knownVersion(etag: string, statusId: string): number {
+  const prefix = `"${statusId}.`;
+  if (!etag.startsWith(prefix) || !etag.endsWith('"')) return 0;
+  const version = Number(etag.slice(prefix.length, -1));
+  return Number.isSafeInteger(version) && version > 0 ? version : 0;
+}
+
 /**
- * The status service: anyone holding a status id may watch it (it completes nothing). `?wait=N`
+ * The status service: anyone holding a status id may watch it (it completes nothing). Reads
+ * come from the per-process cache the status events keep exact (see StatusHub.read). `?wait=N`
  * holds the request until the status moves past the one the caller has (its If-None-Match, or
  * the current one) or N seconds pass.
  */
@@ -34,8 +42,8 @@ export function statusRoutes(deps: Deps): Router<AppState> {
   router.get('/verification-srv/verificationstatus/:status_id', async (ctx) => {
     const statusId = parseIdParam(ctx.params.status_id, 'status_id');
     const { wait } = parseInput(statusQuery, ctx.query, 'query');
-    const current = await readStatus(deps.db, statusId, deps.clock());
     const known = ctx.get('if-none-match');
+    const current = await deps.statusHub.read(statusId, knownVersion(known, statusId));
     if (!wait || (known && known !== statusEtag(current))) return respond(ctx, current);
 
     const aborted = new AbortController();

@@ -19,6 +19,10 @@ export interface AppConfig {
   bodyLimitBytes: number;
   trustProxy: boolean;
   wsAllowedOrigins: string[] | undefined;
+  /** Limits of the status WebSocket (`/verification-srv/ws`). */
+  websocket: { maxSubscriptions: number; maxMessageBytes: number; maxBufferedBytes: number; heartbeatMs: number };
+  /** Statuses the per-process status cache keeps; 0 turns it off. */
+  statusCacheEntries: number;
   /** Values that fell back to development defaults; the caller warns loudly about each. */
   developmentDefaults: string[];
 }
@@ -60,6 +64,11 @@ const schema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   TRUST_PROXY: flag.default(false),
   WS_ALLOWED_ORIGINS: z.string().optional(),
+  WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(10_000).default(100),
+  WS_MAX_MESSAGE_BYTES: z.coerce.number().int().min(256).max(1024 * 1024).default(16 * 1024),
+  WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  WS_HEARTBEAT_MS: z.coerce.number().int().min(50).max(600_000).default(30_000),
+  STATUS_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(50_000),
 });
 
 /** Decodes a 32-byte key given as 64 hex characters or as base64. */
@@ -134,6 +143,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     trustProxy: env.TRUST_PROXY,
     wsAllowedOrigins: env.WS_ALLOWED_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean),
+    websocket: {
+      maxSubscriptions: env.WS_MAX_SUBSCRIPTIONS,
+      maxMessageBytes: env.WS_MAX_MESSAGE_BYTES,
+      maxBufferedBytes: env.WS_MAX_BUFFERED_BYTES,
+      heartbeatMs: env.WS_HEARTBEAT_MS,
+    },
+    statusCacheEntries: env.STATUS_CACHE_ENTRIES,
     developmentDefaults,
   };
 }

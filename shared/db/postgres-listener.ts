@@ -9,6 +9,13 @@ interface Channel {
 
 const MIN_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5_000;
+/** How often the idle connection is asked `SELECT 1`, to notice a peer that vanished silently. */
+const HEALTH_CHECK_MS = 10_000;
+/** A health check unanswered this long counts as a lost connection. */
+const HEALTH_TIMEOUT_MS = 5_000;
+
+/** The `application_name` of the listening connection, so operators (and tests) can find it. */
+export const LISTENER_APPLICATION_NAME = 'verification-listener';
 
 /**
  * One dedicated connection per process that LISTENs on every channel anyone subscribed to.
@@ -21,13 +28,18 @@ export class PostgresListener {
   #channels = new Map<string, Channel>();
   #connecting: Promise<void> | undefined;
   #closed = false;
+  #everConnected = false;
   #backoff = MIN_BACKOFF_MS;
   #timer: NodeJS.Timeout | undefined;
+  #health: NodeJS.Timeout;
 
   constructor(
     private readonly connectionString: string,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.#health = setInterval(() => this.#checkHealth(), HEALTH_CHECK_MS);
+    this.#health.unref();
+  }
 
   get state(): ListenerState {
     return this.#closed ? 'closed' : this.#state;
@@ -57,6 +69,7 @@ export class PostgresListener {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
+    clearInterval(this.#health);
     const client = this.#client;
     this.#client = undefined;
     await client?.end().catch(() => undefined);
@@ -71,19 +84,44 @@ export class PostgresListener {
   }
 
   async #connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString, application_name: 'verification-listener' });
+    const client = new pg.Client({
+      connectionString: this.connectionString,
+      application_name: LISTENER_APPLICATION_NAME,
+      keepAlive: true,
+      connectionTimeoutMillis: 10_000,
+    });
     client.on('notification', (msg) => {
+      // Only the current connection speaks, and only once its LISTENs are in place and the
+      // reconnect handlers ran: anything earlier is covered by their resync.
+      if (this.#client !== client) return;
       const entry = this.#channels.get(msg.channel);
       if (!entry || msg.payload === undefined) return;
       for (const handler of entry.handlers) handler(msg.payload);
     });
     client.on('error', (err) => this.#lost(client, err));
     client.on('end', () => this.#lost(client));
-    await client.connect();
-    for (const channel of this.#channels.keys()) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    try {
+      await client.connect();
+      for (const channel of this.#channels.keys()) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    if (this.#closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.#client = client;
     this.#state = 'connected';
     this.#backoff = MIN_BACKOFF_MS;
+    const reconnected = this.#everConnected;
+    this.#everConnected = true;
+    if (reconnected) {
+      this.log.info('database listener reconnected');
+      // Synchronously, before any notification of the new connection is dispatched, so
+      // subscribers drop what they cached before they hear anything new.
+      for (const entry of this.#channels.values()) for (const resync of entry.reconnectHandlers) resync();
+    }
   }
 
   #lost(client: pg.Client, err?: Error): void {
@@ -99,14 +137,30 @@ export class PostgresListener {
     const delay = this.#backoff;
     this.#backoff = Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
     this.#timer = setTimeout(() => {
-      this.#ensureConnected().then(
-        () => {
-          this.log.info('database listener reconnected');
-          for (const entry of this.#channels.values()) for (const resync of entry.reconnectHandlers) resync();
-        },
-        () => this.#scheduleReconnect(),
-      );
+      this.#ensureConnected().catch((err: unknown) => {
+        this.log.warn({ err: err instanceof Error ? err.message : String(err), retryInMs: this.#backoff }, 'database listener could not reconnect');
+        this.#scheduleReconnect();
+      });
     }, delay);
     this.#timer.unref();
+  }
+
+  /** A connection whose peer vanished without a FIN (network cut) would otherwise look alive for hours. */
+  #checkHealth(): void {
+    const client = this.#client;
+    if (!client) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('listener health check timed out')), HEALTH_TIMEOUT_MS);
+      timer.unref();
+    });
+    Promise.race([client.query('SELECT 1'), timeout]).then(
+      () => clearTimeout(timer),
+      (err: unknown) => {
+        clearTimeout(timer);
+        this.#lost(client, err instanceof Error ? err : new Error(String(err)));
+        void client.end().catch(() => undefined);
+      },
+    );
   }
 }

@@ -1,7 +1,4 @@
-import type { Database } from '../db/database.ts';
 import type { StatusHub } from '../events/status-hub.ts';
-import type { Clock } from '../runtime/deps.ts';
-import { readStatus } from './read-status.ts';
 import { isTerminal } from './state-machine.ts';
 import type { VersionedStatus } from './status-document.ts';
 
@@ -15,32 +12,30 @@ export interface WaitRequest {
 
 /**
  * Long poll: resolves with the status as soon as it moves past `afterVersion` (woken by the
- * status event, not by polling the table), when the exchange lifetime ends, or after
- * `waitMs` with whatever is current.
+ * status event, the hub's resync or its expiry check, not by polling the table), when the
+ * process asks waiters to answer (shutdown), or after `waitMs` with whatever is current.
  */
-export async function waitForStatus(
-  deps: { db: Database; statusHub: StatusHub; clock: Clock },
-  req: WaitRequest,
-): Promise<VersionedStatus> {
-  const { db, statusHub, clock } = deps;
-  const read = () => readStatus(db, req.statusId, clock());
+export async function waitForStatus(deps: { statusHub: StatusHub }, req: WaitRequest): Promise<VersionedStatus> {
+  const { statusHub } = deps;
+  const read = () => statusHub.read(req.statusId, req.afterVersion);
 
   return new Promise<VersionedStatus>((resolve, reject) => {
     let settled = false;
     const timers: NodeJS.Timeout[] = [];
     const cleanups: (() => void)[] = [];
-    const finish = (status: VersionedStatus) => {
-      if (settled) return;
+    const settle = () => {
       settled = true;
       for (const t of timers) clearTimeout(t);
       for (const c of cleanups) c();
+    };
+    const finish = (status: VersionedStatus) => {
+      if (settled) return;
+      settle();
       resolve(status);
     };
     const fail = (err: unknown) => {
       if (settled) return;
-      settled = true;
-      for (const t of timers) clearTimeout(t);
-      for (const c of cleanups) c();
+      settle();
       reject(err);
     };
     const check = () =>
@@ -49,11 +44,12 @@ export async function waitForStatus(
         return status;
       }, fail);
 
+    // Resyncs and expiries reach watchers too, so the watch covers missed events and lifetimes.
     cleanups.push(
       statusHub.watch(req.statusId, (status) => {
         if (status.version > req.afterVersion) finish(status);
       }),
-      statusHub.onResync(() => void check()),
+      statusHub.onRelease(() => void read().then(finish, fail)),
     );
     if (req.signal) {
       const onAbort = () => fail(req.signal!.reason);
@@ -64,8 +60,6 @@ export async function waitForStatus(
     void check().then((status) => {
       if (!status || settled) return;
       if (isTerminal(status.document.status)) return finish(status);
-      const untilExpiry = Date.parse(status.document.expires_at) - clock().getTime();
-      if (untilExpiry < req.waitMs) timers.push(setTimeout(() => void check(), Math.max(untilExpiry, 0) + 5));
       timers.push(setTimeout(() => void read().then(finish, fail), req.waitMs));
     });
   });

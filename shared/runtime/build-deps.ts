@@ -6,6 +6,7 @@ import type { Database } from '../db/database.ts';
 import { createMetrics } from '../http/metrics.ts';
 import type { Logger } from '../log/logger.ts';
 import { StatusHub } from '../events/status-hub.ts';
+import { createStatusMetrics } from '../events/status-metrics.ts';
 import type { Clock, Deps } from './deps.ts';
 
 export interface BuildOptions {
@@ -25,16 +26,20 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
     const applied = await migrate(database, 'up');
     if (applied.length > 0) log.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
   }
-  const statusHub = new StatusHub(database, log);
+  const metrics = createMetrics();
+  const statusMetrics = createStatusMetrics(metrics.registry);
+  const now = clock ?? (() => new Date());
+  const statusHub = new StatusHub(database, log, { clock: now, cacheEntries: config.statusCacheEntries, metrics: statusMetrics });
   await statusHub.start();
   return {
     config,
     db: database,
     log,
     verifyToken: createTokenVerifier(config.jwt),
-    metrics: createMetrics(),
-    clock: clock ?? (() => new Date()),
+    metrics,
+    clock: now,
     statusHub,
+    statusMetrics,
   };
 }
 

@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { HttpMetrics } from '../http/metrics.ts';
 import type { StatusHub } from '../events/status-hub.ts';
+import type { StatusMetrics } from '../events/status-metrics.ts';
 
 /** A source of the current time, injected so tests can move it without sleeping. */
 export type Clock = () => Date;
@@ -18,4 +19,6 @@ export interface Deps {
   clock: Clock;
   /** This process's fan-out of status events (long polls, WebSockets). */
   statusHub: StatusHub;
+  /** Gauges and counters of live status delivery (WebSockets, listener, cache). */
+  statusMetrics: StatusMetrics;
 }

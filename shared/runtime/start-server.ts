@@ -3,7 +3,10 @@ import type { Deps } from './deps.ts';
 import { listen, type RunningServer } from './http-server.ts';
 import type { ServiceModule } from './service-module.ts';
 
-/** Serves `modules` on one port. Closing ends attachments first, then drains HTTP. */
+/**
+ * Serves `modules` on one port. Closing stops accepting at once, then ends attachments (whose
+ * WebSockets the HTTP drain would otherwise wait for), then waits for in-flight requests.
+ */
 export async function startServer(deps: Deps, modules: ServiceModule[], port: number): Promise<RunningServer> {
   const app = createApp(deps, modules.flatMap((m) => m.routes(deps)));
   const running = await listen(app, port, deps.config.host);
@@ -11,8 +14,9 @@ export async function startServer(deps: Deps, modules: ServiceModule[], port: nu
   return {
     ...running,
     async close() {
+      const drained = running.close();
       await Promise.all(attachments.map((a) => a.close()));
-      await running.close();
+      await drained;
     },
   };
 }

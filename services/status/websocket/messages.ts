@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { statusEtag, type VersionedStatus } from '../../../shared/enrollment/status-document.ts';
+import { toProblem, type ProblemDocument } from '../../../shared/errors/problem.ts';
+
+/** The path the status WebSocket answers on. */
+export const WS_PATH = '/verification-srv/ws';
+
+// Ids are checked one by one afterwards, so one bad id does not cost the others their subscription.
+const statusIds = z.array(z.string().max(100)).min(1, 'name at least one status id');
+
+/** Every message a client may send (see asyncapi.yaml). Unknown members are ignored. */
+export const clientMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('subscribe'), status_ids: statusIds }),
+  z.object({ type: z.literal('unsubscribe'), status_ids: statusIds }),
+  z.object({ type: z.literal('ping') }),
+]);
+export type ClientMessage = z.infer<typeof clientMessage>;
+
+export type UnsubscribeReason = 'requested' | 'terminal';
+
+/** Server → client messages, as sent. */
+export type ServerMessage =
+  | { type: 'status'; status_id: string; version: number; etag: string; data: VersionedStatus['document'] }
+  | { type: 'unsubscribed'; status_id: string; reason: UnsubscribeReason }
+  | { type: 'error'; status_id?: string; error: ProblemDocument }
+  | { type: 'pong' };
+
+// A transition reaches every watcher of its id one after another with the same object, so the
+// last encoding is kept. Nothing more: a retained Buffer would pin its whole 8 KiB pool slab.
+let lastStatus: VersionedStatus | undefined;
+let lastBytes: Buffer = Buffer.alloc(0);
+
+/**
+ * The `status` message for `status` as UTF-8 (send it as a text frame): the polling
+ * endpoint's JSON under `data`, plus its version and ETag.
+ */
+export function statusMessage(status: VersionedStatus): Buffer {
+  if (status !== lastStatus) {
+    const message: ServerMessage = {
+      type: 'status',
+      status_id: status.document.id,
+      version: status.version,
+      etag: statusEtag(status),
+      data: status.document,
+    };
+    lastBytes = Buffer.from(JSON.stringify(message));
+    lastStatus = status;
+  }
+  return lastBytes;
+}
+
+/** An `error` message carrying the same problem document the HTTP API would return. */
+export function errorMessage(err: unknown, statusId?: string): string {
+  const message: ServerMessage = { type: 'error', ...(statusId === undefined ? {} : { status_id: statusId }), error: toProblem(err).body };
+  return JSON.stringify(message);
+}
+
+export function unsubscribedMessage(statusId: string, reason: UnsubscribeReason): string {
+  const message: ServerMessage = { type: 'unsubscribed', status_id: statusId, reason };
+  return JSON.stringify(message);
+}
+
+export const PONG_MESSAGE = JSON.stringify({ type: 'pong' } satisfies ServerMessage);
