@@ -398,7 +398,8 @@ export interface paths {
          *     Every answer has a strong `ETag`; send it back as `If-None-Match` to get `304` while
          *     nothing changed. With `?wait=N` the request is held for up to N seconds until the
          *     status moves past the one the caller has (its `If-None-Match`, or else the current
-         *     one), and answered at once when it already differs.
+         *     one), and answered at once when it already differs. Other query parameters (such as a
+         *     cache-buster `_`) are ignored.
          */
         get: operations["getEnrollmentStatus"];
         put?: never;

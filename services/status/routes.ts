@@ -8,7 +8,8 @@ import { parseInput } from '../../shared/http/validate.ts';
 import type { Deps } from '../../shared/runtime/deps.ts';
 
 export const MAX_WAIT_SECONDS = 30;
-const statusQuery = z.object({ wait: z.coerce.number().int().min(0).max(MAX_WAIT_SECONDS).optional() }).strict();
+// Other parameters are ignored: polling front ends add cache-busters such as `?_=<timestamp>`.
+const statusQuery = z.object({ wait: z.coerce.number().int().min(0).max(MAX_WAIT_SECONDS).optional() });
 
 function respond(ctx: AppContext, status: VersionedStatus): void {
   const etag = statusEtag(status);

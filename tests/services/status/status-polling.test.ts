@@ -45,6 +45,13 @@ describe('GET /verification-srv/verificationstatus/{status_id}', () => {
     expect((unknown.body as unknown as Problem).code).toBe('VER_0030');
   });
 
+  it('ignores query parameters it does not know, such as a cache-buster', async () => {
+    const { offer } = await started('cache-buster');
+    const res = await api.status(offer.status_id, {}, `?_=${Date.now()}`);
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('INITIATED');
+  });
+
   it('rejects wait above 30 seconds with 400 naming wait', async () => {
     const { offer } = await started('carol');
     const res = await api.status(offer.status_id, {}, '?wait=31');
