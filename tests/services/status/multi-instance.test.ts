@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { request } from '../../helpers/http.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/scratch-database.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
@@ -105,6 +105,11 @@ describe('polling one instance', () => {
 });
 
 describe('when the listening connection dies', () => {
+  // Each test cuts the listeners; the next starts only once both instances are listening again.
+  beforeEach(() =>
+    eventually(() => [one, two].every((server) => server.deps.statusHub.state === 'live'), 10_000, 'both listeners back'),
+  );
+
   it('delivers a transition made while the listener was down once it is back', async () => {
     const e = await initiate(two);
     const socket = await subscribed(one, e);
