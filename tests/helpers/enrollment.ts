@@ -1,17 +1,11 @@
+import type { EnrollmentOffer } from '../../shared/enrollment/enrollment-offer.ts';
 import { generateCode, type TotpParams } from '../../shared/otp/index.ts';
 import { request, type JsonResponse } from './http.ts';
 import { afterAll, beforeAll } from 'vitest';
 import { startTestServer, type TestServer, type TestServerOptions } from './test-server.ts';
 
-export interface Offer {
-  exchange_id: { exchange_id: string; expires_at: string };
-  status_id: string;
-  sub: string;
-  authenticator_client_id: string;
-  totp_secret: string;
-  otpauth_uri: string;
-  qr_code: string;
-}
+/** The initiation (and rotation) response, as the service declares it. */
+export type Offer = EnrollmentOffer;
 
 export interface Problem {
   type: string;

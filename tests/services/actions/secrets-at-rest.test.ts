@@ -40,6 +40,15 @@ function expectSealed(columns: SecretColumns, base32Secret: string): void {
   expect(stored.includes(Buffer.from(Secret.fromBase32(base32Secret).bytes))).toBe(false);
 }
 
+/** Overwrites one authenticator's sealed secret with another's, as an attacker with database access might. */
+async function copySealedSecret(fromPhId: string, toPhId: string): Promise<void> {
+  await server.deps.db.query(
+    `UPDATE authenticators SET (secret_ciphertext, secret_key_id) = (SELECT secret_ciphertext, secret_key_id FROM authenticators WHERE ph_id = $2)
+     WHERE ph_id = $1`,
+    [toPhId, fromPhId],
+  );
+}
+
 async function initiate(prefix: string): Promise<{ token: string; offer: Offer }> {
   const token = await server.token({ sub: uniqueSub(prefix) });
   alignToMidStep(server);
@@ -145,11 +154,7 @@ describe('a sealed secret is bound to its owner (AES-GCM associated data)', () =
   it("makes a ciphertext copied into another user's authenticator fail with a bare 500 VER_0500, leaking nothing", async () => {
     const alice = await enrolledUser(server, { prefix: 'copy-target' });
     const mallory = await enrolledUser(server, { prefix: 'copy-source' });
-    await server.deps.db.query(
-      `UPDATE authenticators SET (secret_ciphertext, secret_key_id) = (SELECT secret_ciphertext, secret_key_id FROM authenticators WHERE ph_id = $2)
-       WHERE ph_id = $1`,
-      [alice.phId, mallory.phId],
-    );
+    await copySealedSecret(mallory.phId, alice.phId);
     const firstLine = server.logs.length;
 
     const res = await api.signIn(alice.token, codeNow(server, mallory.secret));
@@ -170,11 +175,7 @@ describe('a sealed secret is bound to its owner (AES-GCM associated data)', () =
   it('leaves the owner of the copied ciphertext able to sign in', async () => {
     const alice = await enrolledUser(server, { prefix: 'copy-target' });
     const mallory = await enrolledUser(server, { prefix: 'copy-source' });
-    await server.deps.db.query(
-      `UPDATE authenticators SET (secret_ciphertext, secret_key_id) = (SELECT secret_ciphertext, secret_key_id FROM authenticators WHERE ph_id = $2)
-       WHERE ph_id = $1`,
-      [alice.phId, mallory.phId],
-    );
+    await copySealedSecret(mallory.phId, alice.phId);
     expect((await api.signIn(mallory.token, codeNow(server, mallory.secret))).status).toBe(200);
   });
 
@@ -185,11 +186,7 @@ describe('a sealed secret is bound to its owner (AES-GCM associated data)', () =
     const { body: second } = await api.initiate(alice.token);
     expect((await api.verify(alice.token, second.exchange_id.exchange_id, codeNow(server, second.totp_secret))).status).toBe(200);
     advanceSteps(server);
-    await server.deps.db.query(
-      `UPDATE authenticators SET (secret_ciphertext, secret_key_id) = (SELECT secret_ciphertext, secret_key_id FROM authenticators WHERE ph_id = $2)
-       WHERE ph_id = $1`,
-      [alice.phId, mallory.phId],
-    );
+    await copySealedSecret(mallory.phId, alice.phId);
     const firstLine = server.logs.length;
     expect((await api.signIn(alice.token, codeNow(server, second.totp_secret))).status).toBe(200);
     expect(server.logs.slice(firstLine).join('\n')).toContain(alice.phId);
