@@ -82,7 +82,7 @@ export default async function statusPoll(bench: BenchEnvironment, load: LoadOpti
   const subject200 = await measure('GET verificationstatus, cached (200)', { url: `${status.url}${path}` }, load);
   const baseline304 = await measure('bare Koa route, one SELECT (304)', { url: `${bare.url}${path}`, headers: revalidate }, load, 304);
   const subject304 = await measure('GET verificationstatus, cached (304)', { url: `${status.url}${path}`, headers: revalidate }, load, 304);
-  const after = await cacheReads(bench); console.log("barriers", (globalThis as any).__barriers);
+  const after = await cacheReads(bench);
   const delta = (result: string) => (after[result] ?? 0) - (before[result] ?? 0);
   const reads = delta('hit') + delta('miss') + delta('bypass');
 

@@ -181,8 +181,10 @@ export class StatusHub {
       try {
         await this.#barrier.sync();
       } catch (err) {
-        this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'status barrier failed; reading the database until one succeeds');
-        this.#barrierHealthy = false;
+        if (this.#barrierHealthy) {
+          this.#barrierHealthy = false;
+          this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'status barrier failed; reading the database until one succeeds');
+        }
         return this.#bypass(statusId);
       }
       if (generation !== this.#generation || this.state !== 'live') return this.#bypass(statusId);
