@@ -27,7 +27,13 @@ export async function listen(app: Koa<AppState>, port: number, host: string): Pr
     url: `http://${shownHost}:${actualPort}`,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        // Keep-alive connections that finish their last request after close() would otherwise
+        // linger until keepAliveTimeout; sweep them until the server is down.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        server.close(() => {
+          clearInterval(sweep);
+          resolve();
+        });
         server.closeIdleConnections();
       }),
   };
