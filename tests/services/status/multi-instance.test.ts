@@ -3,8 +3,8 @@ import { request } from '../../helpers/http.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/scratch-database.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { TestSocket, wsUrl } from '../../helpers/ws-client.ts';
-import { enrollFromApp, initiate, scan, verifyFromProfile, type Enrollment } from '../../shared/events/enrollment-driver.ts';
-import { eventually, killListeners, withListenersDown } from '../../shared/events/listener-outage.ts';
+import { enrollFromApp, initiate, scan, verifyFromProfile, type Enrollment } from '../../helpers/enrollment-driver.ts';
+import { eventually, killListeners, withListenersDown } from '../../helpers/listener-outage.ts';
 
 // Two instances of the whole service on different ports, one database: what a load balancer sees.
 let database: ScratchDatabase;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { TestSocket, wsUrl, type WsMessage } from '../../helpers/ws-client.ts';
-import { initiate } from '../../shared/events/enrollment-driver.ts';
+import { initiate } from '../../helpers/enrollment-driver.ts';
 
 let server: TestServer;
 let socket: TestSocket;

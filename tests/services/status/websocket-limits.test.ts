@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../helpers/http.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { TestSocket, wsUrl } from '../../helpers/ws-client.ts';
-import { initiate } from '../../shared/events/enrollment-driver.ts';
-import { eventually } from '../../shared/events/listener-outage.ts';
+import { initiate } from '../../helpers/enrollment-driver.ts';
+import { eventually } from '../../helpers/listener-outage.ts';
 
 const ALLOWED_ORIGIN = 'https://app.example.com';
 

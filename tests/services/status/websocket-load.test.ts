@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { request } from '../../helpers/http.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { TestSocket, wsUrl } from '../../helpers/ws-client.ts';
-import { initiate, scan, enrollFromApp, type Enrollment } from '../../shared/events/enrollment-driver.ts';
+import { initiate, scan, enrollFromApp, type Enrollment } from '../../helpers/enrollment-driver.ts';
 
 const ENROLLMENTS = 30;
 const WATCHERS_EACH = 10;

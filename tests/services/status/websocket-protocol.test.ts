@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../helpers/http.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { TestSocket, wsUrl } from '../../helpers/ws-client.ts';
-import { cancel, enrollFromApp, initiate, scan, verifyFromProfile } from '../../shared/events/enrollment-driver.ts';
+import { cancel, enrollFromApp, initiate, scan, verifyFromProfile } from '../../helpers/enrollment-driver.ts';
 
 let server: TestServer;
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import { childEnv, freePort, startProcess, TSX, type RunningProcess } from '../.
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/scratch-database.ts';
 import { startTestServer, TEST_JWT_SECRET, TEST_SECRET_KEY, type TestServer } from '../../helpers/test-server.ts';
 import { TestSocket, wsUrl } from '../../helpers/ws-client.ts';
-import { initiate } from '../../shared/events/enrollment-driver.ts';
+import { initiate } from '../../helpers/enrollment-driver.ts';
 
 const START_TIMEOUT_MS = 60_000;
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresListener } from '../../../shared/db/postgres-listener.ts';
 import { createLogger } from '../../../shared/log/logger.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/scratch-database.ts';
-import { eventually, killListeners, withListenersDown } from './listener-outage.ts';
+import { eventually, killListeners, withListenersDown } from '../../helpers/listener-outage.ts';
 
 let scratch: ScratchDatabase;
 let writer: pg.Client;

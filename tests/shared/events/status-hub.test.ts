@@ -3,8 +3,8 @@ import type { VersionedStatus } from '../../../shared/enrollment/status-document
 import { request } from '../../helpers/http.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/scratch-database.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
-import { initiate, scan } from './enrollment-driver.ts';
-import { eventually, withListenersDown } from './listener-outage.ts';
+import { initiate, scan } from '../../helpers/enrollment-driver.ts';
+import { eventually, withListenersDown } from '../../helpers/listener-outage.ts';
 
 let database: ScratchDatabase;
 let server: TestServer;

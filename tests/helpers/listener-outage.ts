@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { LISTENER_APPLICATION_NAME } from '../../../shared/db/postgres-listener.ts';
-import { ADMIN_URL } from '../../helpers/scratch-database.ts';
+import { LISTENER_APPLICATION_NAME } from '../../shared/db/postgres-listener.ts';
+import { ADMIN_URL } from './scratch-database.ts';
 
 /** Polls `condition` every few milliseconds until it holds; fails after `timeoutMs`. */
 export async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = 'condition'): Promise<void> {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import { generateCode } from '../../../shared/otp/index.ts';
-import { request } from '../../helpers/http.ts';
-import type { TestServer } from '../../helpers/test-server.ts';
+import { generateCode } from '../../shared/otp/index.ts';
+import { request } from './http.ts';
+import type { TestServer } from './test-server.ts';
 
 /** One enrollment started through the API, with what its three parties hold. */
 export interface Enrollment {
