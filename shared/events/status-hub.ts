@@ -53,7 +53,6 @@ export class StatusHub {
   /** Watched ids whose last known status is live, with the instant (ms) their lifetime ends. */
   #deadlines = new Map<string, number>();
   #ticker: NodeJS.Timeout | undefined;
-  #resyncHandlers = new Set<() => void>();
   #releaseHandlers = new Set<() => void>();
   #subscriptions: Subscription[] = [];
   #phase: 'starting' | 'live' | 'resyncing' | 'stopped' = 'starting';
@@ -135,12 +134,6 @@ export class StatusHub {
     this.#deadlines.delete(statusId);
   }
 
-  /** Runs `handler` after the event stream was interrupted, as the resync begins. */
-  onResync(handler: () => void): () => void {
-    this.#resyncHandlers.add(handler);
-    return () => this.#resyncHandlers.delete(handler);
-  }
-
   /** Runs `handler` when the process asks waiters to answer now (shutdown). */
   onRelease(handler: () => void): () => void {
     this.#releaseHandlers.add(handler);
@@ -150,10 +143,6 @@ export class StatusHub {
   /** Tells every long poll to answer with what it has, so draining HTTP does not wait for them. */
   releaseWaiters(): void {
     for (const handler of [...this.#releaseHandlers]) handler();
-  }
-
-  get watchedIds(): number {
-    return this.#watchers.size;
   }
 
   /**
@@ -300,7 +289,6 @@ export class StatusHub {
   async #resync(generation: number, ids: string[]): Promise<void> {
     if (this.#phase === 'stopped') return;
     this.#phase = 'resyncing';
-    for (const handler of [...this.#resyncHandlers]) handler();
     const failed: string[] = [];
     let next = 0;
     const current = () => generation === this.#generation && this.#phase !== 'stopped';
