@@ -8,7 +8,6 @@ import type { AppContext, AppState } from '../types.ts';
 export function authenticate(verify: TokenVerifier): Middleware<AppState> {
   return async (ctx, next) => {
     ctx.state.principal = await verify(ctx.get('authorization') || undefined);
-    ctx.state.log = ctx.state.log.child({ tenant: ctx.state.principal.tenantId });
     await next();
   };
 }

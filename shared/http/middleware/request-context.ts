@@ -21,7 +21,16 @@ export function requestContext(log: Logger, metrics: HttpMetrics): Middleware<Ap
     const incoming = ctx.get('x-request-id');
     const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
     ctx.state.requestId = requestId;
-    ctx.state.log = log.child({ requestId });
+    // Most requests never log beyond the access line: build their child logger only when asked.
+    let child: Logger | undefined;
+    Object.defineProperty(ctx.state, 'log', {
+      get: () => (child ??= log.child({ requestId })),
+      set: (value: Logger) => {
+        child = value;
+      },
+      enumerable: true,
+      configurable: true,
+    });
     ctx.set('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
     try {
@@ -31,8 +40,15 @@ export function requestContext(log: Logger, metrics: HttpMetrics): Middleware<Ap
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.requests.inc({ method: ctx.method, route, status: String(ctx.status) });
       metrics.duration.observe({ method: ctx.method, route }, seconds);
-      ctx.state.log.info(
-        { method: ctx.method, route, status: ctx.status, ms: Math.round(seconds * 1e4) / 10 },
+      log.info(
+        {
+          requestId,
+          tenant: ctx.state.principal?.tenantId,
+          method: ctx.method,
+          route,
+          status: ctx.status,
+          ms: Math.round(seconds * 1e4) / 10,
+        },
         'request',
       );
     }
