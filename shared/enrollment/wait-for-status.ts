@@ -21,34 +21,25 @@ export async function waitForStatus(deps: { statusHub: StatusHub }, req: WaitReq
 
   return new Promise<VersionedStatus>((resolve, reject) => {
     let settled = false;
-    const timers: NodeJS.Timeout[] = [];
+    let timer: NodeJS.Timeout | undefined;
     const cleanups: (() => void)[] = [];
-    const settle = () => {
+    const settle = (outcome: { status: VersionedStatus } | { err: unknown }) => {
+      if (settled) return;
       settled = true;
-      for (const t of timers) clearTimeout(t);
+      clearTimeout(timer);
       for (const c of cleanups) c();
+      if ('status' in outcome) resolve(outcome.status);
+      else reject(outcome.err);
     };
-    const finish = (status: VersionedStatus) => {
-      if (settled) return;
-      settle();
-      resolve(status);
+    const finish = (status: VersionedStatus) => settle({ status });
+    const fail = (err: unknown) => settle({ err });
+    const finishIfNewer = (status: VersionedStatus) => {
+      if (status.version > req.afterVersion) finish(status);
     };
-    const fail = (err: unknown) => {
-      if (settled) return;
-      settle();
-      reject(err);
-    };
-    const check = () =>
-      read().then((status) => {
-        if (status.version > req.afterVersion) finish(status);
-        return status;
-      }, fail);
 
     // Resyncs and expiries reach watchers too, so the watch covers missed events and lifetimes.
     cleanups.push(
-      statusHub.watch(req.statusId, (status) => {
-        if (status.version > req.afterVersion) finish(status);
-      }),
+      statusHub.watch(req.statusId, finishIfNewer),
       statusHub.onRelease(() => void read().then(finish, fail)),
     );
     if (req.signal) {
@@ -57,10 +48,11 @@ export async function waitForStatus(deps: { statusHub: StatusHub }, req: WaitReq
       cleanups.push(() => req.signal!.removeEventListener('abort', onAbort));
     }
     // Read after watching, so a change committed in between is not missed.
-    void check().then((status) => {
-      if (!status || settled) return;
+    read().then((status) => {
+      finishIfNewer(status);
+      if (settled) return;
       if (isTerminal(status.document.status)) return finish(status);
-      timers.push(setTimeout(() => void read().then(finish, fail), req.waitMs));
-    });
+      timer = setTimeout(() => void read().then(finish, fail), req.waitMs);
+    }, fail);
   });
 }
