@@ -13,9 +13,24 @@ export interface Owner {
 }
 
 /**
- * Applies `event` (the enrollment must be locked by the caller's transaction) and announces
- * the new status in the same transaction.
+ * Applies `event` if the enrollment still allows it and announces the new status in the same
+ * transaction, so the NOTIFY is sent exactly when the change commits.
+ *
+ * @returns the updated enrollment, or undefined when another change won.
  */
+export async function applyAndAnnounce(
+  tx: Queryable,
+  statusId: string,
+  event: EnrollmentEvent,
+  now: Date,
+  changes?: TransitionChanges,
+): Promise<Enrollment | undefined> {
+  const updated = await applyTransition(tx, statusId, event, now, changes);
+  if (updated) await publishStatus(tx, toVersionedStatus(updated));
+  return updated;
+}
+
+/** Like applyAndAnnounce for an enrollment the caller's transaction has locked; refused if it cannot apply. */
 export async function transition(
   tx: Queryable,
   enrollment: Enrollment,
@@ -23,9 +38,8 @@ export async function transition(
   now: Date,
   changes?: TransitionChanges,
 ): Promise<Enrollment> {
-  const updated = await applyTransition(tx, enrollment.statusId, event, now, changes);
+  const updated = await applyAndAnnounce(tx, enrollment.statusId, event, now, changes);
   if (!updated) throw refusal(event, enrollment.status);
-  await publishStatus(tx, toVersionedStatus(updated));
   return updated;
 }
 

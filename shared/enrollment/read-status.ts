@@ -1,7 +1,7 @@
 import type { Database } from '../db/database.ts';
 import { VerificationError } from '../errors/verification-error.ts';
-import { publishStatus } from '../events/status-events.ts';
-import { applyTransition, findByStatusId } from './enrollment-repository.ts';
+import { findByStatusId } from './enrollment-repository.ts';
+import { applyAndAnnounce } from './exchange-access.ts';
 import { canApply } from './state-machine.ts';
 import { toVersionedStatus, type VersionedStatus } from './status-document.ts';
 
@@ -15,11 +15,7 @@ export async function readStatus(db: Database, statusId: string, now: Date): Pro
   const enrollment = await findByStatusId(db, statusId);
   if (!enrollment) throw new VerificationError('ENROLLMENT_NOT_FOUND', 'no enrollment has this status id');
   if (!canApply('expire', enrollment.status) || enrollment.expiresAt > now) return toVersionedStatus(enrollment);
-  const expired = await db.transaction(async (tx) => {
-    const updated = await applyTransition(tx, statusId, 'expire', now);
-    if (updated) await publishStatus(tx, toVersionedStatus(updated));
-    return updated;
-  });
+  const expired = await db.transaction((tx) => applyAndAnnounce(tx, statusId, 'expire', now));
   // Losing the race to another expirer (or a completion) is fine: read what won.
   return toVersionedStatus(expired ?? (await findByStatusId(db, statusId))!);
 }
