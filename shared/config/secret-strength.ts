@@ -84,6 +84,8 @@ function alphabetSize(text: string): number {
  * run count nothing. So a random 32-byte secret in hex (256) or base64 (258) passes 256, while a
  * string of one character, a short repeated pattern, a shorter random secret or a long decimal
  * number does not. It cannot see that a passphrase is made of words: use a generator.
+ * Crediting hex and base64 characters with their 4 and 6 bits comes to what their decoded bytes
+ * carry, so the secret is not decoded (the signing key is its text, as it is given).
  */
 export function estimateEntropyBits(secret: string): number {
   const text = secret.replace(/=+$/, '');
