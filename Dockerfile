@@ -1,5 +1,7 @@
 # One image for every process: the all-in-one default and each service alone (see docker-compose.yml).
-FROM node:20-slim
+# Node 24 LTS (supported until April 2028); Node 20 left support in April 2026. package.json
+# `engines` still admits 20.19+, which CI runs on.
+FROM node:24-slim
 
 WORKDIR /app
 ENV NODE_ENV=production

@@ -1,8 +1,9 @@
 // npm run migrate [-- up|down [count]]: applies or rolls back migrations on the configured database.
-import { ConfigError, loadConfig } from '../shared/config/env.ts';
+import { loadConfig } from '../shared/config/env.ts';
 import { openDatabase } from '../shared/db/open.ts';
 import { migrate } from '../shared/db/migrations.ts';
 import { createLogger } from '../shared/log/logger.ts';
+import { operatorMessage } from '../shared/runtime/operator-message.ts';
 
 const [direction = 'up', countArg] = process.argv.slice(2);
 if (direction !== 'up' && direction !== 'down') {
@@ -22,6 +23,7 @@ try {
     await db.close();
   }
 } catch (err) {
-  console.error(err instanceof ConfigError ? `configuration error: ${err.message}` : err);
+  // What an operator can fix is one line; anything else is a bug and keeps its stack.
+  console.error(operatorMessage(err) ?? err);
   process.exit(1);
 }

@@ -462,7 +462,9 @@ export interface paths {
          * Prometheus metrics
          * @description Process metrics plus `http_requests_total` and `http_request_duration_seconds` by
          *     method, route template (never the raw path, which may carry an exchange id) and
-         *     status. Unknown paths are counted under `route="unmatched"`.
+         *     status. Unknown paths are counted under `route="unmatched"`. When `METRICS_PORT` is
+         *     set, this is served only on that port (by a server answering nothing else), and the
+         *     API port answers `404 VER_0005` here.
          */
         get: operations["getMetrics"];
         put?: never;
@@ -485,6 +487,26 @@ export interface paths {
          * @description This OpenAPI document, as YAML.
          */
         get: operations["getOpenApi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/asyncapi.yaml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The WebSocket's contract
+         * @description The AsyncAPI document of the status WebSocket `/verification-srv/ws`, as YAML.
+         */
+        get: operations["getAsyncApi"];
         put?: never;
         post?: never;
         delete?: never;
@@ -857,6 +879,7 @@ export interface components {
         /** @description The enrollment is complete; `ph_id` names the new authenticator. */
         Enrolled: {
             headers: {
+                "Cache-Control": components["headers"]["NoStore"];
                 [name: string]: unknown;
             };
             content: {
@@ -1076,6 +1099,7 @@ export interface operations {
             /** @description The methods, in the seed's shape. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1107,6 +1131,7 @@ export interface operations {
             /** @description The configuration. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1143,6 +1168,7 @@ export interface operations {
             /** @description The configuration after the change. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1305,6 +1331,7 @@ export interface operations {
             /** @description The enrollment's status after cancelling. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1417,6 +1444,7 @@ export interface operations {
             /** @description The enrollment is scanned by this device. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1543,6 +1571,7 @@ export interface operations {
             /** @description The renamed authenticator. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1590,6 +1619,7 @@ export interface operations {
             /** @description The authenticators (an empty list when there are none). */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1941,6 +1971,29 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The OpenAPI document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/yaml": string;
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAsyncApi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The AsyncAPI document. */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -14,7 +14,9 @@ const statusQuery = z.object({ wait: z.coerce.number().int().min(0).max(MAX_WAIT
 function respond(ctx: AppContext, status: VersionedStatus): void {
   const etag = statusEtag(status);
   ctx.set('ETag', etag);
-  // Always revalidate: a cached INITIATED would hide the scan the UI is waiting for.
+  // Not the service-wide `no-store`: a status document is polled every few seconds with
+  // If-None-Match, and `no-cache` lets a browser keep the last one and revalidate it by its ETag
+  // on every poll (a 304 with no body). It carries no secret, only what any status-id holder sees.
   ctx.set('Cache-Control', 'no-cache');
   if (ctx.get('if-none-match') === etag) {
     ctx.status = 304;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { databasePasswordWeakness, keyWeakness, secretWeakness } from './secret-strength.ts';
 
 /** Key material for secrets at rest: the active key encrypts, every listed key decrypts. */
 export interface SecretKeyring {
@@ -10,9 +11,12 @@ export interface AppConfig {
   production: boolean;
   host: string;
   ports: { all: number; config: number; actions: number; status: number };
+  /** When set, `/metrics` is served only on this port, by a server of its own. */
+  metricsPort: number | undefined;
   database: { url: string | undefined; dataDir: string; migrateOnStart: boolean };
   jwt: { secret: Uint8Array | undefined; jwksUrl: string | undefined; issuer: string | undefined; audience: string | undefined };
   secretKeyring: SecretKeyring;
+  /** Where apps reach this service (`burl`); always set in production, see presentationFor. */
   publicBaseUrl: string | undefined;
   logoUrl: string | undefined;
   logLevel: string;
@@ -42,12 +46,13 @@ const port = z.coerce.number({ error: 'must be a port number from 1 to 65535' })
 const flag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
 
 const schema = z.object({
-  NODE_ENV: z.string().optional(),
+  NODE_ENV: z.enum(['production', 'development', 'test'], { error: 'must be production, development or test (or unset)' }).optional(),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: port.default(8080),
   CONFIG_PORT: port.default(8081),
   ACTIONS_PORT: port.default(8082),
   STATUS_PORT: port.default(8083),
+  METRICS_PORT: port.optional(),
   DATABASE_URL: z.string().url().optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   MIGRATE_ON_START: flag.optional(),
@@ -58,7 +63,7 @@ const schema = z.object({
   SECRET_KEY: z.string().min(1).optional(),
   SECRET_KEY_ID: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ or -, at most 32').default('k1'),
   PREVIOUS_SECRET_KEYS: z.string().optional(),
-  PUBLIC_BASE_URL: z.string().url().optional(),
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   LOGO_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
@@ -95,13 +100,39 @@ function parseKeyring(env: z.infer<typeof schema>, defaults: string[]): SecretKe
 }
 
 /**
+ * Production refuses secrets anyone could know or guess (secret-strength.ts): published
+ * defaults and placeholders, keys that are not random, JWT secrets under 256 estimated bits,
+ * the database password docker-compose.yml once committed.
+ */
+function refuseWeakSecrets(env: z.infer<typeof schema>, keyring: SecretKeyring): void {
+  const jwtWeakness = env.JWT_SECRET === undefined ? undefined : secretWeakness(env.JWT_SECRET, [DEVELOPMENT_JWT_SECRET]);
+  if (jwtWeakness) throw new ConfigError('JWT_SECRET', jwtWeakness);
+  const databaseWeakness = env.DATABASE_URL === undefined ? undefined : databasePasswordWeakness(env.DATABASE_URL);
+  if (databaseWeakness) throw new ConfigError('DATABASE_URL', databaseWeakness);
+  for (const [id, key] of keyring.keys) {
+    const weakness = keyWeakness(key, [DEVELOPMENT_SECRET_KEY]);
+    if (!weakness) continue;
+    if (id === keyring.activeKeyId) throw new ConfigError('SECRET_KEY', weakness);
+    throw new ConfigError('PREVIOUS_SECRET_KEYS', `key ${id} ${weakness}`);
+  }
+}
+
+/**
+ * `VAR=` counts as unset, so its default applies: `.env` files, compose's `${VAR:-}` and
+ * templated deployments produce empty values for what they mean to leave out.
+ */
+function withoutEmptyValues(source: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value.trim() !== ''));
+}
+
+/**
  * Reads and validates the environment once. Every other module receives the typed result;
  * nothing else reads `process.env`.
  *
  * @throws ConfigError naming the first bad variable.
  */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
-  const parsed = schema.safeParse(source);
+  const parsed = schema.safeParse(withoutEmptyValues(source));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
@@ -119,11 +150,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (production && !env.SECRET_KEY) throw new ConfigError('SECRET_KEY', 'required in production');
   const secretKeyring = parseKeyring(env, developmentDefaults);
+  if (production) refuseWeakSecrets(env, secretKeyring);
+  if (production && !env.PUBLIC_BASE_URL) {
+    throw new ConfigError('PUBLIC_BASE_URL', 'required in production: the public address apps reach this service at (never taken from the Host header)');
+  }
 
   return {
     production,
     host: env.HOST,
     ports: { all: env.PORT, config: env.CONFIG_PORT, actions: env.ACTIONS_PORT, status: env.STATUS_PORT },
+    metricsPort: env.METRICS_PORT,
     database: {
       url: env.DATABASE_URL,
       dataDir: env.DATA_DIR,

@@ -29,6 +29,17 @@ export function migrate(db: Database, direction: MigrationDirection, count?: num
   );
 }
 
+/** The database is behind this build, and the process was not asked to migrate it. */
+export class PendingMigrationsError extends Error {
+  constructor(readonly pending: string[]) {
+    super(
+      `the database lacks ${pending.length} migration(s) of this build (${pending.join(', ')}): ` +
+        'run `npm run migrate` first, or set MIGRATE_ON_START=true',
+    );
+    this.name = 'PendingMigrationsError';
+  }
+}
+
 /** Names of the migrations shipped with this build, in order. */
 export function shippedMigrations(): string[] {
   return readdirSync(MIGRATIONS_DIR)

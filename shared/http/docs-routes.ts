@@ -4,6 +4,8 @@ import Router from '@koa/router';
 import type { AppState } from './types.ts';
 
 const SPEC_FILE = new URL('../../openapi.yaml', import.meta.url);
+// The WebSocket's contract, which openapi.yaml refers to as "next to this file".
+const ASYNC_SPEC_FILE = new URL('../../asyncapi.yaml', import.meta.url);
 // Served from the installed package, so the reference works with no internet access.
 const REDOC_SCRIPT = createRequire(import.meta.url).resolve('redoc/bundles/redoc.standalone.js');
 
@@ -50,15 +52,21 @@ function cachedFile<T extends string | Buffer>(read: () => Promise<T>): () => Pr
 }
 
 const spec = cachedFile(() => readFile(SPEC_FILE, 'utf8'));
+const asyncSpec = cachedFile(() => readFile(ASYNC_SPEC_FILE, 'utf8'));
 const script = cachedFile(() => readFile(REDOC_SCRIPT));
 
-/** The API reference: the OpenAPI document itself and a Redoc page rendering it. */
+/** The API reference: the OpenAPI and AsyncAPI documents themselves and a Redoc page rendering the first. */
 export function docsRoutes(): Router<AppState> {
   const router = new Router<AppState>();
 
   router.get('/openapi.yaml', async (ctx) => {
     ctx.type = 'application/yaml';
     ctx.body = await spec();
+  });
+
+  router.get('/asyncapi.yaml', async (ctx) => {
+    ctx.type = 'application/yaml';
+    ctx.body = await asyncSpec();
   });
 
   router.get('/docs', (ctx) => {

@@ -3,8 +3,8 @@ import { pendingMigrations } from '../db/migrations.ts';
 import type { Deps } from '../runtime/deps.ts';
 import type { AppState } from './types.ts';
 
-/** Liveness, readiness and Prometheus metrics for operators. */
-export function healthRoutes({ db, metrics }: Pick<Deps, 'db' | 'metrics'>): Router<AppState> {
+/** Liveness and readiness for operators (metrics: metrics-routes.ts). */
+export function healthRoutes({ db }: Pick<Deps, 'db'>): Router<AppState> {
   const router = new Router<AppState>();
 
   router.get('/healthz', (ctx) => {
@@ -25,11 +25,6 @@ export function healthRoutes({ db, metrics }: Pick<Deps, 'db' | 'metrics'>): Rou
     ctx.status = ready ? 200 : 503;
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { status: ready ? 'ready' : 'not_ready', checks };
-  });
-
-  router.get('/metrics', async (ctx) => {
-    ctx.type = metrics.registry.contentType;
-    ctx.body = await metrics.registry.metrics();
   });
 
   return router;

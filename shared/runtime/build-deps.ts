@@ -1,6 +1,6 @@
 import type { AppConfig } from '../config/env.ts';
 import { createTokenVerifier } from '../auth/token-verifier.ts';
-import { migrate } from '../db/migrations.ts';
+import { migrate, pendingMigrations, PendingMigrationsError } from '../db/migrations.ts';
 import { openDatabase } from '../db/open.ts';
 import type { Database } from '../db/database.ts';
 import { createMetrics } from '../http/metrics.ts';
@@ -25,6 +25,13 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
   if (config.database.migrateOnStart) {
     const applied = await migrate(database, 'up');
     if (applied.length > 0) log.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+  } else {
+    // Serving on an older schema would fail request by request; refuse once, at start.
+    const pending = await pendingMigrations(database);
+    if (pending.length > 0) {
+      if (!db) await database.close();
+      throw new PendingMigrationsError(pending);
+    }
   }
   const metrics = createMetrics();
   const statusMetrics = createStatusMetrics(metrics.registry);

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, type AppConfig } from '../config/env.ts';
 import { createLogger } from '../log/logger.ts';
 import { buildDeps, closeDeps } from './build-deps.ts';
+import { operatorMessage } from './operator-message.ts';
 import type { ServiceModule } from './service-module.ts';
 import { onShutdown } from './shutdown.ts';
 import { startServer } from './start-server.ts';
@@ -31,7 +32,9 @@ export async function main(modules: ServiceModule[], portOf: (ports: AppConfig['
       await closeDeps(deps);
     });
   } catch (err) {
-    log.fatal({ err: err instanceof Error ? err.message : String(err) }, 'could not start');
+    const message = operatorMessage(err);
+    if (message) console.error(`cannot start: ${message}`);
+    else log.fatal({ err: err instanceof Error ? err.message : String(err) }, 'could not start');
     process.exit(1);
   }
 }

@@ -1,22 +1,39 @@
 import { createApp } from '../http/create-app.ts';
+import { createMetricsApp } from '../http/metrics-app.ts';
 import type { Deps } from './deps.ts';
 import { listen, type RunningServer } from './http-server.ts';
 import type { ServiceModule } from './service-module.ts';
 
+export interface RunningService extends RunningServer {
+  /** Where `/metrics` is served when `METRICS_PORT` moved it off the API port. */
+  metricsUrl: string | undefined;
+}
+
 /**
- * Serves `modules` on one port. Closing stops accepting at once, then ends attachments (whose
- * WebSockets the HTTP drain would otherwise wait for), then waits for in-flight requests.
+ * Serves `modules` on one port (and `/metrics` on `METRICS_PORT` when set). Closing stops
+ * accepting at once, then ends attachments (whose WebSockets the HTTP drain would otherwise
+ * wait for), then waits for in-flight requests.
  */
-export async function startServer(deps: Deps, modules: ServiceModule[], port: number): Promise<RunningServer> {
+export async function startServer(deps: Deps, modules: ServiceModule[], port: number): Promise<RunningService> {
   const app = createApp(deps, modules.flatMap((m) => m.routes(deps)));
-  const running = await listen(app, port, deps.config.host);
+  const { metricsPort, host } = deps.config;
+  const metricsServer = metricsPort === undefined ? undefined : await listen(createMetricsApp(deps), metricsPort, host);
+  let running: RunningServer;
+  try {
+    running = await listen(app, port, host);
+  } catch (err) {
+    await metricsServer?.close();
+    throw err;
+  }
   const attachments = modules.flatMap((m) => (m.attach ? [m.attach(running.server, deps)] : []));
   return {
     ...running,
+    metricsUrl: metricsServer?.url,
     async close() {
       const drained = running.close();
       await Promise.all(attachments.map((a) => a.close()));
       await drained;
+      await metricsServer?.close();
     },
   };
 }

@@ -22,6 +22,16 @@ describe('GET /openapi.yaml', () => {
   });
 });
 
+describe('GET /asyncapi.yaml', () => {
+  it('serves the WebSocket contract openapi.yaml refers to, byte for byte, without a token', async () => {
+    const res = await request<string>(`${server.url}/asyncapi.yaml`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/yaml/);
+    expect(res.body).toBe(await readFile(new URL('../../asyncapi.yaml', import.meta.url), 'utf8'));
+    expect(parse(res.body)).toMatchObject({ asyncapi: '3.0.0' });
+  });
+});
+
 describe('GET /docs', () => {
   it('serves a Redoc page rendering /openapi.yaml with the script from this server', async () => {
     const res = await request<string>(`${server.url}/docs`);

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { toProblem } from '../../../shared/errors/problem.ts';
 import { VerificationError } from '../../../shared/errors/verification-error.ts';
+import { securityHeaderValues } from '../../../shared/http/middleware/security-headers.ts';
 import type { Deps } from '../../../shared/runtime/deps.ts';
 import type { Attachment } from '../../../shared/runtime/service-module.ts';
 import { WS_PATH } from './messages.ts';
@@ -12,15 +13,20 @@ import { StatusSocketSession, type SessionContext } from './session.ts';
 const CLOSE_GRACE_MS = 2_000;
 export const SHUTDOWN_REASON = 'server shutting down; reconnect and subscribe again';
 
-/** Answers an upgrade that will not become a WebSocket with the problem+json the HTTP API would send. */
-function refuse(socket: Duplex, err: VerificationError): void {
-  const { status, body } = toProblem(err);
-  const text = JSON.stringify(body);
+/**
+ * Answers an upgrade that will not become a WebSocket with the problem+json (and the headers)
+ * the HTTP API would send.
+ */
+function writeRefusal(socket: Duplex, err: VerificationError, headers: Record<string, string>): void {
+  const problem = toProblem(err);
+  const text = JSON.stringify(problem.body);
+  const { status } = problem;
+  const all = { ...headers, ...problem.headers, 'Content-Type': 'application/problem+json', 'Content-Length': String(Buffer.byteLength(text)) };
+  const lines = Object.entries(all)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   socket.on('error', () => socket.destroy());
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/problem+json\r\n` +
-      `Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
-  );
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n${lines}\r\n${text}`);
 }
 
 /**
@@ -59,6 +65,14 @@ export function attachStatusSocket(server: Server, deps: Deps): Attachment {
     maxSubscriptions: limits.maxSubscriptions,
     maxBufferedBytes: limits.maxBufferedBytes,
   };
+  const refusalHeaders = securityHeaderValues(config);
+  const refuse = (socket: Duplex, err: VerificationError) => writeRefusal(socket, err, refusalHeaders);
+  // A handshake `ws` itself finds broken (method, Upgrade header, key, version) is refused like
+  // any other, rather than with ws's own text/html page.
+  wss.on('wsClientError', (err, socket, req) => {
+    if (req.method !== 'GET') return refuse(socket, new VerificationError('METHOD_NOT_ALLOWED', undefined, { headers: { Allow: 'GET' } }));
+    refuse(socket, new VerificationError('INVALID_REQUEST', `WebSocket handshake: ${err.message}`, { headers: { 'Sec-WebSocket-Version': '13, 8' } }));
+  });
   const sessions = new Set<StatusSocketSession>();
   let closing = false;
   let allClosed: (() => void) | undefined;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../shared/config/env.ts';
+import { productionEnv } from '../../helpers/production.ts';
 
 const HEX_KEY = 'ab'.repeat(32);
 const JWT_SECRET = 'a-jwt-secret-that-is-at-least-32-characters-long';
@@ -34,6 +35,10 @@ describe('loadConfig refuses a bad variable, naming it', () => {
     ['BODY_LIMIT_BYTES', { BODY_LIMIT_BYTES: '10' }],
     ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'example.com' }],
     ['PREVIOUS_SECRET_KEYS', { PREVIOUS_SECRET_KEYS: 'no-colon-here' }],
+    ['NODE_ENV', { NODE_ENV: 'prod' }],
+    ['NODE_ENV', { NODE_ENV: 'staging' }],
+    ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'javascript:alert(1)' }],
+    ['METRICS_PORT', { METRICS_PORT: 'metrics' }],
   ])('%s in %j', (variable, env) => {
     expect(refusedVariable(env)).toBe(variable);
   });
@@ -60,7 +65,7 @@ describe('loadConfig accepts a good environment', () => {
   });
 
   it('runs in production with both secrets set and reports no development default', () => {
-    const config = loadConfig({ NODE_ENV: 'production', SECRET_KEY: HEX_KEY, JWT_SECRET, DATABASE_URL: 'postgres://db/verification' });
+    const config = loadConfig(productionEnv({ DATABASE_URL: 'postgres://db/verification' }));
     expect(config.production).toBe(true);
     expect(config.developmentDefaults).toEqual([]);
   });
@@ -88,5 +93,30 @@ describe('loadConfig defaults for a first run', () => {
   it('does not migrate a DATABASE_URL at start unless MIGRATE_ON_START says so', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://db/v' }).database.migrateOnStart).toBe(false);
     expect(loadConfig({ DATABASE_URL: 'postgres://db/v', MIGRATE_ON_START: 'true' }).database.migrateOnStart).toBe(true);
+  });
+});
+
+describe('loadConfig treats an empty variable as unset', () => {
+  it('runs on the embedded database with DATABASE_URL=', () => {
+    expect(loadConfig({ DATABASE_URL: '' }).database).toEqual({ url: undefined, dataDir: '.data', migrateOnStart: true });
+  });
+
+  it('falls back to the default of any empty or blank variable', () => {
+    const config = loadConfig({ PORT: '', LOG_LEVEL: ' ', NODE_ENV: '', PUBLIC_BASE_URL: '', METRICS_PORT: '' });
+    expect(config).toMatchObject({ ports: { all: 8080 }, logLevel: 'info', production: false, publicBaseUrl: undefined, metricsPort: undefined });
+  });
+
+  it('still refuses production when an empty variable leaves a required secret unset', () => {
+    expect(refusedVariable(productionEnv({ SECRET_KEY: '' }))).toBe('SECRET_KEY');
+  });
+});
+
+describe('NODE_ENV', () => {
+  it.each(['development', 'test'])('%s is not production', (value) => {
+    expect(loadConfig({ NODE_ENV: value }).production).toBe(false);
+  });
+
+  it('production is production', () => {
+    expect(loadConfig(productionEnv()).production).toBe(true);
   });
 });

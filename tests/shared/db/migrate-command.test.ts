@@ -1,7 +1,10 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shippedMigrations } from '../../../shared/db/migrations.ts';
-import { childEnv, runNpmScript, type ChildOutput } from '../../helpers/processes.ts';
+import { childEnv, linesOf, runNpmScript, type ChildOutput } from '../../helpers/processes.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/scratch-database.ts';
 
 // One database walked through up → down → up by the command an operator runs, so these tests
@@ -75,5 +78,24 @@ describe('npm run migrate on an empty PostgreSQL database', () => {
     const result = await migrateCommand('sideways');
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('usage');
+  });
+});
+
+describe('npm run migrate on an embedded folder another process holds', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'verification-locked-'));
+    // This test process is alive and is not the command: exactly a running `npm start`.
+    await writeFile(join(dataDir, 'lock'), String(process.pid));
+  });
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('exits non-zero with one line saying the folder is in use, not a stack', async () => {
+    const result = await runNpmScript('migrate', [], childEnv({ DATA_DIR: dataDir }), 60_000);
+    expect(result.code).not.toBe(0);
+    const lines = linesOf(result.stderr);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`already in use by process ${process.pid}`);
+    expect(result.stdout + result.stderr).not.toMatch(/^\s*at /m);
   });
 });

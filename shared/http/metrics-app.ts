@@ -1,0 +1,25 @@
+import Koa from 'koa';
+import type { Deps } from '../runtime/deps.ts';
+import { metricsRoutes } from './metrics-routes.ts';
+import { errorHandler } from './middleware/error-handler.ts';
+import { requestContext } from './middleware/request-context.ts';
+import { securityHeaders } from './middleware/security-headers.ts';
+import { unmatchedRoutes } from './middleware/unmatched-routes.ts';
+import type { AppState } from './types.ts';
+
+/**
+ * The small application `METRICS_PORT` serves: `/metrics` and nothing else, so the port can be
+ * left unpublished (scraped from inside the network) while the API port is public.
+ */
+export function createMetricsApp(deps: Pick<Deps, 'config' | 'log' | 'metrics'>): Koa<AppState> {
+  const app = new Koa<AppState>();
+  app.silent = true;
+  const router = metricsRoutes(deps);
+  app.use(securityHeaders(deps.config));
+  app.use(requestContext(deps.log, deps.metrics));
+  app.use(errorHandler());
+  app.use(unmatchedRoutes());
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}
