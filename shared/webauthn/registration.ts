@@ -11,8 +11,7 @@ import { VerificationError } from '../errors/verification-error.ts';
 import { defaultFriendlyName } from './authenticator-names.ts';
 import type { ExpectedChallenge } from './challenge.ts';
 import { base64url, checkAuthenticatorFlags, checkClientData, checkCredentialShape, invalidResponse, parseAuthData } from './ceremony-checks.ts';
-import type { CredentialDescriptor } from './credential.ts';
-import { knownTransports, type Transport } from './credential.ts';
+import { knownTransports, type CredentialDescriptor, type Transport } from './credential.ts';
 import { methodProfile, requiresUserVerification, type WebAuthnMethod } from './method-profiles.ts';
 import type { RelyingParty } from './relying-party.ts';
 
