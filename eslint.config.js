@@ -16,4 +16,9 @@ export default tseslint.config(
     files: ['scripts/**', 'bench/**', 'tests/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // Scripts served to browsers: plain classic scripts, no build step.
+    files: ['services/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { window: 'readonly', document: 'readonly' } },
+  },
 );

@@ -555,6 +555,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/verification-srv/dev/webauthn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * WebAuthn ceremony test page
+         * @description A page that runs `navigator.credentials.create` or `navigator.credentials.get` with the
+         *     options pasted into it (or handed to `window.webauthnCeremony.register(options)` /
+         *     `.authenticate(options)` by a test driver) and shows the response JSON to send to a
+         *     FIDO2/TOUCHID verification. It holds no state and reads no token. Open it on
+         *     `http://localhost:<port>`: browsers offer WebAuthn only in secure contexts, and
+         *     outside production a page on localhost is the default relying party when none is
+         *     configured. Not served in production.
+         */
+        get: operations["getDevWebauthnPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-srv/dev/webauthn/ceremony.js": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * WebAuthn ceremony test page script
+         * @description The page's script (`window.webauthnCeremony`). Not served in production.
+         */
+        get: operations["getDevWebauthnScript"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-srv/dev/webauthn/simplewebauthn-browser.js": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @simplewebauthn/browser bundle
+         * @description The UMD bundle of the installed `@simplewebauthn/browser` (global
+         *     `SimpleWebAuthnBrowser`), served so the page needs nothing from the internet and no
+         *     build step. Not served in production.
+         */
+        get: operations["getDevWebauthnLibrary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -628,11 +696,20 @@ export interface components {
          *     | VER_0042 | 429 | Too many wrong codes; try again later |
          *     | VER_0043 | 409 | The user has no enrolled authenticator for this method |
          *     | VER_0044 | 404 | No such authenticator |
+         *     | VER_0080 | 400 | The WebAuthn response is invalid |
+         *     | VER_0081 | 403 | The origin is not allowed for this relying party |
+         *     | VER_0082 | 400 | The WebAuthn response is for another relying party |
+         *     | VER_0083 | 400 | The WebAuthn response does not answer the current challenge |
+         *     | VER_0084 | 400 | The authenticator did not verify the user |
+         *     | VER_0085 | 403 | The signature counter went backwards; the authenticator may be cloned |
+         *     | VER_0086 | 409 | The credential is already registered |
+         *     | VER_0087 | 400 | The credential is not registered for this user |
+         *     | VER_0088 | 409 | No WebAuthn relying party is configured for this tenant |
          *     | VER_0503 | 503 | The service is temporarily unavailable |
          *     | VER_0500 | 500 | Internal server error |
          * @enum {string}
          */
-        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0020" | "VER_0021" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0503" | "VER_0500";
+        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0020" | "VER_0021" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0503" | "VER_0500";
         /** @description An error (RFC 9457 problem details) with a stable `code`. Never a stack trace. */
         Problem: {
             /**
@@ -978,6 +1055,18 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
                     code?: "VER_0012";
+                };
+            };
+        };
+        /** @description In production (`NODE_ENV=production`) this development route does not exist (`VER_0005`). */
+        NotServedInProduction: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0005";
                 };
             };
         };
@@ -2048,6 +2137,80 @@ export interface operations {
                     "application/javascript": string;
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDevWebauthnPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    /** @description Only this origin's scripts; nothing else. */
+                    "Content-Security-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            404: components["responses"]["NotServedInProduction"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDevWebauthnScript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The script. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/javascript": string;
+                };
+            };
+            404: components["responses"]["NotServedInProduction"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDevWebauthnLibrary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The script. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/javascript": string;
+                };
+            };
+            404: components["responses"]["NotServedInProduction"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];

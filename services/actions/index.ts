@@ -1,9 +1,15 @@
 import type { ServiceModule } from '../../shared/runtime/service-module.ts';
 import { authenticationRoutes } from './authentication-routes.ts';
 import { deviceRoutes } from './device-routes.ts';
+import { devWebauthnRoutes } from './dev-webauthn/routes.ts';
 import { setupRoutes } from './setup-routes.ts';
 
 export const actionsService: ServiceModule = {
   name: 'actions',
-  routes: (deps) => [setupRoutes(deps), deviceRoutes(deps), authenticationRoutes(deps)],
+  routes: (deps) => [
+    setupRoutes(deps),
+    deviceRoutes(deps),
+    authenticationRoutes(deps),
+    ...(deps.config.production ? [] : [devWebauthnRoutes()]),
+  ],
 };

@@ -36,6 +36,16 @@ export const errorCatalog = {
   NO_AUTHENTICATOR: { code: 'VER_0043', status: 409, title: 'The user has no enrolled authenticator for this method' },
   DEVICE_NOT_FOUND: { code: 'VER_0044', status: 404, title: 'No such authenticator' },
 
+  WEBAUTHN_INVALID_RESPONSE: { code: 'VER_0080', status: 400, title: 'The WebAuthn response is invalid' },
+  WEBAUTHN_ORIGIN_NOT_ALLOWED: { code: 'VER_0081', status: 403, title: 'The origin is not allowed for this relying party' },
+  WEBAUTHN_RP_ID_MISMATCH: { code: 'VER_0082', status: 400, title: 'The WebAuthn response is for another relying party' },
+  WEBAUTHN_CHALLENGE_MISMATCH: { code: 'VER_0083', status: 400, title: 'The WebAuthn response does not answer the current challenge' },
+  WEBAUTHN_USER_VERIFICATION_REQUIRED: { code: 'VER_0084', status: 400, title: 'The authenticator did not verify the user' },
+  WEBAUTHN_COUNTER_REGRESSION: { code: 'VER_0085', status: 403, title: 'The signature counter went backwards; the authenticator may be cloned' },
+  WEBAUTHN_CREDENTIAL_ALREADY_REGISTERED: { code: 'VER_0086', status: 409, title: 'The credential is already registered' },
+  WEBAUTHN_UNKNOWN_CREDENTIAL: { code: 'VER_0087', status: 400, title: 'The credential is not registered for this user' },
+  WEBAUTHN_NOT_CONFIGURED: { code: 'VER_0088', status: 409, title: 'No WebAuthn relying party is configured for this tenant' },
+
   SERVICE_UNAVAILABLE: { code: 'VER_0503', status: 503, title: 'The service is temporarily unavailable' },
   INTERNAL: { code: 'VER_0500', status: 500, title: 'Internal server error' },
 } as const satisfies Record<string, { code: string; status: number; title: string }>;
