@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../helpers/http.ts';
 import { expectProblem } from '../../helpers/problem.ts';
+import { startProductionServer } from '../../helpers/production.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 
 const PAGE = '/verification-srv/dev/webauthn';
@@ -12,7 +13,7 @@ const SCRIPTS = [`${PAGE}/ceremony.js`, `${PAGE}/simplewebauthn-browser.js`];
 let server: TestServer;
 let production: TestServer;
 beforeAll(async () => {
-  [server, production] = await Promise.all([startTestServer(), startTestServer({ env: { NODE_ENV: 'production' } })]);
+  [server, production] = await Promise.all([startTestServer(), startProductionServer()]);
 });
 afterAll(() => Promise.all([server?.close(), production?.close()]));
 
