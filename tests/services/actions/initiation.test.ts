@@ -30,7 +30,7 @@ describe('POST /verification-actions-srv/setup/totp/initiation', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     const offer = res.body;
     expect(Object.keys(offer).sort()).toEqual(
-      ['authenticator_client_id', 'exchange_id', 'otpauth_uri', 'qr_code', 'status_id', 'sub', 'totp_secret'].sort(),
+      ['authenticator_client_id', 'exchange_id', 'otpauth_uri', 'otpauth_uri_standard', 'qr_code', 'status_id', 'sub', 'totp_secret'].sort(),
     );
     expect(offer.exchange_id.exchange_id).toMatch(UUID);
     expect(new Date(offer.exchange_id.expires_at).getTime()).toBeGreaterThan(Date.now());
@@ -56,6 +56,14 @@ describe('POST /verification-actions-srv/setup/totp/initiation', () => {
       `otpauth://totp/default:Poca%20Hontas?secret=${offer.totp_secret}&issuer=default&algorithm=SHA1&digits=6&period=30` +
         `&t=totp&d=Poca%20Hontas&tk=default&l=${encodeURIComponent('https://cdn.example.test/logo.png')}&sub=poca` +
         `&cid=${offer.authenticator_client_id}&burl=${encodeURIComponent('https://verify.example.test')}&eid=${eid}`,
+    );
+  });
+
+  it('also returns the standard-only URI: same label, secret and settings, none of the cidaas extras', async () => {
+    const token = await server.token({ sub: 'poca-standard', extra: { name: 'Poca Hontas' } });
+    const { body: offer } = await api.initiate(token);
+    expect(offer.otpauth_uri_standard).toBe(
+      `otpauth://totp/default:Poca%20Hontas?secret=${offer.totp_secret}&issuer=default&algorithm=SHA1&digits=6&period=30`,
     );
   });
 

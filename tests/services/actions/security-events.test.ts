@@ -30,7 +30,7 @@ function added(user: EnrolledUser) {
 
 /** Everything of `user` that must never reach a log line. */
 function secretsOf(user: EnrolledUser, codes: string[] = []): string[] {
-  return [user.token, user.secret, user.offer.exchange_id.exchange_id, user.offer.otpauth_uri, ...codes];
+  return [user.token, user.secret, user.offer.exchange_id.exchange_id, user.offer.otpauth_uri, user.offer.otpauth_uri_standard, ...codes];
 }
 
 describe('sign-in events', () => {
