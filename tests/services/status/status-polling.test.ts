@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { codeNow, type Problem, withEnrollmentServer, type EnrollmentClient } from '../../helpers/enrollment.ts';
+import { request } from '../../helpers/http.ts';
+import { startLongPoll } from '../../helpers/long-poll.ts';
 import type { TestServer } from '../../helpers/test-server.ts';
 
 let server: TestServer;
@@ -62,10 +64,9 @@ describe('GET /verification-srv/verificationstatus/{status_id}', () => {
   it('holds a ?wait poll until the status changes and answers at once with the new status', async () => {
     const { offer } = await started('dave');
     const started_ = Date.now();
-    const poll = api.status(offer.status_id, {}, '?wait=20');
-    await new Promise((r) => setTimeout(r, 300));
-    await api.scan(offer);
-    const res = await poll;
+    const poll = await startLongPoll(server, () => api.status(offer.status_id, {}, '?wait=20'));
+    expect((await api.scan(offer)).status).toBe(200);
+    const res = await poll.response;
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('SCANNED');
     expect(Date.now() - started_).toBeLessThan(10_000);
@@ -86,5 +87,19 @@ describe('GET /verification-srv/verificationstatus/{status_id}', () => {
     const res = await api.status(offer.status_id, { 'if-none-match': headers.get('etag')! }, '?wait=20');
     expect(res.body.status).toBe('SCANNED');
     expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+
+  it('reports each held ?wait poll in the verification_status_long_polls gauge until it answers', async () => {
+    const { offer } = await started('gina');
+    const gauge = async () => {
+      const metrics = await request<string>(`${server.url}/metrics`);
+      return Number(/^verification_status_long_polls (\d+)$/m.exec(metrics.body)?.[1]);
+    };
+    expect(await gauge()).toBe(0);
+    const poll = await startLongPoll(server, () => api.status(offer.status_id, {}, '?wait=20'));
+    expect(await gauge()).toBe(1);
+    await api.scan(offer);
+    expect((await poll.response).body.status).toBe('SCANNED');
+    expect(await gauge()).toBe(0);
   });
 });
