@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { codeNow, type Problem, withEnrollmentServer, type EnrollmentClient } from '../../helpers/enrollment.ts';
+import { codeNow, withEnrollmentServer, type EnrollmentClient } from '../../helpers/enrollment.ts';
 import { request } from '../../helpers/http.ts';
 import { startLongPoll } from '../../helpers/long-poll.ts';
+import { detailOf, expectProblem } from '../../helpers/problem.ts';
 import type { TestServer } from '../../helpers/test-server.ts';
 
 let server: TestServer;
@@ -40,11 +41,9 @@ describe('GET /verification-srv/verificationstatus/{status_id}', () => {
 
   it('rejects a malformed id with 400 VER_0007 and an unknown one with 404 VER_0030', async () => {
     const malformed = await api.status('nope');
-    expect(malformed.status).toBe(400);
-    expect((malformed.body as unknown as Problem).code).toBe('VER_0007');
+    expectProblem(malformed, 400, 'VER_0007');
     const unknown = await api.status('00000000-0000-4000-8000-000000000000');
-    expect(unknown.status).toBe(404);
-    expect((unknown.body as unknown as Problem).code).toBe('VER_0030');
+    expectProblem(unknown, 404, 'VER_0030');
   });
 
   it('ignores query parameters it does not know, such as a cache-buster', async () => {
@@ -57,8 +56,8 @@ describe('GET /verification-srv/verificationstatus/{status_id}', () => {
   it('rejects wait above 30 seconds with 400 naming wait', async () => {
     const { offer } = await started('carol');
     const res = await api.status(offer.status_id, {}, '?wait=31');
-    expect(res.status).toBe(400);
-    expect((res.body as unknown as Problem).detail).toContain('wait');
+    expectProblem(res, 400, 'VER_0001');
+    expect(detailOf(res)).toContain('wait');
   });
 
   it('holds a ?wait poll until the status changes and answers at once with the new status', async () => {
