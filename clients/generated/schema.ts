@@ -817,8 +817,21 @@ export interface components {
             authenticator_client_id: components["schemas"]["Uuid"];
             /** @description The 160-bit secret, base32 without padding. Shown once; never stored by the client. */
             totp_secret: string;
-            /** @description The `otpauth://totp/...` URI the QR code encodes. */
+            /**
+             * @description The `otpauth://totp/...` URI the QR code encodes: the Key Uri Format parameters plus
+             *     cidaas' extras (`t`, `d`, `tk`, `l`, `sub`, `cid`, `burl`, `eid`) a companion app needs.
+             */
             otpauth_uri: string;
+            /**
+             * @description The same secret and settings with only the Key Uri Format parameters (`secret`,
+             *     `issuer`, `algorithm`, `digits`, `period`), for apps and libraries that refuse
+             *     unknown parameters (e.g. pyotp 2.6: `t is not a valid parameter`). The issuer is the
+             *     label prefix; the `issuer` parameter is omitted when the issuer contains `&`, `+` or
+             *     `%`, which parsers that decode the URI twice would misread (`:`, `?` and `#` in names
+             *     become spaces). It carries no exchange id, so an app given it cannot complete the
+             *     enrollment itself: the user types its first code into the profile UI.
+             */
+            otpauth_uri_standard: string;
             /** @description The QR code of `otpauth_uri`, as a PNG data URL. */
             qr_code: string;
         };
@@ -941,7 +954,8 @@ export interface components {
     };
     responses: {
         /**
-         * @description The enrollment: show `qr_code` (or render `otpauth_uri`) and watch `status_id`. Never
+         * @description The enrollment: show `qr_code` (or render `otpauth_uri`) and watch `status_id`. Give
+         *     `otpauth_uri_standard` to apps or libraries that refuse cidaas' extra parameters. Never
          *     cached.
          */
         EnrollmentOffer: {

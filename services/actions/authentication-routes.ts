@@ -3,6 +3,7 @@ import { SCOPES, hasScope, insufficientScope } from '../../shared/auth/principal
 import { verifySignIn } from '../../shared/authenticators/sign-in.ts';
 import { VerificationError } from '../../shared/errors/verification-error.ts';
 import { authenticate, principalOf } from '../../shared/http/middleware/authenticate.ts';
+import { securityEventsFor } from '../../shared/http/security-events.ts';
 import type { AppState } from '../../shared/http/types.ts';
 import { parseInput } from '../../shared/http/validate.ts';
 import type { Deps } from '../../shared/runtime/deps.ts';
@@ -10,7 +11,7 @@ import { parseVerificationType } from '../../shared/tenants/method-settings.ts';
 import { signInBody } from './schemas.ts';
 
 /** Sign-in: a user proves a code, or a backend with the service scope checks one for a user. */
-export function authenticationRoutes({ db, clock, config, verifyToken }: Deps): Router<AppState> {
+export function authenticationRoutes({ db, clock, config, verifyToken, securityEvents }: Deps): Router<AppState> {
   const router = new Router<AppState>();
 
   router.post('/verification-srv/authentication/:method/verification', authenticate(verifyToken), async (ctx) => {
@@ -30,6 +31,7 @@ export function authenticationRoutes({ db, clock, config, verifyToken }: Deps): 
       passCode: body.pass_code,
       now: clock(),
       keyring: config.secretKeyring,
+      events: securityEventsFor(ctx, securityEvents),
       onUnreadableSecret: (phId, err) =>
         ctx.state.log.error({ phId, err: err instanceof Error ? err.message : String(err) }, 'authenticator secret cannot be decrypted'),
     });

@@ -3,6 +3,7 @@ import { SCOPES, hasScope, requireScope } from '../../shared/auth/principal.ts';
 import { listDevices, removeDevice, renameDevice, type DeviceActor } from '../../shared/authenticators/devices.ts';
 import { authenticate, principalOf } from '../../shared/http/middleware/authenticate.ts';
 import { parseIdParam } from '../../shared/http/params.ts';
+import { securityEventsFor } from '../../shared/http/security-events.ts';
 import type { AppContext, AppState } from '../../shared/http/types.ts';
 import { parseInput } from '../../shared/http/validate.ts';
 import type { Deps } from '../../shared/runtime/deps.ts';
@@ -15,7 +16,7 @@ function actorOf(ctx: AppContext): DeviceActor {
 }
 
 /** A user's enrolled authenticators; an admin may act on any user of the tenant. */
-export function deviceRoutes({ db, verifyToken }: Deps): Router<AppState> {
+export function deviceRoutes({ db, verifyToken, securityEvents }: Deps): Router<AppState> {
   const router = new Router<AppState>();
   const auth = authenticate(verifyToken);
 
@@ -27,7 +28,7 @@ export function deviceRoutes({ db, verifyToken }: Deps): Router<AppState> {
   });
 
   router.delete('/verification-actions-srv/devices/:ph_id', auth, async (ctx) => {
-    await removeDevice(db, actorOf(ctx), parseIdParam(ctx.params.ph_id, 'ph_id'));
+    await removeDevice(db, actorOf(ctx), parseIdParam(ctx.params.ph_id, 'ph_id'), securityEventsFor(ctx, securityEvents));
     ctx.status = 204;
   });
 

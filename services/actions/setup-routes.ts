@@ -7,6 +7,7 @@ import { rotateEnrollment } from '../../shared/enrollment/rotate.ts';
 import { recordScan } from '../../shared/enrollment/scan.ts';
 import { authenticate, principalOf } from '../../shared/http/middleware/authenticate.ts';
 import { parseIdParam } from '../../shared/http/params.ts';
+import { securityEventsFor } from '../../shared/http/security-events.ts';
 import type { AppContext, AppState } from '../../shared/http/types.ts';
 import { parseInput } from '../../shared/http/validate.ts';
 import type { Deps } from '../../shared/runtime/deps.ts';
@@ -82,6 +83,7 @@ export function setupRoutes(deps: Deps): Router<AppState> {
       owner: owner(ctx),
       now: clock(),
       keyring,
+      events: securityEventsFor(ctx, deps.securityEvents),
     });
   });
 
@@ -94,7 +96,13 @@ export function setupRoutes(deps: Deps): Router<AppState> {
   router.post('/verification-srv/v2/setup/enroll/:method', async (ctx) => {
     parseVerificationType(ctx.params.method!);
     const body = parseInput(enrollBody, ctx.request.body, 'body');
-    ctx.body = await completeFromApp(db, { ...appRequest(body), publicKey: body.public_key, passCode: body.pass_code, keyring });
+    ctx.body = await completeFromApp(db, {
+      ...appRequest(body),
+      publicKey: body.public_key,
+      passCode: body.pass_code,
+      keyring,
+      events: securityEventsFor(ctx, deps.securityEvents),
+    });
   });
 
   return router;

@@ -1,5 +1,6 @@
-import type { Database } from '../db/database.ts';
+import type { Database, Queryable } from '../db/database.ts';
 import { VerificationError } from '../errors/verification-error.ts';
+import type { SecurityEventRecorder } from '../security-events/index.ts';
 import type { VerificationType } from '../tenants/method-settings.ts';
 import { toDeviceView, type DeviceView } from './authenticator.ts';
 import { deleteAuthenticator, findAuthenticator, listAuthenticators, renameAuthenticator } from './authenticator-repository.ts';
@@ -16,15 +17,31 @@ export function listDevices(db: Database, tenantId: string, sub: string, type?: 
 }
 
 /** Someone else's device is reported as missing, not forbidden, so ph_ids cannot be probed. */
-async function requireOwnDevice(db: Database, actor: DeviceActor, phId: string) {
-  const device = await findAuthenticator(db, actor.tenantId, phId);
+async function requireOwnDevice(q: Queryable, actor: DeviceActor, phId: string) {
+  const device = await findAuthenticator(q, actor.tenantId, phId);
   if (!device || (!actor.isAdmin && device.sub !== actor.sub)) throw new VerificationError('DEVICE_NOT_FOUND');
   return device;
 }
 
-export async function removeDevice(db: Database, actor: DeviceActor, phId: string): Promise<void> {
-  await requireOwnDevice(db, actor, phId);
-  if (!(await deleteAuthenticator(db, actor.tenantId, phId))) throw new VerificationError('DEVICE_NOT_FOUND');
+/**
+ * Deletes an authenticator of the actor (or, for an admin, of any user of the tenant) and
+ * records `factor.removed` in the same transaction.
+ *
+ * @throws VerificationError DEVICE_NOT_FOUND
+ */
+export function removeDevice(db: Database, actor: DeviceActor, phId: string, events: SecurityEventRecorder): Promise<void> {
+  return db.transaction(async (tx) => {
+    const device = await requireOwnDevice(tx, actor, phId);
+    if (!(await deleteAuthenticator(tx, actor.tenantId, phId))) throw new VerificationError('DEVICE_NOT_FOUND');
+    await events.record(tx, {
+      event: 'factor.removed',
+      tenantId: device.tenantId,
+      sub: device.sub,
+      type: device.verificationType,
+      phId,
+      actor: device.sub === actor.sub ? { kind: 'self' } : { kind: 'admin', sub: actor.sub },
+    });
+  });
 }
 
 export async function renameDevice(db: Database, actor: DeviceActor, phId: string, friendlyName: string): Promise<DeviceView> {

@@ -24,3 +24,8 @@ export function lockedUntilAfter(failures: number, now: Date, policy = THROTTLE_
       : Math.min(policy.BASE_DELAY_S * 2 ** (failures - policy.FREE_FAILURES - 1), policy.LOCKOUT_S);
   return new Date(now.getTime() + seconds * 1000);
 }
+
+/** Whether the `failures`-th consecutive wrong code locks sign-in for the full lockout period. */
+export function startsLockout(failures: number, policy = THROTTLE_POLICY): boolean {
+  return failures >= policy.LOCKOUT_FAILURES;
+}

@@ -42,6 +42,7 @@ export class ConfigError extends Error {
 export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-change-me-0123456789';
 const DEVELOPMENT_SECRET_KEY = Buffer.alloc(32, 0x42);
 
+const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 const port = z.coerce.number({ error: 'must be a port number from 1 to 65535' }).int().min(1).max(65535);
 const flag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
 
@@ -61,7 +62,7 @@ const schema = z.object({
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
   SECRET_KEY: z.string().min(1).optional(),
-  SECRET_KEY_ID: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ or -, at most 32').default('k1'),
+  SECRET_KEY_ID: z.string().regex(KEY_ID, 'letters, digits, _ or -, at most 32').default('k1'),
   PREVIOUS_SECRET_KEYS: z.string().optional(),
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   LOGO_URL: z.string().url().optional(),
@@ -83,18 +84,33 @@ export function parseKey(variable: string, value: string): Buffer {
   return key;
 }
 
+/**
+ * The active key plus the old ones still needed to open secrets sealed before a rotation. An
+ * id may name one key only: a repeated id, or SECRET_KEY_ID listed again with another key,
+ * would make it a matter of order which key opens a row, so both stop the start.
+ */
 function parseKeyring(env: z.infer<typeof schema>, defaults: string[]): SecretKeyring {
-  const keys = new Map<string, Buffer>();
+  let active: Buffer;
+  if (env.SECRET_KEY) {
+    active = parseKey('SECRET_KEY', env.SECRET_KEY);
+  } else {
+    defaults.push('SECRET_KEY');
+    active = DEVELOPMENT_SECRET_KEY;
+  }
+  const keys = new Map<string, Buffer>([[env.SECRET_KEY_ID, active]]);
+  const previous = new Set<string>();
   for (const entry of (env.PREVIOUS_SECRET_KEYS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
     const [id, value] = entry.split(':', 2);
     if (!id || !value) throw new ConfigError('PREVIOUS_SECRET_KEYS', 'expected a comma-separated list of keyId:key');
-    keys.set(id, parseKey('PREVIOUS_SECRET_KEYS', value));
-  }
-  if (env.SECRET_KEY) {
-    keys.set(env.SECRET_KEY_ID, parseKey('SECRET_KEY', env.SECRET_KEY));
-  } else {
-    defaults.push('SECRET_KEY');
-    keys.set(env.SECRET_KEY_ID, DEVELOPMENT_SECRET_KEY);
+    if (!KEY_ID.test(id)) throw new ConfigError('PREVIOUS_SECRET_KEYS', `key id ${JSON.stringify(id.slice(0, 40))}: letters, digits, _ or -, at most 32`);
+    if (previous.has(id)) throw new ConfigError('PREVIOUS_SECRET_KEYS', `key id ${id} appears more than once`);
+    previous.add(id);
+    const key = parseKey('PREVIOUS_SECRET_KEYS', value);
+    if (id === env.SECRET_KEY_ID) {
+      if (!key.equals(active)) throw new ConfigError('PREVIOUS_SECRET_KEYS', `key id ${id} is SECRET_KEY_ID but names a different key`);
+      continue;
+    }
+    keys.set(id, key);
   }
   return { activeKeyId: env.SECRET_KEY_ID, keys };
 }

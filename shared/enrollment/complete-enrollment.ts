@@ -1,7 +1,8 @@
 import { v4 as uuidv4 } from 'uuid';
 import type { Database, Queryable } from '../db/database.ts';
 import { VerificationError } from '../errors/verification-error.ts';
-import { matchCode, openSecret, type SecretKeyring } from '../otp/index.ts';
+import { matchCode, openSecret, resealSecret, type SecretKeyring } from '../otp/index.ts';
+import type { SecurityEventRecorder } from '../security-events/index.ts';
 import { getMethodConfig } from '../tenants/method-config.ts';
 import { countAuthenticators, insertAuthenticator, lockUserAuthenticators } from '../authenticators/authenticator-repository.ts';
 import { secretBinding, type Enrollment } from './enrollment.ts';
@@ -24,18 +25,22 @@ interface Completion {
   passCode: string;
   now: Date;
   keyring: SecretKeyring;
+  events: SecurityEventRecorder;
   owner?: Owner;
   device?: { clientId: string; deviceId: string; pushId?: string; publicKey?: string };
 }
 
 /** Counts a wrong code; the last allowed one moves the enrollment to FAILED. */
-async function refuseCode(tx: Queryable, enrollment: Enrollment, now: Date): Promise<VerificationError> {
+async function refuseCode(tx: Queryable, enrollment: Enrollment, c: Completion): Promise<VerificationError> {
   const attempts = await recordFailedAttempt(tx, enrollment.statusId);
+  const remaining = Math.max(0, enrollment.maxAttempts - attempts);
+  const subject = { tenantId: enrollment.tenantId, sub: enrollment.sub, type: enrollment.verificationType, statusId: enrollment.statusId };
+  await c.events.record(tx, { event: 'enrollment.wrong_code', ...subject, remainingAttempts: remaining });
   if (attempts >= enrollment.maxAttempts) {
-    await transition(tx, enrollment, 'fail', now);
+    await transition(tx, enrollment, 'fail', c.now);
+    await c.events.record(tx, { event: 'enrollment.failed', ...subject, attempts });
     return new VerificationError('ENROLLMENT_FAILED', `${attempts} wrong codes: start a new enrollment`);
   }
-  const remaining = enrollment.maxAttempts - attempts;
   return new VerificationError('INVALID_CODE', `the code is not valid; ${remaining} attempts left`, {
     extensions: { remaining_attempts: remaining },
   });
@@ -64,7 +69,7 @@ async function complete(db: Database, c: Completion): Promise<EnrollmentResult> 
 
     const secret = openSecret(c.keyring, enrollment.secret!, secretBinding(enrollment.tenantId, enrollment.sub));
     const step = matchCode(secret, c.passCode, enrollment.params, c.now.getTime(), { window: enrollment.params.window });
-    if (step === null) return failAfterCommit(await refuseCode(tx, enrollment, c.now));
+    if (step === null) return failAfterCommit(await refuseCode(tx, enrollment, c));
 
     await lockUserAuthenticators(tx, enrollment.tenantId, enrollment.sub);
     const { settings } = await getMethodConfig(tx, enrollment.tenantId, enrollment.verificationType);
@@ -82,8 +87,9 @@ async function complete(db: Database, c: Completion): Promise<EnrollmentResult> 
       pushId: c.device?.pushId ?? enrollment.pushId,
       publicKey: c.device?.publicKey ?? null,
       friendlyName: null,
-      // Same owner binding, so the sealed secret moves over as it is.
-      secret: enrollment.secret!,
+      // Same owner binding, so the sealed secret moves over as it is, unless its key was
+      // rotated since the enrollment started: then it moves to the active key.
+      secret: resealSecret(c.keyring, enrollment.secret!, secret, secretBinding(enrollment.tenantId, enrollment.sub)) ?? enrollment.secret!,
       params: enrollment.params,
       lastUsedStep: step,
       createdAt: c.now,
@@ -92,6 +98,15 @@ async function complete(db: Database, c: Completion): Promise<EnrollmentResult> 
     const enrolled = await transition(tx, enrollment, c.event, c.now, {
       phId,
       ...(c.device ? { pushId: c.device.pushId ?? enrollment.pushId, publicKey: c.device.publicKey ?? null } : {}),
+    });
+    await c.events.record(tx, {
+      event: 'factor.added',
+      tenantId: enrolled.tenantId,
+      sub: enrolled.sub,
+      type: enrolled.verificationType,
+      phId,
+      statusId: enrolled.statusId,
+      via: c.event === 'verify' ? 'profile' : 'app',
     });
     return succeed({
       status: 'ENROLLED',
@@ -107,7 +122,7 @@ async function complete(db: Database, c: Completion): Promise<EnrollmentResult> 
 /** Profile-UI path: the signed-in user types the first code from any authenticator app. */
 export function completeFromProfile(
   db: Database,
-  input: { exchangeId: string; passCode: string; owner: Owner; now: Date; keyring: SecretKeyring },
+  input: { exchangeId: string; passCode: string; owner: Owner; now: Date; keyring: SecretKeyring; events: SecurityEventRecorder },
 ): Promise<EnrollmentResult> {
   return complete(db, { event: 'verify', ...input });
 }
@@ -124,8 +139,9 @@ export function completeFromApp(
     publicKey?: string;
     now: Date;
     keyring: SecretKeyring;
+    events: SecurityEventRecorder;
   },
 ): Promise<EnrollmentResult> {
-  const { exchangeId, passCode, now, keyring, ...device } = input;
-  return complete(db, { event: 'enroll', exchangeId, passCode, now, keyring, device });
+  const { exchangeId, passCode, now, keyring, events, ...device } = input;
+  return complete(db, { event: 'enroll', exchangeId, passCode, now, keyring, events, device });
 }

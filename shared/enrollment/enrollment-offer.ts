@@ -1,4 +1,4 @@
-import { buildOtpauthUri, renderQrDataUrl } from '../otp/index.ts';
+import { buildOtpauthUri, buildStandardOtpauthUri, renderQrDataUrl } from '../otp/index.ts';
 import type { Enrollment } from './enrollment.ts';
 
 /** Who the enrollment is presented as, in the authenticator app. */
@@ -18,13 +18,20 @@ export interface EnrollmentOffer {
   authenticator_client_id: string;
   totp_secret: string;
   otpauth_uri: string;
+  /** The same secret and settings with only the Key Uri Format parameters, for strict parsers. */
+  otpauth_uri_standard: string;
   qr_code: string;
 }
 
 // A ':' separates issuer and account in the label; apps would misread one inside a name.
 const labelSafe = (text: string) => text.replace(/:/g, ' ').trim() || '-';
+// Parsers that percent-decode the whole URI first also end the label at a '?' or '#'.
+const strictLabelSafe = (text: string) => text.replace(/[:?#]/g, ' ').trim() || '-';
 
-/** Builds the extended otpauth URI (DESIGN §5) and its QR code for a fresh secret. */
+/**
+ * Builds the extended otpauth URI (DESIGN §5) and its QR code for a fresh secret, plus the
+ * standard-only URI for apps and libraries that refuse cidaas' extra parameters.
+ */
 export async function presentOffer(enrollment: Enrollment, secret: string, p: Presentation): Promise<EnrollmentOffer> {
   const uri = buildOtpauthUri({
     secret,
@@ -49,6 +56,14 @@ export async function presentOffer(enrollment: Enrollment, secret: string, p: Pr
     authenticator_client_id: enrollment.authenticatorClientId,
     totp_secret: secret,
     otpauth_uri: uri,
+    otpauth_uri_standard: buildStandardOtpauthUri({
+      secret,
+      issuer: strictLabelSafe(p.issuer),
+      accountName: strictLabelSafe(p.displayName),
+      algorithm: enrollment.params.algorithm,
+      digits: enrollment.params.digits,
+      period: enrollment.params.period,
+    }),
     qr_code: await renderQrDataUrl(uri),
   };
 }

@@ -1,4 +1,5 @@
 import type { StatusHub } from '../events/status-hub.ts';
+import type { StatusMetrics } from '../events/status-metrics.ts';
 import { isTerminal } from './state-machine.ts';
 import type { VersionedStatus } from './status-document.ts';
 
@@ -15,7 +16,10 @@ export interface WaitRequest {
  * status event, the hub's resync or its expiry check, not by polling the table), when the
  * process asks waiters to answer (shutdown), or after `waitMs` with whatever is current.
  */
-export async function waitForStatus(deps: { statusHub: StatusHub }, req: WaitRequest): Promise<VersionedStatus> {
+export async function waitForStatus(
+  deps: { statusHub: StatusHub; statusMetrics?: Pick<StatusMetrics, 'longPolls'> },
+  req: WaitRequest,
+): Promise<VersionedStatus> {
   const { statusHub } = deps;
   const read = () => statusHub.read(req.statusId, req.afterVersion);
 
@@ -42,6 +46,10 @@ export async function waitForStatus(deps: { statusHub: StatusHub }, req: WaitReq
       statusHub.watch(req.statusId, finishIfNewer),
       statusHub.onRelease(() => void read().then(finish, fail)),
     );
+    // Counted only once watching, so a held poll in the gauge is one a transition will wake.
+    const longPolls = deps.statusMetrics?.longPolls;
+    longPolls?.inc();
+    cleanups.push(() => longPolls?.dec());
     if (req.signal) {
       const onAbort = () => fail(req.signal!.reason);
       req.signal.addEventListener('abort', onAbort, { once: true });

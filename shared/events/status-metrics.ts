@@ -22,6 +22,8 @@ export interface StatusMetrics {
   listenerReconnects: Counter;
   disconnects: Counter<'reason'>;
   cacheReads: Counter<'result'>;
+  /** `?wait` polls currently held, each already watching its status. */
+  longPolls: Gauge;
 }
 
 /** Registers the status metrics on the process registry (one set per registry). */
@@ -55,6 +57,11 @@ export function createStatusMetrics(registry: Registry): StatusMetrics {
       name: 'verification_status_cache_reads_total',
       help: 'Status reads by how the per-process cache answered them',
       labelNames: ['result'],
+      registers,
+    }),
+    longPolls: new Gauge({
+      name: 'verification_status_long_polls',
+      help: 'Status long polls (?wait) held open, waiting for a change',
       registers,
     }),
   };

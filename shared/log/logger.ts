@@ -6,7 +6,7 @@ export type { Logger };
  * Paths that could carry a credential, a TOTP secret or a code. pino replaces them before a
  * line is written, as a second line of defence: the code never logs bodies in the first place.
  */
-const SENSITIVE_KEYS = ['authorization', 'cookie', 'token', 'secret', 'totp_secret', 'pass_code', 'otpauth_uri', 'qr_code', 'exchange_id'];
+const SENSITIVE_KEYS = ['authorization', 'cookie', 'token', 'secret', 'totp_secret', 'pass_code', 'otpauth_uri', 'otpauth_uri_standard', 'qr_code', 'exchange_id'];
 // Exact paths only: wildcards make pino check every key of every line, a third of the cost of
 // the access log. Sensitive values are top-level keys, or sit under a request or body.
 const REDACTED_PATHS = [

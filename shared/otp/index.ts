@@ -1,8 +1,8 @@
 export { generateSecret } from './secret.ts';
 export { generateCode, matchCode, stepAt } from './totp.ts';
 export type { HashAlgorithm, MatchOptions, TotpParams } from './totp.ts';
-export { buildOtpauthUri, parseOtpauthUri } from './otpauth-uri.ts';
-export type { EnrollmentUriInput, ParsedOtpauthUri } from './otpauth-uri.ts';
+export { buildOtpauthUri, buildStandardOtpauthUri, parseOtpauthUri } from './otpauth-uri.ts';
+export type { EnrollmentUriInput, ParsedOtpauthUri, StandardUriInput } from './otpauth-uri.ts';
 export { renderQrDataUrl } from './qr.ts';
-export { openSecret, sealSecret, SecretBoxError } from './secret-box.ts';
+export { isSealedUnderOldKey, openSecret, resealSecret, sealSecret, SecretBoxError } from './secret-box.ts';
 export type { SealedSecret, SecretBoxErrorCode, SecretKeyring } from './secret-box.ts';

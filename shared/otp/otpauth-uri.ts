@@ -1,7 +1,7 @@
 import type { HashAlgorithm } from './totp.ts';
 
-/** Everything an enrollment QR code carries: the standard Key Uri parameters plus cidaas' extras. */
-export interface EnrollmentUriInput {
+/** The parameters of Google's Key Uri Format, which every authenticator app reads. */
+export interface StandardUriInput {
   secret: string;
   issuer: string;
   /** Label is `${issuer}:${accountName}`. */
@@ -9,6 +9,10 @@ export interface EnrollmentUriInput {
   algorithm: HashAlgorithm;
   digits: number;
   period: number;
+}
+
+/** Everything an enrollment QR code carries: the standard Key Uri parameters plus cidaas' extras. */
+export interface EnrollmentUriInput extends StandardUriInput {
   /** `t` */
   type: 'totp';
   /** `d` */
@@ -34,11 +38,20 @@ export interface ParsedOtpauthUri {
 
 const PREFIX = 'otpauth://totp/';
 
-function labelPart(name: 'issuer' | 'accountName', value: string): string {
+function labelPart(name: 'issuer' | 'accountName', value: string, forbidden: readonly string[] = [':']): string {
   // Google's Key Uri Format forbids ':' in either part: it is the issuer/account separator.
-  if (value.includes(':')) throw new Error(`otpauth URI ${name} must not contain ':'`);
+  const found = forbidden.find((c) => value.includes(c));
+  if (found) throw new Error(`otpauth URI ${name} must not contain '${found}'`);
   if (value.length === 0) throw new Error(`otpauth URI ${name} must not be empty`);
   return encodeURIComponent(value);
+}
+
+/** `key=value&…` with every value percent-encoded; parameters without a value are left out. */
+function toQuery(params: [string, string | number | undefined][]): string {
+  return params
+    .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
+    .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
+    .join('&');
 }
 
 /**
@@ -70,11 +83,45 @@ export function buildOtpauthUri(input: EnrollmentUriInput): string {
     ['burl', input.baseUrl],
     ['eid', input.exchangeId],
   ];
-  const query = params
-    .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
-    .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
-    .join('&');
-  return `${PREFIX}${label}?${query}`;
+  return `${PREFIX}${label}?${toQuery(params)}`;
+}
+
+/**
+ * Characters that parsers which percent-decode the whole URI before splitting its query
+ * (pyotp 2.6 does `urlparse(unquote(uri))`) read as structure, or decode a second time:
+ * inside a query value they would cut it short (`&`) or change it (`+`, `%`).
+ */
+const DECODED_TWICE_UNSAFE = /[&+%]/;
+/** Such parsers also end the label at a decoded '?' or '#'. */
+const STRICT_LABEL_FORBIDDEN = [':', '?', '#'] as const;
+
+/**
+ * Builds an otpauth URI with only the Key Uri Format parameters (`secret`, `issuer`,
+ * `algorithm`, `digits`, `period`), percent-encoded like {@link buildOtpauthUri}, for apps and
+ * libraries that refuse unknown parameters (pyotp 2.6 answers cidaas' `t` with
+ * `ValueError: t is not a valid parameter`). The issuer is always the label prefix; the
+ * `issuer` parameter is left out when the issuer holds a character such parsers would
+ * misread in a query value (`&`, `+`, `%`), since the format takes the issuer from the
+ * label prefix when the parameter is absent. `?` and `#` would end the label for them, so
+ * neither label part may contain one.
+ *
+ * @throws Error when the issuer or account name contains ':', '?' or '#', or is empty.
+ * @example
+ * ```ts
+ * buildStandardOtpauthUri({ secret, issuer: 'Acme', accountName: 'alice@example.com', algorithm: 'SHA1', digits: 6, period: 30 });
+ * // 'otpauth://totp/Acme:alice%40example.com?secret=…&issuer=Acme&algorithm=SHA1&digits=6&period=30'
+ * ```
+ */
+export function buildStandardOtpauthUri(input: StandardUriInput): string {
+  const label = `${labelPart('issuer', input.issuer, STRICT_LABEL_FORBIDDEN)}:${labelPart('accountName', input.accountName, STRICT_LABEL_FORBIDDEN)}`;
+  const params: [string, string | number | undefined][] = [
+    ['secret', input.secret],
+    ['issuer', DECODED_TWICE_UNSAFE.test(input.issuer) ? undefined : input.issuer],
+    ['algorithm', input.algorithm],
+    ['digits', input.digits],
+    ['period', input.period],
+  ];
+  return `${PREFIX}${label}?${toQuery(params)}`;
 }
 
 /**

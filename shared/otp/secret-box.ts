@@ -72,3 +72,22 @@ export function openSecret(keyring: SecretKeyring, sealed: SealedSecret, associa
     throw new SecretBoxError('DECRYPT_FAILED', 'sealed secret failed authentication', { cause: err });
   }
 }
+
+/** Whether `sealed` was sealed under a key other than the active one (the key was rotated since). */
+export function isSealedUnderOldKey(keyring: SecretKeyring, sealed: SealedSecret): boolean {
+  return sealed.keyId !== keyring.activeKeyId;
+}
+
+/**
+ * Seals `plaintext` (already opened from `sealed`) again under the active key, or returns
+ * null when `sealed` already uses it. Used after a key rotation, so the old key can retire.
+ *
+ * @example
+ * ```ts
+ * const fresh = resealSecret(config.secretKeyring, row.sealed, secret, `${tenantId}:${sub}`);
+ * if (fresh) await replaceSecret(tx, row.id, row.sealed, fresh);
+ * ```
+ */
+export function resealSecret(keyring: SecretKeyring, sealed: SealedSecret, plaintext: string, associatedData: string): SealedSecret | null {
+  return isSealedUnderOldKey(keyring, sealed) ? sealSecret(keyring, plaintext, associatedData) : null;
+}

@@ -7,6 +7,7 @@ import { createMetrics } from '../http/metrics.ts';
 import type { Logger } from '../log/logger.ts';
 import { StatusHub } from '../events/status-hub.ts';
 import { createStatusMetrics } from '../events/status-metrics.ts';
+import { SecurityEventRecorder, logSink } from '../security-events/index.ts';
 import type { Clock, Deps } from './deps.ts';
 
 export interface BuildOptions {
@@ -47,6 +48,8 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
     clock: now,
     statusHub,
     statusMetrics,
+    // The audit trail and webhooks subscribe by adding their sinks here.
+    securityEvents: new SecurityEventRecorder([logSink(log)], now),
   };
 }
 

@@ -5,6 +5,7 @@ import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { HttpMetrics } from '../http/metrics.ts';
 import type { StatusHub } from '../events/status-hub.ts';
 import type { StatusMetrics } from '../events/status-metrics.ts';
+import type { SecurityEventRecorder } from '../security-events/index.ts';
 
 /** A source of the current time, injected so tests can move it without sleeping. */
 export type Clock = () => Date;
@@ -21,4 +22,6 @@ export interface Deps {
   statusHub: StatusHub;
   /** Gauges and counters of live status delivery (WebSockets, listener, cache). */
   statusMetrics: StatusMetrics;
+  /** Where domain operations report security events (routes bind it to their request). */
+  securityEvents: SecurityEventRecorder;
 }

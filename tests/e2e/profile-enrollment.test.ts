@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVerificationClient, type VerificationClient, type components } from '../../clients/verification-client.ts';
 import { generateCode, parseOtpauthUri, type HashAlgorithm, type TotpParams } from '../../shared/otp/index.ts';
 import { contractFetch } from '../helpers/http.ts';
+import { expectProblem } from '../helpers/problem.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 // The flows a profile UI and an authenticator app go through, spoken only through the client
@@ -105,8 +106,7 @@ describe('profile UI: enrolling TOTP and signing in with it', () => {
       ...method,
       body: { exchange_id: offer!.exchange_id.exchange_id, pass_code: wrong },
     });
-    expect(refused.response.status).toBe(400);
-    expect(refused.error).toMatchObject({ code: 'VER_0041', status: 400 });
+    expectProblem({ status: refused.response.status, headers: refused.response.headers, body: refused.error }, 400, 'VER_0041');
 
     const completed = await api.POST('/verification-actions-srv/setup/{method}/verification', {
       ...method,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { enrollAuthenticator, enrollmentClient, wrongCode, type Offer } from './enrollment.ts';
 import type { JsonResponse } from './http.ts';
+import { expectProblem } from './problem.ts';
 import { request } from './http.ts';
 import type { TestServer } from './test-server.ts';
 
@@ -57,16 +58,6 @@ export function retryAfterOf(res: JsonResponse): number | null {
 }
 
 /**
- * Asserts a problem+json error with this status and code and no stack trace; unlike
- * expectProblem it allows documented extension members (`retry_after`, `remaining_attempts`).
- */
-export function expectError(res: JsonResponse, status: number, code: string): void {
-  expect({ status: res.status, code: (res.body as { code?: unknown }).code }).toEqual({ status, code });
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(JSON.stringify(res.body)).not.toMatch(/\bat .+:\d+:\d+/);
-}
-
-/**
  * Sends wrong codes, waiting out each backoff as a patient attacker would, until the user has
  * `failures` consecutive failures. Returns the last response.
  */
@@ -75,7 +66,7 @@ export async function sendWrongCodes(server: TestServer, user: { token: string; 
   let last: JsonResponse | undefined;
   for (let i = 1; i <= failures; i++) {
     last = await api.signIn(user.token, wrongCode(server, user.secret));
-    expectError(last, 400, 'VER_0041');
+    expectProblem(last, 400, 'VER_0041');
     const wait = retryAfterOf(last);
     if (wait !== null && i < failures) server.clock.advance(wait * 1000 + 1);
   }

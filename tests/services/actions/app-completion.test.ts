@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { codeNow, wrongCode, type Problem, withEnrollmentServer, type EnrollmentClient } from '../../helpers/enrollment.ts';
+import { codeNow, wrongCode, withEnrollmentServer, type EnrollmentClient } from '../../helpers/enrollment.ts';
+import { detailOf, expectProblem } from '../../helpers/problem.ts';
 import type { TestServer } from '../../helpers/test-server.ts';
 
 let server: TestServer;
@@ -43,39 +44,34 @@ describe('authenticator app: scan, then enroll', () => {
     const offer = await started('carol');
     await api.scan(offer, 'phone-1');
     const res = await api.scan(offer, 'phone-2');
-    expect(res.status).toBe(409);
-    expect((res.body as Problem).code).toBe('VER_0036');
+    expectProblem(res, 409, 'VER_0036');
   });
 
   it('refuses a client_id other than the authenticator client id with 403 VER_0037', async () => {
     const offer = await started('dave');
     const res = await api.scan({ ...offer, authenticator_client_id: '11111111-1111-4111-8111-111111111111' });
-    expect(res.status).toBe(403);
-    expect((res.body as Problem).code).toBe('VER_0037');
+    expectProblem(res, 403, 'VER_0037');
     expect((await api.status(offer.status_id)).body.status).toBe('INITIATED');
   });
 
   it('refuses to enroll before the code was scanned with 409 VER_0035', async () => {
     const offer = await started('erin');
     const res = await api.enroll(offer, codeNow(server, offer.totp_secret));
-    expect(res.status).toBe(409);
-    expect((res.body as Problem).code).toBe('VER_0035');
+    expectProblem(res, 409, 'VER_0035');
   });
 
   it('refuses to enroll from a device other than the one that scanned with 403 VER_0038', async () => {
     const offer = await started('frank');
     await api.scan(offer, 'phone-1');
     const res = await api.enroll(offer, codeNow(server, offer.totp_secret), 'phone-2');
-    expect(res.status).toBe(403);
-    expect((res.body as Problem).code).toBe('VER_0038');
+    expectProblem(res, 403, 'VER_0038');
   });
 
   it('counts wrong codes from the app and fails the enrollment after five', async () => {
     const offer = await started('gina');
     await api.scan(offer, 'phone');
-    for (let i = 0; i < 4; i++) expect((await api.enroll(offer, wrongCode(server, offer.totp_secret), 'phone')).status).toBe(400);
-    const last = await api.enroll(offer, wrongCode(server, offer.totp_secret), 'phone');
-    expect((last.body as Problem).code).toBe('VER_0034');
+    for (let i = 0; i < 4; i++) expectProblem(await api.enroll(offer, wrongCode(server, offer.totp_secret), 'phone'), 400, 'VER_0041');
+    expectProblem(await api.enroll(offer, wrongCode(server, offer.totp_secret), 'phone'), 409, 'VER_0034');
     expect((await api.status(offer.status_id)).body.status).toBe('FAILED');
   });
 
@@ -84,22 +80,21 @@ describe('authenticator app: scan, then enroll', () => {
     const { body: offer } = await api.initiate(token);
     await api.scan(offer, 'phone');
     const res = await api.verify(token, offer.exchange_id.exchange_id, codeNow(server, offer.totp_secret));
-    expect(res.status).toBe(409);
-    expect((res.body as Problem).code).toBe('VER_0036');
+    expectProblem(res, 409, 'VER_0036');
   });
 
   it('rejects a device_id with control characters with 400, leaving the enrollment untouched', async () => {
     const offer = await started('judy');
     const res = await api.scan(offer, 'phone\u0000one');
-    expect(res.status).toBe(400);
-    expect((res.body as Problem).detail).toContain('device_id');
+    expectProblem(res, 400, 'VER_0001');
+    expect(detailOf(res)).toContain('device_id');
     expect((await api.status(offer.status_id)).body.status).toBe('INITIATED');
   });
 
   it('rejects a scan body missing device_id with 400 naming it', async () => {
     const offer = await started('ivan');
     const res = await api.scan(offer, '');
-    expect(res.status).toBe(400);
-    expect((res.body as Problem).detail).toContain('device_id');
+    expectProblem(res, 400, 'VER_0001');
+    expect(detailOf(res)).toContain('device_id');
   });
 });

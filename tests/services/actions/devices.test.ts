@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { codeNow, enrollAuthenticator, type EnrollmentClient, withEnrollmentServer } from '../../helpers/enrollment.ts';
 import { detailOf, expectProblem } from '../../helpers/problem.ts';
-import { alignToMidStep, enrolledUser, expectError, setTotpConfig, uniqueSub } from '../../helpers/sign-in.ts';
+import { alignToMidStep, enrolledUser, setTotpConfig, uniqueSub } from '../../helpers/sign-in.ts';
 import type { TestServer } from '../../helpers/test-server.ts';
 
 const DEVICE_KEYS = ['created_at', 'device_id', 'friendly_name', 'last_used_at', 'ph_id', 'sub', 'verification_type'];
@@ -212,7 +212,7 @@ describe('maximum number of authenticators', () => {
     await enrollAuthenticator(server, user.token);
     // expectProblem's stack-line check misreads this detail ("at most 2 …") as a stack frame.
     const res = await api.initiate(user.token);
-    expectError(res, 409, 'VER_0039');
+    expectProblem(res, 409, 'VER_0039');
     expect(res.body).not.toHaveProperty('totp_secret');
   });
 

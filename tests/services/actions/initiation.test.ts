@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseOtpauthUri } from '../../../shared/otp/index.ts';
-import { codeNow, enrollmentClient, type Offer, type Problem } from '../../helpers/enrollment.ts';
+import { codeNow, enrollmentClient, type Offer } from '../../helpers/enrollment.ts';
 import { request } from '../../helpers/http.ts';
+import { detailOf, expectProblem } from '../../helpers/problem.ts';
 import { decodeQrDataUrl } from '../../helpers/qr.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 
@@ -30,7 +31,7 @@ describe('POST /verification-actions-srv/setup/totp/initiation', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     const offer = res.body;
     expect(Object.keys(offer).sort()).toEqual(
-      ['authenticator_client_id', 'exchange_id', 'otpauth_uri', 'qr_code', 'status_id', 'sub', 'totp_secret'].sort(),
+      ['authenticator_client_id', 'exchange_id', 'otpauth_uri', 'otpauth_uri_standard', 'qr_code', 'status_id', 'sub', 'totp_secret'].sort(),
     );
     expect(offer.exchange_id.exchange_id).toMatch(UUID);
     expect(new Date(offer.exchange_id.expires_at).getTime()).toBeGreaterThan(Date.now());
@@ -56,6 +57,14 @@ describe('POST /verification-actions-srv/setup/totp/initiation', () => {
       `otpauth://totp/default:Poca%20Hontas?secret=${offer.totp_secret}&issuer=default&algorithm=SHA1&digits=6&period=30` +
         `&t=totp&d=Poca%20Hontas&tk=default&l=${encodeURIComponent('https://cdn.example.test/logo.png')}&sub=poca` +
         `&cid=${offer.authenticator_client_id}&burl=${encodeURIComponent('https://verify.example.test')}&eid=${eid}`,
+    );
+  });
+
+  it('also returns the standard-only URI: same label, secret and settings, none of the cidaas extras', async () => {
+    const token = await server.token({ sub: 'poca-standard', extra: { name: 'Poca Hontas' } });
+    const { body: offer } = await api.initiate(token);
+    expect(offer.otpauth_uri_standard).toBe(
+      `otpauth://totp/default:Poca%20Hontas?secret=${offer.totp_secret}&issuer=default&algorithm=SHA1&digits=6&period=30`,
     );
   });
 
@@ -98,15 +107,13 @@ describe('POST /verification-actions-srv/setup/totp/initiation', () => {
     await configure('inactive-tenant', {}, false);
     const token = await server.token({ sub: 'dave', tenant: 'inactive-tenant' });
     const res = await api.initiate(token);
-    expect(res.status).toBe(409);
-    expect((res.body as unknown as Problem).code).toBe('VER_0021');
+    expectProblem(res, 409, 'VER_0021');
   });
 
   it('refuses an unknown method with 404 VER_0020', async () => {
     const token = await server.token({ sub: 'erin' });
-    const res = await request<Problem>(`${server.url}/verification-actions-srv/setup/sms/initiation`, { token, body: {} });
-    expect(res.status).toBe(404);
-    expect(res.body.code).toBe('VER_0020');
+    const res = await request(`${server.url}/verification-actions-srv/setup/sms/initiation`, { token, body: {} });
+    expectProblem(res, 404, 'VER_0020');
   });
 
   it('refuses a new enrollment once the user has max_devices authenticators with 409 VER_0039', async () => {
@@ -115,20 +122,18 @@ describe('POST /verification-actions-srv/setup/totp/initiation', () => {
     const { body: offer } = await api.initiate(token);
     expect((await api.verify(token, offer.exchange_id.exchange_id, codeNow(server, offer.totp_secret))).status).toBe(200);
     const res = await api.initiate(token);
-    expect(res.status).toBe(409);
-    expect((res.body as unknown as Problem).code).toBe('VER_0039');
+    expectProblem(res, 409, 'VER_0039');
   });
 
   it('requires a bearer token', async () => {
-    const res = await request<Problem>(`${server.url}/verification-actions-srv/setup/totp/initiation`, { body: {} });
-    expect(res.status).toBe(401);
-    expect(res.body.code).toBe('VER_0010');
+    const res = await request(`${server.url}/verification-actions-srv/setup/totp/initiation`, { body: {} });
+    expectProblem(res, 401, 'VER_0010');
   });
 
   it('rejects a malformed client_id with 400 naming the field', async () => {
     const token = await server.token({ sub: 'gina' });
     const res = await api.initiate(token, { client_id: 'not-a-uuid' });
-    expect(res.status).toBe(400);
-    expect((res.body as unknown as Problem).detail).toContain('client_id');
+    expectProblem(res, 400, 'VER_0001');
+    expect(detailOf(res)).toContain('client_id');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sweepExpired } from '../../../shared/enrollment/sweep-expired.ts';
-import { codeNow, type Problem, withEnrollmentServer, type EnrollmentClient } from '../../helpers/enrollment.ts';
+import { codeNow, withEnrollmentServer, type EnrollmentClient } from '../../helpers/enrollment.ts';
+import { expectProblem } from '../../helpers/problem.ts';
 import type { TestServer } from '../../helpers/test-server.ts';
 
 let server: TestServer;
@@ -33,8 +34,7 @@ describe('rotation', () => {
     const { token, offer } = await started('bob');
     const { body: rotated } = await api.rotate(token, offer.exchange_id.exchange_id);
     const old = await api.verify(token, offer.exchange_id.exchange_id, codeNow(server, offer.totp_secret));
-    expect(old.status).toBe(409);
-    expect((old.body as Problem).code).toBe('VER_0040');
+    expectProblem(old, 409, 'VER_0040');
     const oldSecret = await api.verify(token, rotated.exchange_id.exchange_id, codeNow(server, offer.totp_secret));
     expect(oldSecret.status).toBe(400);
     const ok = await api.verify(token, rotated.exchange_id.exchange_id, codeNow(server, rotated.totp_secret));
@@ -54,8 +54,7 @@ describe('rotation', () => {
     const { token, offer } = await started('dave');
     await api.verify(token, offer.exchange_id.exchange_id, codeNow(server, offer.totp_secret));
     const res = await api.rotate(token, offer.exchange_id.exchange_id);
-    expect(res.status).toBe(409);
-    expect((res.body as unknown as Problem).code).toBe('VER_0032');
+    expectProblem(res, 409, 'VER_0032');
   });
 });
 
@@ -67,16 +66,14 @@ describe('cancel', () => {
     expect(res.body).toMatchObject({ status: 'CANCELLED', id: offer.status_id });
     expect((await api.status(offer.status_id)).body.status).toBe('CANCELLED');
     const late = await api.verify(token, offer.exchange_id.exchange_id, codeNow(server, offer.totp_secret));
-    expect(late.status).toBe(409);
-    expect((late.body as Problem).code).toBe('VER_0033');
+    expectProblem(late, 409, 'VER_0033');
   });
 
   it('refuses a scan of a cancelled enrollment with 409 VER_0033', async () => {
     const { token, offer } = await started('frank');
     await api.cancel(token, offer.exchange_id.exchange_id);
     const res = await api.scan(offer);
-    expect(res.status).toBe(409);
-    expect((res.body as Problem).code).toBe('VER_0033');
+    expectProblem(res, 409, 'VER_0033');
   });
 
   it("cannot be done by another user (404)", async () => {
@@ -89,8 +86,7 @@ describe('cancel', () => {
   it('rejects a malformed exchange id in the path with 400 VER_0007', async () => {
     const token = await server.token({ sub: 'hank' });
     const res = await api.cancel(token, 'not-a-uuid');
-    expect(res.status).toBe(400);
-    expect((res.body as Problem).code).toBe('VER_0007');
+    expectProblem(res, 400, 'VER_0007');
   });
 });
 
@@ -117,8 +113,7 @@ describe('expiry', () => {
         await api.cancel(token, eid),
       ];
       for (const res of answers) {
-        expect(res.status).toBe(409);
-        expect((res.body as unknown as Problem).code).toBe('VER_0031');
+        expectProblem(res, 409, 'VER_0031');
       }
     } finally {
       server.clock.advance(-(TEN_MINUTES + 1000));
@@ -161,7 +156,7 @@ describe('the status id is only for watching', () => {
       await api.rotate(token, offer.status_id),
       await api.cancel(token, offer.status_id),
     ];
-    for (const res of answers) expect(res.status).toBe(404);
+    for (const res of answers) expectProblem(res, 404, 'VER_0030');
     expect((await api.status(offer.status_id)).body.status).toBe('INITIATED');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { codeNow, wrongCode, type Problem, withEnrollmentServer, type EnrollmentClient } from '../../helpers/enrollment.ts';
+import { codeNow, wrongCode, withEnrollmentServer, type EnrollmentClient } from '../../helpers/enrollment.ts';
+import { detailOf, expectProblem } from '../../helpers/problem.ts';
 import type { TestServer } from '../../helpers/test-server.ts';
 
 let server: TestServer;
@@ -28,8 +29,8 @@ describe('POST /verification-actions-srv/setup/totp/verification (profile UI)', 
     const token = await server.token({ sub: 'bob' });
     const { body: offer } = await api.initiate(token);
     const res = await api.verify(token, offer.exchange_id.exchange_id, wrongCode(server, offer.totp_secret));
-    expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ code: 'VER_0041', remaining_attempts: 4 });
+    expectProblem(res, 400, 'VER_0041');
+    expect(res.body).toMatchObject({ remaining_attempts: 4 });
     expect((await api.status(offer.status_id)).body.status).toBe('INITIATED');
   });
 
@@ -37,13 +38,11 @@ describe('POST /verification-actions-srv/setup/totp/verification (profile UI)', 
     const token = await server.token({ sub: 'carol' });
     const { body: offer } = await api.initiate(token);
     const eid = offer.exchange_id.exchange_id;
-    const codes: string[] = [];
-    for (let i = 0; i < 5; i++) codes.push(((await api.verify(token, eid, wrongCode(server, offer.totp_secret))).body as Problem).code);
-    expect(codes).toEqual(['VER_0041', 'VER_0041', 'VER_0041', 'VER_0041', 'VER_0034']);
+    for (let i = 0; i < 4; i++) expectProblem(await api.verify(token, eid, wrongCode(server, offer.totp_secret)), 400, 'VER_0041');
+    expectProblem(await api.verify(token, eid, wrongCode(server, offer.totp_secret)), 409, 'VER_0034');
     expect((await api.status(offer.status_id)).body.status).toBe('FAILED');
     const late = await api.verify(token, eid, codeNow(server, offer.totp_secret));
-    expect(late.status).toBe(409);
-    expect((late.body as Problem).code).toBe('VER_0034');
+    expectProblem(late, 409, 'VER_0034');
   });
 
   it('refuses a second completion of an enrolled exchange with 409 VER_0032', async () => {
@@ -52,8 +51,7 @@ describe('POST /verification-actions-srv/setup/totp/verification (profile UI)', 
     const code = codeNow(server, offer.totp_secret);
     expect((await api.verify(token, offer.exchange_id.exchange_id, code)).status).toBe(200);
     const again = await api.verify(token, offer.exchange_id.exchange_id, code);
-    expect(again.status).toBe(409);
-    expect((again.body as Problem).code).toBe('VER_0032');
+    expectProblem(again, 409, 'VER_0032');
   });
 
   it("does not let another user complete someone's enrollment (404, as if unknown)", async () => {
@@ -61,8 +59,7 @@ describe('POST /verification-actions-srv/setup/totp/verification (profile UI)', 
     const intruder = await server.token({ sub: 'mallory' });
     const { body: offer } = await api.initiate(owner);
     const res = await api.verify(intruder, offer.exchange_id.exchange_id, codeNow(server, offer.totp_secret));
-    expect(res.status).toBe(404);
-    expect((res.body as Problem).code).toBe('VER_0030');
+    expectProblem(res, 404, 'VER_0030');
     expect((await api.status(offer.status_id)).body.status).toBe('INITIATED');
   });
 
@@ -71,16 +68,15 @@ describe('POST /verification-actions-srv/setup/totp/verification (profile UI)', 
     const twin = await server.token({ sub: 'frank', tenant: 'tenant-b' });
     const { body: offer } = await api.initiate(owner);
     const res = await api.verify(twin, offer.exchange_id.exchange_id, codeNow(server, offer.totp_secret));
-    expect(res.status).toBe(404);
+    expectProblem(res, 404, 'VER_0030');
   });
 
   it('rejects a pass_code that is not 6 to 8 digits with 400 naming pass_code, without counting an attempt', async () => {
     const token = await server.token({ sub: 'gina' });
     const { body: offer } = await api.initiate(token);
     const res = await api.verify(token, offer.exchange_id.exchange_id, '12ab56');
-    expect(res.status).toBe(400);
-    expect((res.body as Problem).code).toBe('VER_0001');
-    expect((res.body as Problem).detail).toContain('pass_code');
+    expectProblem(res, 400, 'VER_0001');
+    expect(detailOf(res)).toContain('pass_code');
     const wrong = await api.verify(token, offer.exchange_id.exchange_id, wrongCode(server, offer.totp_secret));
     expect(wrong.body).toMatchObject({ remaining_attempts: 4 });
   });
@@ -88,7 +84,6 @@ describe('POST /verification-actions-srv/setup/totp/verification (profile UI)', 
   it('answers an unknown exchange id with 404 VER_0030', async () => {
     const token = await server.token({ sub: 'hank' });
     const res = await api.verify(token, '00000000-0000-4000-8000-000000000000', '123456');
-    expect(res.status).toBe(404);
-    expect((res.body as Problem).code).toBe('VER_0030');
+    expectProblem(res, 404, 'VER_0030');
   });
 });

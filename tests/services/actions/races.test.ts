@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { codeNow, type EnrollmentClient, type Offer, withEnrollmentServer } from '../../helpers/enrollment.ts';
+import { THROTTLE_POLICY } from '../../../shared/authenticators/throttle-policy.ts';
+import { codeNow, wrongCode, type EnrollmentClient, type Offer, withEnrollmentServer } from '../../helpers/enrollment.ts';
 import type { JsonResponse } from '../../helpers/http.ts';
 import { alignToMidStep, enrolledUser, setTotpConfig, uniqueSub } from '../../helpers/sign-in.ts';
+import { securityEventsOf } from '../../helpers/security-events.ts';
 import type { TestServer } from '../../helpers/test-server.ts';
 
 const PARALLEL = 50;
+/** Wrong codes sent together: more than the free failures and the enrollment's attempts. */
+const WRONG_AT_ONCE = 12;
 
 let server: TestServer;
 let api: EnrollmentClient;
@@ -29,6 +33,16 @@ async function authenticatorsOf(statusId: string): Promise<number> {
     statusId,
   ]);
   return rows[0]!.n;
+}
+
+/** The user's sign-in throttle: consecutive failures, and whether a wait is imposed now. */
+async function throttleOf(sub: string): Promise<{ failures: number; locked: boolean }> {
+  const { rows } = await server.deps.db.query<{ failures: number; locked_until: Date | null }>(
+    "SELECT failures, locked_until FROM sign_in_throttle WHERE tenant_id = 'default' AND sub = $1",
+    [sub],
+  );
+  const row = rows[0]!;
+  return { failures: row.failures, locked: row.locked_until !== null && row.locked_until > server.clock.now() };
 }
 
 async function freshOffer(sub: string): Promise<{ token: string; offer: Offer }> {
@@ -75,20 +89,51 @@ describe('racing completions of one enrollment', () => {
 });
 
 describe('racing sign-ins', () => {
-  it(`${PARALLEL} sign-ins with one valid code: exactly one AUTHENTICATED, every other one refused, never a 500`, async () => {
-    const user = await enrolledUser(server, { prefix: 'signin-race' });
-    const code = codeNow(server, user.secret);
-    const responses = await Promise.all(Array.from({ length: PARALLEL }, () => api.signIn(user.token, code)));
-    const counts = tally(responses);
-    expect(counts['200']).toBe(1);
-    expect(responses.filter((r) => (r.body as { status?: unknown }).status === 'AUTHENTICATED')).toHaveLength(1);
-    expect(Object.keys(counts).filter((key) => key !== '200' && key !== '400 VER_0041' && key !== '429 VER_0042')).toEqual([]);
-  });
-
-  it(`${PARALLEL} sign-ins with one valid code: the 49 copies are refused as replays (400 VER_0041), not counted as wrong guesses`, async () => {
+  it(`${PARALLEL} sign-ins with one valid code: exactly one AUTHENTICATED, the ${PARALLEL - 1} copies refused as replays (400 VER_0041) and not counted as wrong guesses`, async () => {
     const user = await enrolledUser(server, { prefix: 'signin-race-replay' });
     const code = codeNow(server, user.secret);
     const responses = await Promise.all(Array.from({ length: PARALLEL }, () => api.signIn(user.token, code)));
     expect(tally(responses)).toEqual({ '200': 1, '400 VER_0041': PARALLEL - 1 });
+    expect(responses.filter((r) => (r.body as { status?: unknown }).status === 'AUTHENTICATED')).toHaveLength(1);
+    expect(await throttleOf(user.sub)).toEqual({ failures: 0, locked: false });
+  });
+
+  it(`${WRONG_AT_ONCE} wrong codes sent at once are each counted: the same answers and throttle state as ${WRONG_AT_ONCE} sent one after another`, async () => {
+    const oneByOne = await enrolledUser(server, { prefix: 'wrong-sequential' });
+    const atOnce = await enrolledUser(server, { prefix: 'wrong-parallel' });
+    // However slow the machine, every code arrives within the backoff the fourth one starts.
+    server.clock.freeze();
+    try {
+      const sequential: JsonResponse[] = [];
+      for (let i = 0; i < WRONG_AT_ONCE; i++) sequential.push(await api.signIn(oneByOne.token, wrongCode(server, oneByOne.secret)));
+      const parallel = await Promise.all(Array.from({ length: WRONG_AT_ONCE }, () => api.signIn(atOnce.token, wrongCode(server, atOnce.secret))));
+
+      // Three free failures, the fourth starts a backoff, and codes sent during it are refused unchecked.
+      const expected = { '400 VER_0041': THROTTLE_POLICY.FREE_FAILURES + 1, '429 VER_0042': WRONG_AT_ONCE - THROTTLE_POLICY.FREE_FAILURES - 1 };
+      expect(tally(sequential)).toEqual(expected);
+      expect(tally(parallel)).toEqual(expected);
+      expect(await throttleOf(atOnce.sub)).toEqual(await throttleOf(oneByOne.sub));
+      expect(await throttleOf(atOnce.sub)).toEqual({ failures: THROTTLE_POLICY.FREE_FAILURES + 1, locked: true });
+    } finally {
+      server.clock.resume();
+    }
+    const counted = securityEventsOf(server, atOnce.sub).filter((e) => e.event === 'authentication.wrong_code');
+    expect(counted.map((e) => e.failures)).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('racing wrong enrollment codes', () => {
+  it(`${WRONG_AT_ONCE} wrong codes at once: four refused with attempts left, the fifth fails the enrollment, the rest find it FAILED`, async () => {
+    const { token, offer } = await freshOffer(uniqueSub('enroll-wrong-race'));
+    const code = wrongCode(server, offer.totp_secret);
+    const responses = await Promise.all(Array.from({ length: WRONG_AT_ONCE }, () => api.verify(token, offer.exchange_id.exchange_id, code)));
+    expect(tally(responses)).toEqual({ '400 VER_0041': 4, '409 VER_0034': WRONG_AT_ONCE - 4 });
+    const remaining = responses.map((r) => (r.body as { remaining_attempts?: number }).remaining_attempts).filter((n) => n !== undefined);
+    expect(remaining.sort()).toEqual([1, 2, 3, 4]);
+    const { rows } = await server.deps.db.query<{ status: string; failed_attempts: number }>(
+      'SELECT status, failed_attempts FROM enrollments WHERE status_id = $1',
+      [offer.status_id],
+    );
+    expect(rows[0]).toEqual({ status: 'FAILED', failed_attempts: 5 });
   });
 });

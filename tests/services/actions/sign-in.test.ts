@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { codeNow, enrollAuthenticator, wrongCode, type EnrollmentClient, withEnrollmentServer } from '../../helpers/enrollment.ts';
-import { detailOf } from '../../helpers/problem.ts';
+import { detailOf, expectProblem } from '../../helpers/problem.ts';
 import {
   advanceSteps,
   alignToMidStep,
   enrolledUser,
-  expectError,
   retryAfterOf,
   sendWrongCodes,
   setTotpConfig,
@@ -52,7 +51,7 @@ describe('POST /verification-srv/authentication/totp/verification', () => {
 
   it('answers a user with no authenticator with 409 VER_0043', async () => {
     const token = await server.token({ sub: uniqueSub('none') });
-    expectError(await api.signIn(token, '123456'), 409, 'VER_0043');
+    expectProblem(await api.signIn(token, '123456'), 409, 'VER_0043');
   });
 
   it('accepts the code of either of two authenticators of the same user', async () => {
@@ -73,7 +72,7 @@ describe('single use (replay)', () => {
     const user = await enrolledUser(server, { prefix: 'replay' });
     const code = codeNow(server, user.secret);
     expect((await api.signIn(user.token, code)).status).toBe(200);
-    expectError(await api.signIn(user.token, code), 400, 'VER_0041');
+    expectProblem(await api.signIn(user.token, code), 400, 'VER_0041');
   });
 
   it('refuses the code that completed the enrollment, in the same step', async () => {
@@ -83,7 +82,7 @@ describe('single use (replay)', () => {
     const { body: offer } = await api.initiate(token);
     const code = codeNow(server, offer.totp_secret);
     expect((await api.verify(token, offer.exchange_id.exchange_id, code)).status).toBe(200);
-    expectError(await api.signIn(token, code), 400, 'VER_0041');
+    expectProblem(await api.signIn(token, code), 400, 'VER_0041');
   });
 
   it('refuses the code that completed the enrollment one step later, though it is still inside the window', async () => {
@@ -94,14 +93,14 @@ describe('single use (replay)', () => {
     const code = codeNow(server, offer.totp_secret);
     expect((await api.verify(token, offer.exchange_id.exchange_id, code)).status).toBe(200);
     advanceSteps(server);
-    expectError(await api.signIn(token, code), 400, 'VER_0041');
+    expectProblem(await api.signIn(token, code), 400, 'VER_0041');
   });
 
   it('refuses a code of an earlier step than the last accepted one, though it is inside the window', async () => {
     const user = await enrolledUser(server, { prefix: 'earlier' });
     advanceSteps(server);
     expect((await api.signIn(user.token, codeNow(server, user.secret, undefined, 1))).status).toBe(200);
-    expectError(await api.signIn(user.token, codeNow(server, user.secret)), 400, 'VER_0041');
+    expectProblem(await api.signIn(user.token, codeNow(server, user.secret)), 400, 'VER_0041');
   });
 });
 
@@ -120,12 +119,12 @@ describe('clock drift window (±1 step by default)', () => {
   it('refuses a code two steps behind', async () => {
     const user = await enrolledUser(server, { prefix: 'drift-2-back' });
     advanceSteps(server, 3);
-    expectError(await api.signIn(user.token, codeNow(server, user.secret, undefined, -2)), 400, 'VER_0041');
+    expectProblem(await api.signIn(user.token, codeNow(server, user.secret, undefined, -2)), 400, 'VER_0041');
   });
 
   it('refuses a code two steps ahead', async () => {
     const user = await enrolledUser(server, { prefix: 'drift-2-ahead' });
-    expectError(await api.signIn(user.token, codeNow(server, user.secret, undefined, 2)), 400, 'VER_0041');
+    expectProblem(await api.signIn(user.token, codeNow(server, user.secret, undefined, 2)), 400, 'VER_0041');
   });
 });
 
@@ -134,7 +133,7 @@ describe('throttling of wrong codes', () => {
     const user = await enrolledUser(server, { prefix: 'free' });
     for (let i = 0; i < 3; i++) {
       const res = await api.signIn(user.token, wrongCode(server, user.secret));
-      expectError(res, 400, 'VER_0041');
+      expectProblem(res, 400, 'VER_0041');
       expect(res.headers.get('retry-after')).toBeNull();
     }
     expect((await api.signIn(user.token, codeNow(server, user.secret))).status).toBe(200);
@@ -146,7 +145,7 @@ describe('throttling of wrong codes', () => {
     const wait = retryAfterOf(fourth);
     expect(wait).toBeGreaterThan(0);
     const blocked = await api.signIn(user.token, codeNow(server, user.secret));
-    expectError(blocked, 429, 'VER_0042');
+    expectProblem(blocked, 429, 'VER_0042');
     expect(retryAfterOf(blocked)).toBeGreaterThan(0);
     expect(retryAfterOf(blocked)).toBeLessThanOrEqual(wait!);
   });
@@ -164,7 +163,7 @@ describe('throttling of wrong codes', () => {
     expect(retryAfterOf(tenth)).toBe(LOCKOUT_S);
     server.clock.advance(60_000);
     const res = await api.signIn(user.token, codeNow(server, user.secret));
-    expectError(res, 429, 'VER_0042');
+    expectProblem(res, 429, 'VER_0042');
     expect(retryAfterOf(res)).toBeGreaterThanOrEqual(LOCKOUT_S - 61);
     expect(retryAfterOf(res)).toBeLessThanOrEqual(LOCKOUT_S - 59);
   });
@@ -176,7 +175,7 @@ describe('throttling of wrong codes', () => {
     alignToMidStep(server);
     expect((await api.signIn(user.token, codeNow(server, user.secret))).status).toBe(200);
     const next = await api.signIn(user.token, wrongCode(server, user.secret));
-    expectError(next, 400, 'VER_0041');
+    expectProblem(next, 400, 'VER_0041');
     expect(next.headers.get('retry-after')).toBeNull();
   });
 
@@ -184,7 +183,7 @@ describe('throttling of wrong codes', () => {
     const victim = await enrolledUser(server, { prefix: 'victim', tenant: 'storm' });
     const bystander = await enrolledUser(server, { prefix: 'bystander', tenant: 'storm' });
     await sendWrongCodes(server, victim, 10);
-    expectError(await api.signIn(victim.token, codeNow(server, victim.secret)), 429, 'VER_0042');
+    expectProblem(await api.signIn(victim.token, codeNow(server, victim.secret)), 429, 'VER_0042');
     expect((await api.signIn(bystander.token, codeNow(server, bystander.secret))).status).toBe(200);
   });
 
@@ -193,7 +192,7 @@ describe('throttling of wrong codes', () => {
     const attacked = await enrolledUser(server, { sub, tenant: 'storm-a' });
     const twin = await enrolledUser(server, { sub, tenant: 'storm-b' });
     await sendWrongCodes(server, attacked, 10);
-    expectError(await api.signIn(attacked.token, codeNow(server, attacked.secret)), 429, 'VER_0042');
+    expectProblem(await api.signIn(attacked.token, codeNow(server, attacked.secret)), 429, 'VER_0042');
     expect((await api.signIn(twin.token, codeNow(server, twin.secret))).body).toMatchObject({ status: 'AUTHENTICATED', sub });
   });
 });
@@ -210,26 +209,26 @@ describe('who may verify a code', () => {
   it('refuses a service token without sub in the body with 400 naming sub', async () => {
     const service = await server.token({ sub: 'login-backend', scope: 'verification:service' });
     const res = await api.signIn(service, '123456');
-    expectError(res, 400, 'VER_0001');
+    expectProblem(res, 400, 'VER_0001');
     expect(detailOf(res)).toMatch(/^sub/);
   });
 
   it("does not let a service token of another tenant verify a user's code", async () => {
     const user = await enrolledUser(server, { prefix: 'svc-cross', tenant: 'svc-home' });
     const foreign = await server.token({ sub: 'login-backend', tenant: 'svc-elsewhere', scope: 'verification:service' });
-    expectError(await api.signIn(foreign, codeNow(server, user.secret), user.sub), 409, 'VER_0043');
+    expectProblem(await api.signIn(foreign, codeNow(server, user.secret), user.sub), 409, 'VER_0043');
     expect((await api.signIn(user.token, codeNow(server, user.secret))).status).toBe(200);
   });
 
   it("refuses a user token naming someone else's sub with 403 VER_0012", async () => {
     const victim = await enrolledUser(server, { prefix: 'named' });
     const mallory = await server.token({ sub: uniqueSub('mallory') });
-    expectError(await api.signIn(mallory, codeNow(server, victim.secret), victim.sub), 403, 'VER_0012');
+    expectProblem(await api.signIn(mallory, codeNow(server, victim.secret), victim.sub), 403, 'VER_0012');
   });
 
   it('refuses sign-in with 409 VER_0021 when the tenant switched TOTP off', async () => {
     const user = await enrolledUser(server, { prefix: 'inactive', tenant: 'switched-off' });
     await setTotpConfig(server, 'switched-off', { active: false });
-    expectError(await api.signIn(user.token, codeNow(server, user.secret)), 409, 'VER_0021');
+    expectProblem(await api.signIn(user.token, codeNow(server, user.secret)), 409, 'VER_0021');
   });
 });

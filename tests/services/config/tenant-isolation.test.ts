@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../helpers/http.ts';
+import { expectProblem } from '../../helpers/problem.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 
 interface MethodConfigBody {
@@ -54,7 +55,7 @@ describe('tenant isolation of method configuration', () => {
 
   it('refuses a tenant named in the body instead of applying the change to it', async () => {
     const res = await request(totp(), { method: 'PUT', token: adminB, body: { tenant: 'tenant-a', active: true } });
-    expect(res.status).toBe(400);
+    expectProblem(res, 400, 'VER_0001');
     const a = await request<MethodConfigBody>(totp(), { token: adminA });
     expect(a.body.active).toBe(false);
   });

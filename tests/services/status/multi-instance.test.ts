@@ -5,6 +5,7 @@ import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { TestSocket, wsUrl } from '../../helpers/ws-client.ts';
 import { enrollFromApp, initiate, scan, verifyFromProfile, type Enrollment } from '../../helpers/enrollment-driver.ts';
 import { eventually, killListeners, withListenersDown } from '../../helpers/listener-outage.ts';
+import { startLongPoll } from '../../helpers/long-poll.ts';
 
 // Two instances of the whole service on different ports, one database: what a load balancer sees.
 let database: ScratchDatabase;
@@ -74,10 +75,11 @@ describe('polling one instance', () => {
     const e = await initiate(two);
     const first = await request(statusUrl(one, e));
     const started = Date.now();
-    const woken = request<{ status: string }>(`${statusUrl(one, e)}?wait=20`, { headers: { 'if-none-match': first.headers.get('etag')! } });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const woken = await startLongPoll(one, () =>
+      request<{ status: string }>(`${statusUrl(one, e)}?wait=20`, { headers: { 'if-none-match': first.headers.get('etag')! } }),
+    );
     await scan(two.url, e);
-    const res = await woken;
+    const res = await woken.response;
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('SCANNED');
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -146,14 +148,15 @@ describe('when the listening connection dies', () => {
   it('wakes a long poll with a transition it missed, once the listener is back', async () => {
     const e = await initiate(two);
     const etag = (await request(statusUrl(one, e))).headers.get('etag')!;
-    const woken = request<{ status: string }>(`${statusUrl(one, e)}?wait=25`, { headers: { 'if-none-match': etag } });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const woken = await startLongPoll(one, () =>
+      request<{ status: string }>(`${statusUrl(one, e)}?wait=25`, { headers: { 'if-none-match': etag } }),
+    );
     const started = Date.now();
     await withListenersDown(database.name, async () => {
       await eventually(() => one.deps.db.listenerState() === 'reconnecting', 5_000, 'listener down');
       await scan(two.url, e);
     });
-    expect((await woken).body.status).toBe('SCANNED');
+    expect((await woken.response).body.status).toBe('SCANNED');
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 

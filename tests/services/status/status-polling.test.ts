@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { codeNow, type Problem, withEnrollmentServer, type EnrollmentClient } from '../../helpers/enrollment.ts';
+import { codeNow, withEnrollmentServer, type EnrollmentClient } from '../../helpers/enrollment.ts';
+import { request } from '../../helpers/http.ts';
+import { startLongPoll } from '../../helpers/long-poll.ts';
+import { detailOf, expectProblem } from '../../helpers/problem.ts';
 import type { TestServer } from '../../helpers/test-server.ts';
 
 let server: TestServer;
@@ -38,11 +41,9 @@ describe('GET /verification-srv/verificationstatus/{status_id}', () => {
 
   it('rejects a malformed id with 400 VER_0007 and an unknown one with 404 VER_0030', async () => {
     const malformed = await api.status('nope');
-    expect(malformed.status).toBe(400);
-    expect((malformed.body as unknown as Problem).code).toBe('VER_0007');
+    expectProblem(malformed, 400, 'VER_0007');
     const unknown = await api.status('00000000-0000-4000-8000-000000000000');
-    expect(unknown.status).toBe(404);
-    expect((unknown.body as unknown as Problem).code).toBe('VER_0030');
+    expectProblem(unknown, 404, 'VER_0030');
   });
 
   it('ignores query parameters it does not know, such as a cache-buster', async () => {
@@ -55,17 +56,16 @@ describe('GET /verification-srv/verificationstatus/{status_id}', () => {
   it('rejects wait above 30 seconds with 400 naming wait', async () => {
     const { offer } = await started('carol');
     const res = await api.status(offer.status_id, {}, '?wait=31');
-    expect(res.status).toBe(400);
-    expect((res.body as unknown as Problem).detail).toContain('wait');
+    expectProblem(res, 400, 'VER_0001');
+    expect(detailOf(res)).toContain('wait');
   });
 
   it('holds a ?wait poll until the status changes and answers at once with the new status', async () => {
     const { offer } = await started('dave');
     const started_ = Date.now();
-    const poll = api.status(offer.status_id, {}, '?wait=20');
-    await new Promise((r) => setTimeout(r, 300));
-    await api.scan(offer);
-    const res = await poll;
+    const poll = await startLongPoll(server, () => api.status(offer.status_id, {}, '?wait=20'));
+    expect((await api.scan(offer)).status).toBe(200);
+    const res = await poll.response;
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('SCANNED');
     expect(Date.now() - started_).toBeLessThan(10_000);
@@ -86,5 +86,19 @@ describe('GET /verification-srv/verificationstatus/{status_id}', () => {
     const res = await api.status(offer.status_id, { 'if-none-match': headers.get('etag')! }, '?wait=20');
     expect(res.body.status).toBe('SCANNED');
     expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+
+  it('reports each held ?wait poll in the verification_status_long_polls gauge until it answers', async () => {
+    const { offer } = await started('gina');
+    const gauge = async () => {
+      const metrics = await request<string>(`${server.url}/metrics`);
+      return Number(/^verification_status_long_polls (\d+)$/m.exec(metrics.body)?.[1]);
+    };
+    expect(await gauge()).toBe(0);
+    const poll = await startLongPoll(server, () => api.status(offer.status_id, {}, '?wait=20'));
+    expect(await gauge()).toBe(1);
+    await api.scan(offer);
+    expect((await poll.response).body.status).toBe('SCANNED');
+    expect(await gauge()).toBe(0);
   });
 });

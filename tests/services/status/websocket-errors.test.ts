@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { TestSocket, wsUrl, type WsMessage } from '../../helpers/ws-client.ts';
 import { initiate } from '../../helpers/enrollment-driver.ts';
+import { expectProblemDocument } from '../../helpers/problem.ts';
 
 let server: TestServer;
 let socket: TestSocket;
@@ -16,9 +17,9 @@ afterAll(async () => {
 });
 
 /** The error message must carry the HTTP API's problem document, and the connection must go on. */
-async function expectError(message: WsMessage, code: string): Promise<void> {
+async function expectError(message: WsMessage, code: string, status = 400): Promise<void> {
   expect(message.type).toBe('error');
-  expect(message.error).toMatchObject({ code, status: expect.any(Number), title: expect.any(String), detail: expect.any(String) });
+  expectProblemDocument(message.error, status, code);
   socket.send({ type: 'ping' });
   expect(await socket.next()).toEqual({ type: 'pong' });
 }
@@ -65,14 +66,15 @@ describe('subscribing to an id that cannot be watched', () => {
     socket.subscribe(unknown);
     const message = await socket.next();
     expect(message.status_id).toBe(unknown);
-    await expectError(message, 'VER_0030');
+    await expectError(message, 'VER_0030', 404);
   });
 
   it('still subscribes the good ids of a list that holds a bad one', async () => {
     const e = await initiate(server);
     socket.subscribe('nope', e.statusId);
     const [error, snapshot] = await socket.take(2);
-    expect(error).toMatchObject({ type: 'error', status_id: 'nope', error: { code: 'VER_0007' } });
+    expect(error).toMatchObject({ type: 'error', status_id: 'nope' });
+    expectProblemDocument(error!.error, 400, 'VER_0007');
     expect(snapshot).toMatchObject({ type: 'status', status_id: e.statusId, data: { status: 'INITIATED' } });
     socket.unsubscribe(e.statusId);
     await socket.next();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../helpers/http.ts';
+import { expectProblemDocument } from '../../helpers/problem.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { TestSocket, wsUrl } from '../../helpers/ws-client.ts';
 import { initiate } from '../../helpers/enrollment-driver.ts';
@@ -59,7 +60,7 @@ describe('allowed origins', () => {
   it('refuses the handshake of a page from another origin with 403 problem+json', async () => {
     const res = await TestSocket.refused(wsUrl(limited.url), { origin: 'https://evil.example' });
     expect(res.status).toBe(403);
-    expect(res.body).toMatchObject({ code: 'VER_0013', status: 403 });
+    expectProblemDocument(res.body, 403, 'VER_0013');
   });
 
   it('accepts a page from an allowed origin', async () => {

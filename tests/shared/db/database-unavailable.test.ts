@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { configService } from '../../../services/config/index.ts';
 import { isDatabaseUnavailable } from '../../../shared/db/unavailable.ts';
+import { expectProblem } from '../../helpers/problem.ts';
 import { ADMIN_URL } from '../../helpers/scratch-database.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 
@@ -43,8 +44,7 @@ describe('a request while the database is unreachable', () => {
     await admin.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
     await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'verification'", [database]);
     const res = await fetch(`${server.url}/verification-srv/config/list`, { headers: { authorization: `Bearer ${token}` } });
-    expect(res.status).toBe(503);
+    expectProblem({ status: res.status, headers: res.headers, body: await res.json() }, 503, 'VER_0503');
     expect(res.headers.get('retry-after')).toBe('5');
-    expect(await res.json()).toMatchObject({ code: 'VER_0503', status: 503 });
   });
 });

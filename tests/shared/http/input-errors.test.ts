@@ -75,8 +75,7 @@ describe('request bodies a client got wrong', () => {
 
   it('answers a body without a content type with 415 VER_0004', async () => {
     const res = await fetch(url(), { method: 'PUT', headers: { authorization: `Bearer ${admin}` }, body: new Uint8Array([123, 125]) });
-    expect(res.status).toBe(415);
-    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expectProblem({ status: res.status, headers: res.headers, body: await res.json() }, 415, 'VER_0004');
   });
 
   it('never answers any of them with a 500', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../helpers/http.ts';
+import { expectProblem } from '../../helpers/problem.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -38,7 +39,7 @@ describe('request ids', () => {
 
   it('echoes the id on error responses too', async () => {
     const res = await request(`${server.url}/verification-srv/config/list`, { headers: { 'x-request-id': 'failing-call-1' } });
-    expect(res.status).toBe(401);
+    expectProblem(res, 401, 'VER_0010');
     expect(res.headers.get('x-request-id')).toBe('failing-call-1');
   });
 

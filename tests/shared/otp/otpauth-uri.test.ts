@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildOtpauthUri, parseOtpauthUri, type EnrollmentUriInput } from '../../../shared/otp/index.ts';
+import { buildOtpauthUri, buildStandardOtpauthUri, parseOtpauthUri, type EnrollmentUriInput } from '../../../shared/otp/index.ts';
 
 const INPUT: EnrollmentUriInput = {
   secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
@@ -80,5 +80,43 @@ describe('parseOtpauthUri', () => {
 
   it('rejects a URI that repeats a parameter', () => {
     expect(() => parseOtpauthUri('otpauth://totp/Acme:alice?secret=ABC&secret=DEF')).toThrow(/repeats the parameter secret/);
+  });
+});
+
+describe('buildStandardOtpauthUri', () => {
+  const STANDARD = { secret: INPUT.secret, issuer: 'Acme', accountName: 'alice@example.com', algorithm: 'SHA1', digits: 6, period: 30 } as const;
+
+  it('carries only the Key Uri Format parameters, in the order of the extended URI', () => {
+    expect(buildStandardOtpauthUri(STANDARD)).toBe(
+      'otpauth://totp/Acme:alice%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Acme&algorithm=SHA1&digits=6&period=30',
+    );
+  });
+
+  it('is the extended URI without its extras', () => {
+    const extended = parseOtpauthUri(buildOtpauthUri({ ...INPUT, issuer: 'Acme Corp' }));
+    const standard = parseOtpauthUri(buildStandardOtpauthUri({ ...STANDARD, issuer: 'Acme Corp' }));
+    expect(standard.label).toBe(extended.label);
+    const { secret, issuer, algorithm, digits, period } = extended.params;
+    expect(standard.params).toEqual({ secret, issuer, algorithm, digits, period });
+  });
+
+  it.each(['Smith & Wesson', 'A&B=C', 'C++ Guild', '100% Acme'])(
+    'keeps an issuer with a character decode-twice parsers misread (%s) in the label only',
+    (issuer) => {
+      const uri = buildStandardOtpauthUri({ ...STANDARD, issuer });
+      const { label, params } = parseOtpauthUri(uri);
+      expect(label).toBe(`${issuer}:alice@example.com`);
+      expect(Object.keys(params)).toEqual(['secret', 'algorithm', 'digits', 'period']);
+    },
+  );
+
+  it('keeps spaces and unicode in the issuer parameter, encoded as %20 and UTF-8', () => {
+    const uri = buildStandardOtpauthUri({ ...STANDARD, issuer: 'Müller Söhne' });
+    expect(uri).toContain('&issuer=M%C3%BCller%20S%C3%B6hne&');
+    expect(uri).not.toContain('+');
+  });
+
+  it.each([':', '?', '#'])('throws when the account name contains %s, which ends the label for decode-first parsers', (c) => {
+    expect(() => buildStandardOtpauthUri({ ...STANDARD, accountName: `alice${c}x` })).toThrow(`accountName must not contain '${c}'`);
   });
 });
