@@ -11,7 +11,16 @@ export interface AppConfig {
   host: string;
   ports: { all: number; config: number; actions: number; status: number };
   database: { url: string | undefined; dataDir: string; migrateOnStart: boolean };
-  jwt: { secret: Uint8Array | undefined; jwksUrl: string | undefined; issuer: string | undefined; audience: string | undefined };
+  jwt: {
+    secret: Uint8Array | undefined;
+    jwksUrl: string | undefined;
+    issuer: string | undefined;
+    audience: string | undefined;
+    /** Longest lifetime (`exp` − `iat`, seconds) a bearer token may claim. */
+    maxAgeS: number;
+    /** Seconds of clock difference tolerated with the token issuer (`exp`, `nbf`, `iat`, `auth_time`). */
+    clockSkewS: number;
+  };
   secretKeyring: SecretKeyring;
   publicBaseUrl: string | undefined;
   logoUrl: string | undefined;
@@ -55,6 +64,8 @@ const schema = z.object({
   JWT_JWKS_URL: z.string().url().optional(),
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
+  JWT_MAX_AGE_S: z.coerce.number().int().min(60).max(30 * 86_400).default(86_400),
+  JWT_CLOCK_SKEW_S: z.coerce.number().int().min(0).max(300).default(60),
   SECRET_KEY: z.string().min(1).optional(),
   SECRET_KEY_ID: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ or -, at most 32').default('k1'),
   PREVIOUS_SECRET_KEYS: z.string().optional(),
@@ -118,6 +129,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtSecret = DEVELOPMENT_JWT_SECRET;
   }
   if (production && !env.SECRET_KEY) throw new ConfigError('SECRET_KEY', 'required in production');
+  // Without them a token minted by any issuer sharing the key (or the JWKS), for any API, would pass.
+  if (production && !env.JWT_ISSUER) throw new ConfigError('JWT_ISSUER', 'required in production (the iss your identity provider puts in tokens)');
+  if (production && !env.JWT_AUDIENCE) throw new ConfigError('JWT_AUDIENCE', 'required in production (the aud of tokens meant for this service)');
   const secretKeyring = parseKeyring(env, developmentDefaults);
 
   return {
@@ -135,6 +149,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       jwksUrl: env.JWT_JWKS_URL,
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
+      maxAgeS: env.JWT_MAX_AGE_S,
+      clockSkewS: env.JWT_CLOCK_SKEW_S,
     },
     secretKeyring,
     publicBaseUrl: env.PUBLIC_BASE_URL,

@@ -34,6 +34,8 @@ describe('loadConfig refuses a bad variable, naming it', () => {
     ['BODY_LIMIT_BYTES', { BODY_LIMIT_BYTES: '10' }],
     ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'example.com' }],
     ['PREVIOUS_SECRET_KEYS', { PREVIOUS_SECRET_KEYS: 'no-colon-here' }],
+    ['JWT_MAX_AGE_S', { JWT_MAX_AGE_S: '59' }],
+    ['JWT_CLOCK_SKEW_S', { JWT_CLOCK_SKEW_S: '301' }],
   ])('%s in %j', (variable, env) => {
     expect(refusedVariable(env)).toBe(variable);
   });
@@ -60,7 +62,14 @@ describe('loadConfig accepts a good environment', () => {
   });
 
   it('runs in production with both secrets set and reports no development default', () => {
-    const config = loadConfig({ NODE_ENV: 'production', SECRET_KEY: HEX_KEY, JWT_SECRET, DATABASE_URL: 'postgres://db/verification' });
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      SECRET_KEY: HEX_KEY,
+      JWT_SECRET,
+      JWT_ISSUER: 'https://id.example.test',
+      JWT_AUDIENCE: 'verification-api',
+      DATABASE_URL: 'postgres://db/verification',
+    });
     expect(config.production).toBe(true);
     expect(config.developmentDefaults).toEqual([]);
   });
@@ -73,6 +82,10 @@ describe('loadConfig accepts a good environment', () => {
 });
 
 describe('loadConfig defaults for a first run', () => {
+  it('accepts bearer tokens living up to 24 h, with 60 s of clock skew', () => {
+    expect(loadConfig({}).jwt).toMatchObject({ maxAgeS: 86_400, clockSkewS: 60 });
+  });
+
   it('reports JWT_SECRET and SECRET_KEY as development defaults when unset', () => {
     expect(loadConfig({}).developmentDefaults.sort()).toEqual(['JWT_SECRET', 'SECRET_KEY']);
   });
