@@ -2,7 +2,7 @@ import { createRemoteJWKSet, jwtVerify, errors as joseErrors, type JWTVerifyGetK
 import { VerificationError } from '../errors/verification-error.ts';
 import { hasControlCharacters, withoutControlCharacters } from '../text/control-characters.ts';
 import type { AppConfig } from '../config/env.ts';
-import { DEFAULT_TENANT, type Principal } from './principal.ts';
+import { DEFAULT_TENANT, type Principal, type SignInEvidence } from './principal.ts';
 
 export type TokenVerifier = (authorization: string | undefined) => Promise<Principal>;
 
@@ -46,6 +46,16 @@ function displayNameOf(claims: Record<string, unknown>, sub: string): string {
   const full = [text(claims.given_name), text(claims.family_name)].filter(Boolean).join(' ');
   const name = text(claims.name) || full || text(claims.preferred_username) || text(claims.email) || sub;
   return withoutControlCharacters(name).slice(0, 128) || sub;
+}
+
+/** The sign-in claims of a verified token; anything malformed is dropped, so it proves nothing. */
+function signInEvidenceOf(claims: Record<string, unknown>): SignInEvidence {
+  const { amr, acr, auth_time: authTime } = claims;
+  return {
+    amr: Array.isArray(amr) && amr.every((value) => typeof value === 'string') ? (amr as string[]) : [],
+    acr: typeof acr === 'string' ? acr : undefined,
+    authTime: typeof authTime === 'number' && Number.isFinite(authTime) ? authTime : undefined,
+  };
 }
 
 /**
@@ -102,6 +112,7 @@ export function createTokenVerifier(jwt: AppConfig['jwt']): TokenVerifier {
       displayName: displayNameOf(payload, sub),
       tenantId: (tid as string | undefined) ?? DEFAULT_TENANT,
       scopes: new Set((scope ?? '').split(' ').filter(Boolean)),
+      signIn: signInEvidenceOf(payload),
     };
   };
 }

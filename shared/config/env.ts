@@ -21,6 +21,13 @@ export interface AppConfig {
     /** Seconds of clock difference tolerated with the token issuer (`exp`, `nbf`, `iat`, `auth_time`). */
     clockSkewS: number;
   };
+  /** Step-up (DESIGN §8): how fresh a second factor must be to change factors. */
+  stepUp: {
+    /** Oldest `auth_time` (seconds ago) a proof may carry. */
+    maxAgeS: number;
+    /** The `acr` value that proves a second factor by itself, when the identity provider has one. */
+    acr: string | undefined;
+  };
   secretKeyring: SecretKeyring;
   publicBaseUrl: string | undefined;
   logoUrl: string | undefined;
@@ -66,6 +73,9 @@ const schema = z.object({
   JWT_AUDIENCE: z.string().min(1).optional(),
   JWT_MAX_AGE_S: z.coerce.number().int().min(60).max(30 * 86_400).default(86_400),
   JWT_CLOCK_SKEW_S: z.coerce.number().int().min(0).max(300).default(60),
+  STEP_UP_MAX_AGE_S: z.coerce.number().int().min(30).max(3600).default(300),
+  // Sent back inside a quoted WWW-Authenticate parameter, so no quotes, backslashes or spaces.
+  STEP_UP_ACR: z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,256}$/, 'printable ASCII without spaces, quotes or backslashes').optional(),
   SECRET_KEY: z.string().min(1).optional(),
   SECRET_KEY_ID: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ or -, at most 32').default('k1'),
   PREVIOUS_SECRET_KEYS: z.string().optional(),
@@ -152,6 +162,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       maxAgeS: env.JWT_MAX_AGE_S,
       clockSkewS: env.JWT_CLOCK_SKEW_S,
     },
+    stepUp: { maxAgeS: env.STEP_UP_MAX_AGE_S, acr: env.STEP_UP_ACR },
     secretKeyring,
     publicBaseUrl: env.PUBLIC_BASE_URL,
     logoUrl: env.LOGO_URL,

@@ -34,6 +34,10 @@ describe('loadConfig refuses a bad variable, naming it', () => {
     ['BODY_LIMIT_BYTES', { BODY_LIMIT_BYTES: '10' }],
     ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'example.com' }],
     ['PREVIOUS_SECRET_KEYS', { PREVIOUS_SECRET_KEYS: 'no-colon-here' }],
+    ['STEP_UP_MAX_AGE_S', { STEP_UP_MAX_AGE_S: '29' }],
+    ['STEP_UP_MAX_AGE_S', { STEP_UP_MAX_AGE_S: '3601' }],
+    ['STEP_UP_ACR', { STEP_UP_ACR: 'two words' }],
+    ['STEP_UP_ACR', { STEP_UP_ACR: 'say "mfa"' }],
     ['JWT_MAX_AGE_S', { JWT_MAX_AGE_S: '59' }],
     ['JWT_CLOCK_SKEW_S', { JWT_CLOCK_SKEW_S: '301' }],
   ])('%s in %j', (variable, env) => {
@@ -82,6 +86,10 @@ describe('loadConfig accepts a good environment', () => {
 });
 
 describe('loadConfig defaults for a first run', () => {
+  it('asks for a second factor proved within 5 minutes, with no acr, for step-up', () => {
+    expect(loadConfig({}).stepUp).toEqual({ maxAgeS: 300, acr: undefined });
+  });
+
   it('accepts bearer tokens living up to 24 h, with 60 s of clock skew', () => {
     expect(loadConfig({}).jwt).toMatchObject({ maxAgeS: 86_400, clockSkewS: 60 });
   });
