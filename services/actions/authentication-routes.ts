@@ -10,7 +10,7 @@ import { parseVerificationType } from '../../shared/tenants/method-settings.ts';
 import { signInBody } from './schemas.ts';
 
 /** Sign-in: a user proves a code, or a backend with the service scope checks one for a user. */
-export function authenticationRoutes({ db, clock, config, verifyToken }: Deps): Router<AppState> {
+export function authenticationRoutes({ db, clock, config, verifyToken, assertions }: Deps): Router<AppState> {
   const router = new Router<AppState>();
 
   router.post('/verification-srv/authentication/:method/verification', authenticate(verifyToken), async (ctx) => {
@@ -30,6 +30,7 @@ export function authenticationRoutes({ db, clock, config, verifyToken }: Deps): 
       passCode: body.pass_code,
       now: clock(),
       keyring: config.secretKeyring,
+      assertions,
       onUnreadableSecret: (phId, err) =>
         ctx.state.log.error({ phId, err: err instanceof Error ? err.message : String(err) }, 'authenticator secret cannot be decrypted'),
     });

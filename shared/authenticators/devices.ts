@@ -1,5 +1,6 @@
-import type { Database } from '../db/database.ts';
+import type { Database, Queryable } from '../db/database.ts';
 import { VerificationError } from '../errors/verification-error.ts';
+import { requireStepUp, type StepUp } from '../step-up/require-step-up.ts';
 import type { VerificationType } from '../tenants/method-settings.ts';
 import { toDeviceView, type DeviceView } from './authenticator.ts';
 import { deleteAuthenticator, findAuthenticator, listAuthenticators, renameAuthenticator } from './authenticator-repository.ts';
@@ -16,15 +17,34 @@ export function listDevices(db: Database, tenantId: string, sub: string, type?: 
 }
 
 /** Someone else's device is reported as missing, not forbidden, so ph_ids cannot be probed. */
-async function requireOwnDevice(db: Database, actor: DeviceActor, phId: string) {
-  const device = await findAuthenticator(db, actor.tenantId, phId);
+async function requireOwnDevice(q: Queryable, actor: DeviceActor, phId: string) {
+  const device = await findAuthenticator(q, actor.tenantId, phId);
   if (!device || (!actor.isAdmin && device.sub !== actor.sub)) throw new VerificationError('DEVICE_NOT_FOUND');
   return device;
 }
 
-export async function removeDevice(db: Database, actor: DeviceActor, phId: string): Promise<void> {
-  await requireOwnDevice(db, actor, phId);
-  if (!(await deleteAuthenticator(db, actor.tenantId, phId))) throw new VerificationError('DEVICE_NOT_FOUND');
+export interface RemoveDeviceRequest {
+  actor: DeviceActor;
+  phId: string;
+  /** The caller's proof of a fresh second factor. */
+  stepUp: StepUp;
+  now: Date;
+}
+
+/**
+ * Removes an authenticator; its codes stop working at once. Removing one's own needs step-up,
+ * so a stolen first-factor token cannot strip the user's factors; an admin removing another
+ * user's authenticator needs none (account recovery: that user has lost the device).
+ *
+ * @throws VerificationError DEVICE_NOT_FOUND, STEP_UP_REQUIRED
+ */
+export function removeDevice(db: Database, { actor, phId, stepUp, now }: RemoveDeviceRequest): Promise<void> {
+  return db.transaction(async (tx) => {
+    const device = await requireOwnDevice(tx, actor, phId);
+    const recovery = actor.isAdmin && device.sub !== actor.sub;
+    if (!recovery) await requireStepUp(tx, { ...stepUp, tenantId: actor.tenantId, sub: device.sub, now });
+    if (!(await deleteAuthenticator(tx, actor.tenantId, phId))) throw new VerificationError('DEVICE_NOT_FOUND');
+  });
 }
 
 export async function renameDevice(db: Database, actor: DeviceActor, phId: string, friendlyName: string): Promise<DeviceView> {

@@ -7,6 +7,7 @@ import { createMetrics } from '../http/metrics.ts';
 import type { Logger } from '../log/logger.ts';
 import { StatusHub } from '../events/status-hub.ts';
 import { createStatusMetrics } from '../events/status-metrics.ts';
+import { createVerificationAssertions } from '../step-up/assertion.ts';
 import type { Clock, Deps } from './deps.ts';
 
 export interface BuildOptions {
@@ -36,6 +37,7 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
     db: database,
     log,
     verifyToken: createTokenVerifier(config.jwt),
+    assertions: createVerificationAssertions(config.secretKeyring),
     metrics,
     clock: now,
     statusHub,

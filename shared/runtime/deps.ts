@@ -5,6 +5,7 @@ import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { HttpMetrics } from '../http/metrics.ts';
 import type { StatusHub } from '../events/status-hub.ts';
 import type { StatusMetrics } from '../events/status-metrics.ts';
+import type { VerificationAssertions } from '../step-up/assertion.ts';
 
 /** A source of the current time, injected so tests can move it without sleeping. */
 export type Clock = () => Date;
@@ -15,6 +16,8 @@ export interface Deps {
   db: Database;
   log: Logger;
   verifyToken: TokenVerifier;
+  /** Mints and checks the step-up assertions returned by sign-in verification. */
+  assertions: VerificationAssertions;
   metrics: HttpMetrics;
   clock: Clock;
   /** This process's fan-out of status events (long polls, WebSockets). */

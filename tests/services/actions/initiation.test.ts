@@ -4,6 +4,7 @@ import { parseOtpauthUri } from '../../../shared/otp/index.ts';
 import { codeNow, enrollmentClient, type Offer, type Problem } from '../../helpers/enrollment.ts';
 import { request } from '../../helpers/http.ts';
 import { decodeQrDataUrl } from '../../helpers/qr.ts';
+import { steppedUpToken } from '../../helpers/step-up.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 
 let server: TestServer;
@@ -114,7 +115,7 @@ describe('POST /verification-actions-srv/setup/totp/initiation', () => {
     const token = await server.token({ sub: 'frank', tenant: 'one-device' });
     const { body: offer } = await api.initiate(token);
     expect((await api.verify(token, offer.exchange_id.exchange_id, codeNow(server, offer.totp_secret))).status).toBe(200);
-    const res = await api.initiate(token);
+    const res = await api.initiate(await steppedUpToken(server, { sub: 'frank', tenant: 'one-device' }));
     expect(res.status).toBe(409);
     expect((res.body as unknown as Problem).code).toBe('VER_0039');
   });
