@@ -9,8 +9,20 @@ const { values } = parseArgs({
     tenant: { type: 'string' },
     scope: { type: 'string' },
     'expires-in': { type: 'string', default: '1h' },
+    // Step-up claims (DESIGN §8): --amr otp says the user just proved a second factor.
+    amr: { type: 'string', multiple: true },
+    'auth-time': { type: 'string' },
+    acr: { type: 'string' },
   },
 });
+
+/** `--auth-time` in seconds since the epoch; with only `--amr` the sign-in happened now. */
+function authTimeOf(): number | undefined {
+  const given = values['auth-time'];
+  if (given === undefined) return values.amr ? Math.floor(Date.now() / 1000) : undefined;
+  if (!/^[0-9]{1,12}$/.test(given)) throw new ConfigError('--auth-time', 'must be seconds since the epoch, e.g. $(date +%s)');
+  return Number(given);
+}
 
 try {
   const config = loadConfig();
@@ -24,6 +36,9 @@ try {
     issuer: config.jwt.issuer,
     audience: config.jwt.audience,
     expiresIn: values['expires-in'],
+    amr: values.amr,
+    acr: values.acr,
+    authTime: authTimeOf(),
   });
   console.log(token);
 } catch (err) {

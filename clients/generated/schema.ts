@@ -83,6 +83,11 @@ export interface paths {
          *     The otpauth URI carries the standard parameters every authenticator app reads
          *     (`secret`, `issuer`, `algorithm`, `digits`, `period`) plus cidaas' extras for a
          *     companion app (`t`, `d`, `tk`, `l`, `sub`, `cid`, `burl`, `eid`).
+         *
+         *     **Step-up:** once the user has an authenticator (of any method), this needs a fresh
+         *     second factor: a token with a second-factor `amr` (or `STEP_UP_ACR`) and a recent
+         *     `auth_time`, or the `Verification-Assertion` header from a sign-in; else
+         *     `401 VER_0014`. The user's first authenticator needs none.
          */
         post: operations["initiateEnrollment"];
         delete?: never;
@@ -109,7 +114,7 @@ export interface paths {
         /**
          * Start an enrollment (cidaas profile UI path)
          * @description The same operation as `POST /verification-actions-srv/setup/{method}/initiation`, at
-         *     the path cidaas' own profile UI calls.
+         *     the path cidaas' own profile UI calls, with the same step-up rule.
          */
         post: operations["initiateEnrollmentV2"];
         delete?: never;
@@ -143,7 +148,9 @@ export interface paths {
          * @description For a live enrollment of the caller (e.g. the QR code was shown on a shared screen): a
          *     new secret and exchange id for the same status id, so watchers keep watching. The old
          *     exchange id, and any device that scanned it, stop working (`409 VER_0040`), and the
-         *     lifetime starts again. No request body.
+         *     lifetime starts again. No request body. No step-up: a rotation adds no factor, and
+         *     only the holder of the exchange id (from the initiation, which had its step-up) can
+         *     ask for it.
          */
         post: operations["rotateEnrollment"];
         delete?: never;
@@ -337,6 +344,11 @@ export interface paths {
          * Remove an enrolled authenticator
          * @description Removes one of the caller's authenticators (an admin any of the tenant's). Its codes
          *     stop working at once.
+         *
+         *     **Step-up:** removing one's own authenticator needs a fresh second factor (token
+         *     claims or `Verification-Assertion`, see the initiation), else `401 VER_0014`. An
+         *     admin (`verification:admin`) removes another user's authenticator without it
+         *     (account recovery: that user lost the device).
          */
         delete: operations["removeDevice"];
         options?: never;
@@ -368,6 +380,10 @@ export interface paths {
          *     `verification:service` a backend verifies the code of the user named by `sub` (which
          *     is then required). Wrong codes are throttled per user: after a few, the user must
          *     wait (`Retry-After`), and after many the user is locked out for a while.
+         *
+         *     A success carries `assertion`, the proof of this fresh second factor that adding or
+         *     removing factors asks for: send it back as the `Verification-Assertion` header within
+         *     5 minutes (and within `STEP_UP_MAX_AGE_S`).
          */
         post: operations["verifySignIn"];
         delete?: never;
@@ -679,6 +695,8 @@ export interface components {
          *     | VER_0011 | 401 | The bearer token is invalid |
          *     | VER_0012 | 403 | The token lacks a required scope |
          *     | VER_0013 | 403 | Not allowed for this caller |
+         *     | VER_0014 | 401 | A fresh second factor is required |
+         *     | VER_0015 | 409 | A factor was enrolled since this enrollment started; start again with a fresh second factor |
          *     | VER_0020 | 404 | Unknown verification method |
          *     | VER_0021 | 409 | The verification method is not active for this tenant |
          *     | VER_0030 | 404 | No such enrollment |
@@ -709,7 +727,7 @@ export interface components {
          *     | VER_0500 | 500 | Internal server error |
          * @enum {string}
          */
-        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0020" | "VER_0021" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0503" | "VER_0500";
+        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0503" | "VER_0500";
         /** @description An error (RFC 9457 problem details) with a stable `code`. Never a stack trace. */
         Problem: {
             /**
@@ -931,6 +949,14 @@ export interface components {
             /** @description The authenticator whose code matched. */
             ph_id: components["schemas"]["Uuid"];
             authenticated_at: components["schemas"]["Timestamp"];
+            /**
+             * @description A verification assertion (JWT, `typ: verification-assertion+jwt`, HS256 with a key
+             *     only this service holds) saying that this user of this tenant just proved this
+             *     method: claims `sub`, `tid`, `amr` (the method, lower case), `auth_time`, `iat`,
+             *     `exp` (5 minutes later), `jti`. Send it as the `Verification-Assertion` header to
+             *     add or remove a factor. It is not a bearer token and is refused as one.
+             */
+            assertion: string;
         };
         Health: {
             /** @constant */
@@ -1059,6 +1085,29 @@ export interface components {
                 };
             };
         };
+        /**
+         * @description The bearer token is missing (`VER_0010`) or invalid (`VER_0011`), or the user has a
+         *     factor and the request proves no fresh second factor (`VER_0014`, step-up): the
+         *     token's `amr`/`acr` and `auth_time` do not, and no valid `Verification-Assertion` of
+         *     this user was sent (an expired, foreign or forged one gets the same answer). The
+         *     `VER_0014` challenge follows RFC 9470:
+         *     `Bearer error="insufficient_user_authentication", error_description="…", max_age=<STEP_UP_MAX_AGE_S>`
+         *     plus `acr_values="<STEP_UP_ACR>"` when that is set. Sign in with a second factor and
+         *     send its `assertion` as `Verification-Assertion`, or get a fresh token from the
+         *     identity provider.
+         */
+        StepUpUnauthorized: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0010" | "VER_0011" | "VER_0014";
+                };
+            };
+        };
         /** @description The token lacks the scope `verification:admin` (`VER_0012`). */
         AdminScopeRequired: {
             headers: {
@@ -1151,6 +1200,14 @@ export interface components {
          * @example d5edcec1-d306-4cb8-8650-a3eb0330084d
          */
         ExchangeId: components["schemas"]["Uuid"];
+        /**
+         * @description Proof of a fresh second factor for the step-up rule: the `assertion` of a successful
+         *     `POST /verification-srv/authentication/{method}/verification` of the same user and
+         *     tenant, at most 5 minutes old (and within `STEP_UP_MAX_AGE_S`). Not needed when the
+         *     bearer token itself proves a fresh second factor, nor for a user's first factor.
+         * @example eyJhbGciOiJIUzI1NiIsInR5cCI6InZlcmlmaWNhdGlvbi1hc3NlcnRpb24rand0Iiwia2lkIjoiazEifQ.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl
+         */
+        VerificationAssertion: string;
     };
     requestBodies: {
         /** @description Optional. cidaas' profile UI sends `deviceInfo`; it is accepted and not needed for TOTP. */
@@ -1181,7 +1238,7 @@ export interface components {
          */
         RetryAfterRequired: number;
         /**
-         * @description The bearer challenge (RFC 6750).
+         * @description The bearer challenge (RFC 6750; RFC 9470 for step-up).
          * @example Bearer error="invalid_token"
          */
         WwwAuthenticate: string;
@@ -1305,7 +1362,16 @@ export interface operations {
     initiateEnrollment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Proof of a fresh second factor for the step-up rule: the `assertion` of a successful
+                 *     `POST /verification-srv/authentication/{method}/verification` of the same user and
+                 *     tenant, at most 5 minutes old (and within `STEP_UP_MAX_AGE_S`). Not needed when the
+                 *     bearer token itself proves a fresh second factor, nor for a user's first factor.
+                 * @example eyJhbGciOiJIUzI1NiIsInR5cCI6InZlcmlmaWNhdGlvbi1hc3NlcnRpb24rand0Iiwia2lkIjoiazEifQ.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl
+                 */
+                "Verification-Assertion"?: components["parameters"]["VerificationAssertion"];
+            };
             path: {
                 /**
                  * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
@@ -1319,7 +1385,7 @@ export interface operations {
         responses: {
             201: components["responses"]["EnrollmentOffer"];
             400: components["responses"]["InvalidBody"];
-            401: components["responses"]["Unauthorized"];
+            401: components["responses"]["StepUpUnauthorized"];
             404: components["responses"]["UnknownMethod"];
             409: components["responses"]["CannotInitiate"];
             413: components["responses"]["PayloadTooLarge"];
@@ -1331,7 +1397,16 @@ export interface operations {
     initiateEnrollmentV2: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Proof of a fresh second factor for the step-up rule: the `assertion` of a successful
+                 *     `POST /verification-srv/authentication/{method}/verification` of the same user and
+                 *     tenant, at most 5 minutes old (and within `STEP_UP_MAX_AGE_S`). Not needed when the
+                 *     bearer token itself proves a fresh second factor, nor for a user's first factor.
+                 * @example eyJhbGciOiJIUzI1NiIsInR5cCI6InZlcmlmaWNhdGlvbi1hc3NlcnRpb24rand0Iiwia2lkIjoiazEifQ.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl
+                 */
+                "Verification-Assertion"?: components["parameters"]["VerificationAssertion"];
+            };
             path: {
                 /**
                  * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
@@ -1345,7 +1420,7 @@ export interface operations {
         responses: {
             201: components["responses"]["EnrollmentOffer"];
             400: components["responses"]["InvalidBody"];
-            401: components["responses"]["Unauthorized"];
+            401: components["responses"]["StepUpUnauthorized"];
             404: components["responses"]["UnknownMethod"];
             409: components["responses"]["CannotInitiate"];
             413: components["responses"]["PayloadTooLarge"];
@@ -1505,8 +1580,10 @@ export interface operations {
              *     (`VER_0032`), cancelled (`VER_0033`), failed after too many wrong codes
              *     (`VER_0034`, also answered to the last wrong code), scanned by a companion app
              *     which must complete it (`VER_0036`), the user already has the maximum number of
-             *     authenticators (`VER_0039`), or the exchange was replaced by a rotation
-             *     (`VER_0040`).
+             *     authenticators (`VER_0039`), the exchange was replaced by a rotation
+             *     (`VER_0040`), or the enrollment started without step-up while the user had no
+             *     factor and another factor was enrolled since (`VER_0015`; it is cancelled: start a
+             *     new one, which now needs step-up).
              */
             409: {
                 headers: {
@@ -1515,7 +1592,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0036" | "VER_0039" | "VER_0040";
+                        code?: "VER_0015" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0036" | "VER_0039" | "VER_0040";
                     };
                 };
             };
@@ -1632,8 +1709,10 @@ export interface operations {
              * @description The enrollment cannot be completed here: not scanned yet (`VER_0035`), expired
              *     (`VER_0031`), already enrolled (`VER_0032`), cancelled (`VER_0033`), failed after
              *     too many wrong codes (`VER_0034`, also answered to the last wrong code), the user
-             *     already has the maximum number of authenticators (`VER_0039`), or the exchange was
-             *     replaced by a rotation (`VER_0040`).
+             *     already has the maximum number of authenticators (`VER_0039`), the exchange was
+             *     replaced by a rotation (`VER_0040`), or the enrollment started without step-up
+             *     while the user had no factor and another factor was enrolled since (`VER_0015`; it
+             *     is cancelled).
              */
             409: {
                 headers: {
@@ -1642,7 +1721,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0039" | "VER_0040";
+                        code?: "VER_0015" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0039" | "VER_0040";
                     };
                 };
             };
@@ -1752,7 +1831,16 @@ export interface operations {
     removeDevice: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Proof of a fresh second factor for the step-up rule: the `assertion` of a successful
+                 *     `POST /verification-srv/authentication/{method}/verification` of the same user and
+                 *     tenant, at most 5 minutes old (and within `STEP_UP_MAX_AGE_S`). Not needed when the
+                 *     bearer token itself proves a fresh second factor, nor for a user's first factor.
+                 * @example eyJhbGciOiJIUzI1NiIsInR5cCI6InZlcmlmaWNhdGlvbi1hc3NlcnRpb24rand0Iiwia2lkIjoiazEifQ.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl
+                 */
+                "Verification-Assertion"?: components["parameters"]["VerificationAssertion"];
+            };
             path: {
                 /**
                  * @description The authenticator's id.
@@ -1783,7 +1871,7 @@ export interface operations {
                     };
                 };
             };
-            401: components["responses"]["Unauthorized"];
+            401: components["responses"]["StepUpUnauthorized"];
             /**
              * @description No authenticator with this `ph_id` belongs to the caller (`VER_0044`; someone
              *     else's is reported the same way, so ids cannot be probed).

@@ -11,7 +11,7 @@ import { parseVerificationType } from '../../shared/tenants/method-settings.ts';
 import { signInBody } from './schemas.ts';
 
 /** Sign-in: a user proves a code, or a backend with the service scope checks one for a user. */
-export function authenticationRoutes({ db, clock, config, verifyToken, securityEvents }: Deps): Router<AppState> {
+export function authenticationRoutes({ db, clock, config, verifyToken, securityEvents, assertions }: Deps): Router<AppState> {
   const router = new Router<AppState>();
 
   router.post('/verification-srv/authentication/:method/verification', authenticate(verifyToken), async (ctx) => {
@@ -32,6 +32,7 @@ export function authenticationRoutes({ db, clock, config, verifyToken, securityE
       now: clock(),
       keyring: config.secretKeyring,
       events: securityEventsFor(ctx, securityEvents),
+      assertions,
       onUnreadableSecret: (phId, err) =>
         ctx.state.log.error({ phId, err: err instanceof Error ? err.message : String(err) }, 'authenticator secret cannot be decrypted'),
     });

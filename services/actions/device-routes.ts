@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { SCOPES, hasScope, requireScope } from '../../shared/auth/principal.ts';
 import { listDevices, removeDevice, renameDevice, type DeviceActor } from '../../shared/authenticators/devices.ts';
 import { authenticate, principalOf } from '../../shared/http/middleware/authenticate.ts';
+import { stepUpOf, stepUpProof } from '../../shared/http/middleware/step-up-proof.ts';
 import { parseIdParam } from '../../shared/http/params.ts';
 import { securityEventsFor } from '../../shared/http/security-events.ts';
 import type { AppContext, AppState } from '../../shared/http/types.ts';
@@ -16,9 +17,10 @@ function actorOf(ctx: AppContext): DeviceActor {
 }
 
 /** A user's enrolled authenticators; an admin may act on any user of the tenant. */
-export function deviceRoutes({ db, verifyToken, securityEvents }: Deps): Router<AppState> {
+export function deviceRoutes(deps: Deps): Router<AppState> {
+  const { db, clock, securityEvents } = deps;
   const router = new Router<AppState>();
-  const auth = authenticate(verifyToken);
+  const auth = authenticate(deps.verifyToken);
 
   router.get('/verification-actions-srv/devices', auth, async (ctx) => {
     const actor = actorOf(ctx);
@@ -27,8 +29,9 @@ export function deviceRoutes({ db, verifyToken, securityEvents }: Deps): Router<
     ctx.body = await listDevices(db, actor.tenantId, query.sub ?? actor.sub);
   });
 
-  router.delete('/verification-actions-srv/devices/:ph_id', auth, async (ctx) => {
-    await removeDevice(db, actorOf(ctx), parseIdParam(ctx.params.ph_id, 'ph_id'), securityEventsFor(ctx, securityEvents));
+  router.delete('/verification-actions-srv/devices/:ph_id', auth, stepUpProof(deps, 'remove_device'), async (ctx) => {
+    const phId = parseIdParam(ctx.params.ph_id, 'ph_id');
+    await removeDevice(db, { actor: actorOf(ctx), phId, stepUp: stepUpOf(ctx), now: clock(), events: securityEventsFor(ctx, securityEvents) });
     ctx.status = 204;
   });
 

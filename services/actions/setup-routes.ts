@@ -6,6 +6,7 @@ import { initiateEnrollment } from '../../shared/enrollment/initiate.ts';
 import { rotateEnrollment } from '../../shared/enrollment/rotate.ts';
 import { recordScan } from '../../shared/enrollment/scan.ts';
 import { authenticate, principalOf } from '../../shared/http/middleware/authenticate.ts';
+import { stepUpOf, stepUpProof } from '../../shared/http/middleware/step-up-proof.ts';
 import { parseIdParam } from '../../shared/http/params.ts';
 import { securityEventsFor } from '../../shared/http/security-events.ts';
 import type { AppContext, AppState } from '../../shared/http/types.ts';
@@ -20,6 +21,7 @@ export function setupRoutes(deps: Deps): Router<AppState> {
   const { db, clock, config } = deps;
   const keyring = config.secretKeyring;
   const auth = authenticate(deps.verifyToken);
+  const stepUp = stepUpProof(deps, 'initiate_enrollment');
   const router = new Router<AppState>();
   const owner = (ctx: AppContext) => {
     const { tenantId, sub } = principalOf(ctx);
@@ -49,11 +51,15 @@ export function setupRoutes(deps: Deps): Router<AppState> {
       authenticatorClientId: body.client_id?.toLowerCase(),
       presentation: presentationFor(ctx, principal, config),
       keyring,
+      stepUp: stepUpOf(ctx),
       now: clock(),
     });
   };
-  router.post('/verification-actions-srv/setup/:method/initiation', auth, initiate);
-  router.post('/verification-srv/v2/setup/initiate/:method', auth, initiate);
+  router.post('/verification-actions-srv/setup/:method/initiation', auth, stepUp, initiate);
+  router.post('/verification-srv/v2/setup/initiate/:method', auth, stepUp, initiate);
+
+  // Rotation and cancel need no step-up: neither adds a factor, and both need the exchange id,
+  // which only the (stepped-up) initiation handed out.
 
   router.post('/verification-actions-srv/setup/:method/rotation/:exchange_id', auth, async (ctx) => {
     parseVerificationType(ctx.params.method!);

@@ -8,6 +8,18 @@ export const SCOPES = {
 } as const;
 export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
 
+/**
+ * How the identity provider says the user signed in (OIDC `amr`, `acr`, `auth_time`). Claims
+ * that are absent or malformed are left empty: they can only ever fail to prove a step-up.
+ */
+export interface SignInEvidence {
+  /** Authentication method references (RFC 8176), e.g. `["pwd", "otp"]`. */
+  amr: readonly string[];
+  acr: string | undefined;
+  /** When the user signed in, in seconds since the epoch. */
+  authTime: number | undefined;
+}
+
 /** Who is calling, as the verified bearer token says. */
 export interface Principal {
   sub: string;
@@ -15,6 +27,7 @@ export interface Principal {
   scopes: ReadonlySet<string>;
   /** What authenticator apps show as the account: the token's name claims, else `sub`. */
   displayName: string;
+  signIn: SignInEvidence;
 }
 
 export function hasScope(principal: Principal, scope: Scope): boolean {

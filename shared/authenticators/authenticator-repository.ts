@@ -64,6 +64,19 @@ export async function lockUserAuthenticators(q: Queryable, tenantId: string, sub
   await q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`authenticators:${tenantId}:${sub}`]);
 }
 
+/**
+ * Whether the user has any authenticator, of any method. Every row is an active factor
+ * (removing one deletes it), and the query names no type, so each method module added later is
+ * covered by the step-up rule without touching it.
+ */
+export async function hasAuthenticator(q: Queryable, tenantId: string, sub: string): Promise<boolean> {
+  const { rows } = await q.query<{ present: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM authenticators WHERE tenant_id = $1 AND sub = $2) AS present',
+    [tenantId, sub],
+  );
+  return rows[0]?.present === true;
+}
+
 export async function countAuthenticators(q: Queryable, tenantId: string, sub: string, type: VerificationType): Promise<number> {
   const { rows } = await q.query<{ n: number }>(
     'SELECT count(*)::int AS n FROM authenticators WHERE tenant_id = $1 AND sub = $2 AND verification_type = $3',

@@ -1,6 +1,7 @@
 import type { Database, Queryable } from '../db/database.ts';
 import { VerificationError } from '../errors/verification-error.ts';
 import type { SecurityEventRecorder } from '../security-events/index.ts';
+import { requireStepUp, type StepUp } from '../step-up/require-step-up.ts';
 import type { VerificationType } from '../tenants/method-settings.ts';
 import { toDeviceView, type DeviceView } from './authenticator.ts';
 import { deleteAuthenticator, findAuthenticator, listAuthenticators, renameAuthenticator } from './authenticator-repository.ts';
@@ -23,15 +24,29 @@ async function requireOwnDevice(q: Queryable, actor: DeviceActor, phId: string) 
   return device;
 }
 
+export interface RemoveDeviceRequest {
+  actor: DeviceActor;
+  phId: string;
+  /** The caller's proof of a fresh second factor. */
+  stepUp: StepUp;
+  now: Date;
+  /** Records `factor.removed` in the transaction of the removal. */
+  events: SecurityEventRecorder;
+}
+
 /**
- * Deletes an authenticator of the actor (or, for an admin, of any user of the tenant) and
- * records `factor.removed` in the same transaction.
+ * Removes an authenticator; its codes stop working at once. Removing one's own needs step-up,
+ * so a stolen first-factor token cannot strip the user's factors; an admin removing another
+ * user's authenticator needs none (account recovery: that user has lost the device).
+ * `factor.removed` is recorded in the same transaction.
  *
- * @throws VerificationError DEVICE_NOT_FOUND
+ * @throws VerificationError DEVICE_NOT_FOUND, STEP_UP_REQUIRED
  */
-export function removeDevice(db: Database, actor: DeviceActor, phId: string, events: SecurityEventRecorder): Promise<void> {
+export function removeDevice(db: Database, { actor, phId, stepUp, now, events }: RemoveDeviceRequest): Promise<void> {
   return db.transaction(async (tx) => {
     const device = await requireOwnDevice(tx, actor, phId);
+    const recovery = actor.isAdmin && device.sub !== actor.sub;
+    if (!recovery) await requireStepUp(tx, { ...stepUp, tenantId: actor.tenantId, sub: device.sub, now });
     if (!(await deleteAuthenticator(tx, actor.tenantId, phId))) throw new VerificationError('DEVICE_NOT_FOUND');
     await events.record(tx, {
       event: 'factor.removed',
@@ -39,7 +54,7 @@ export function removeDevice(db: Database, actor: DeviceActor, phId: string, eve
       sub: device.sub,
       type: device.verificationType,
       phId,
-      actor: device.sub === actor.sub ? { kind: 'self' } : { kind: 'admin', sub: actor.sub },
+      actor: recovery ? { kind: 'admin', sub: actor.sub } : { kind: 'self' },
     });
   });
 }

@@ -7,6 +7,7 @@ import { ensureTenant } from '../tenants/method-config-repository.ts';
 import { requireActiveMethod } from '../tenants/method-config.ts';
 import type { VerificationType } from '../tenants/method-settings.ts';
 import { secretBinding } from '../enrollment/enrollment.ts';
+import type { VerificationAssertions } from '../step-up/assertion.ts';
 import { failAfterCommit, runOutcome, succeed } from '../enrollment/outcome.ts';
 import type { Authenticator } from './authenticator.ts';
 import { consumeStep, listAuthenticators } from './authenticator-repository.ts';
@@ -22,6 +23,8 @@ export interface SignInRequest {
   keyring: SecretKeyring;
   /** Records wrong codes, replays, lockouts and successes in the transaction of the sign-in. */
   events: SecurityEventRecorder;
+  /** Mints the step-up assertion a successful sign-in returns. */
+  assertions: VerificationAssertions;
   /** Told about an authenticator whose secret cannot be decrypted (tampered row, retired key). */
   onUnreadableSecret?: (phId: string, err: unknown) => void;
 }
@@ -32,6 +35,8 @@ export interface SignInResult {
   verification_type: VerificationType;
   ph_id: string;
   authenticated_at: string;
+  /** Proof of this sign-in for the step-up rule: send it back as `Verification-Assertion`. */
+  assertion: string;
 }
 
 function secondsUntil(until: Date, now: Date): number {
@@ -60,11 +65,18 @@ async function resealAfterRotation(tx: Queryable, keyring: SecretKeyring, a: Aut
  * Checks a sign-in code against every authenticator of the user. A code is accepted once: its
  * step is consumed with a conditional update, so a replay, or the same code sent twice at
  * once, fails. Wrong codes are throttled per user (see throttle-policy.ts); while locked,
- * codes are not even checked.
+ * codes are not even checked. A success carries a verification assertion, the proof of a
+ * fresh second factor that factor changes ask for (DESIGN §8).
  *
  * @throws VerificationError INVALID_CODE, TOO_MANY_ATTEMPTS, NO_AUTHENTICATOR, METHOD_INACTIVE
  */
-export function verifySignIn(db: Database, req: SignInRequest): Promise<SignInResult> {
+export async function verifySignIn(db: Database, req: SignInRequest): Promise<SignInResult> {
+  const verified = await checkCode(db, req);
+  const assertion = await req.assertions.issue({ sub: req.sub, tenantId: req.tenantId }, req.type, req.now);
+  return { ...verified, assertion };
+}
+
+function checkCode(db: Database, req: SignInRequest): Promise<Omit<SignInResult, 'assertion'>> {
   return runOutcome(db, async (tx) => {
     await requireActiveMethod(tx, req.tenantId, req.type);
     await ensureTenant(tx, req.tenantId);

@@ -14,7 +14,23 @@ export interface AppConfig {
   /** When set, `/metrics` is served only on this port, by a server of its own. */
   metricsPort: number | undefined;
   database: { url: string | undefined; dataDir: string; migrateOnStart: boolean };
-  jwt: { secret: Uint8Array | undefined; jwksUrl: string | undefined; issuer: string | undefined; audience: string | undefined };
+  jwt: {
+    secret: Uint8Array | undefined;
+    jwksUrl: string | undefined;
+    issuer: string | undefined;
+    audience: string | undefined;
+    /** Longest lifetime (`exp` − `iat`, seconds) a bearer token may claim. */
+    maxAgeS: number;
+    /** Seconds of clock difference tolerated with the token issuer (`exp`, `nbf`, `iat`, `auth_time`). */
+    clockSkewS: number;
+  };
+  /** Step-up (DESIGN §8): how fresh a second factor must be to change factors. */
+  stepUp: {
+    /** Oldest `auth_time` (seconds ago) a proof may carry. */
+    maxAgeS: number;
+    /** The `acr` value that proves a second factor by itself, when the identity provider has one. */
+    acr: string | undefined;
+  };
   secretKeyring: SecretKeyring;
   /** Where apps reach this service (`burl`); always set in production, see presentationFor. */
   publicBaseUrl: string | undefined;
@@ -61,6 +77,11 @@ const schema = z.object({
   JWT_JWKS_URL: z.string().url().optional(),
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
+  JWT_MAX_AGE_S: z.coerce.number().int().min(60).max(30 * 86_400).default(86_400),
+  JWT_CLOCK_SKEW_S: z.coerce.number().int().min(0).max(300).default(60),
+  STEP_UP_MAX_AGE_S: z.coerce.number().int().min(30).max(3600).default(300),
+  // Sent back inside a quoted WWW-Authenticate parameter, so no quotes, backslashes or spaces.
+  STEP_UP_ACR: z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,256}$/, 'printable ASCII without spaces, quotes or backslashes').optional(),
   SECRET_KEY: z.string().min(1).optional(),
   SECRET_KEY_ID: z.string().regex(KEY_ID, 'letters, digits, _ or -, at most 32').default('k1'),
   PREVIOUS_SECRET_KEYS: z.string().optional(),
@@ -165,6 +186,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtSecret = DEVELOPMENT_JWT_SECRET;
   }
   if (production && !env.SECRET_KEY) throw new ConfigError('SECRET_KEY', 'required in production');
+  // Without them a token minted by any issuer sharing the key (or the JWKS), for any API, would pass.
+  if (production && !env.JWT_ISSUER) throw new ConfigError('JWT_ISSUER', 'required in production (the iss your identity provider puts in tokens)');
+  if (production && !env.JWT_AUDIENCE) throw new ConfigError('JWT_AUDIENCE', 'required in production (the aud of tokens meant for this service)');
   const secretKeyring = parseKeyring(env, developmentDefaults);
   if (production) refuseWeakSecrets(env, secretKeyring);
   if (production && !env.PUBLIC_BASE_URL) {
@@ -187,7 +211,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       jwksUrl: env.JWT_JWKS_URL,
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
+      maxAgeS: env.JWT_MAX_AGE_S,
+      clockSkewS: env.JWT_CLOCK_SKEW_S,
     },
+    stepUp: { maxAgeS: env.STEP_UP_MAX_AGE_S, acr: env.STEP_UP_ACR },
     secretKeyring,
     publicBaseUrl: env.PUBLIC_BASE_URL,
     logoUrl: env.LOGO_URL,

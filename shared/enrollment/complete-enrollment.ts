@@ -4,7 +4,7 @@ import { VerificationError } from '../errors/verification-error.ts';
 import { matchCode, openSecret, resealSecret, type SecretKeyring } from '../otp/index.ts';
 import type { SecurityEventRecorder } from '../security-events/index.ts';
 import { getMethodConfig } from '../tenants/method-config.ts';
-import { countAuthenticators, insertAuthenticator, lockUserAuthenticators } from '../authenticators/authenticator-repository.ts';
+import { countAuthenticators, hasAuthenticator, insertAuthenticator, lockUserAuthenticators } from '../authenticators/authenticator-repository.ts';
 import { secretBinding, type Enrollment } from './enrollment.ts';
 import { recordFailedAttempt } from './enrollment-repository.ts';
 import { lockForEvent, transition, type Owner } from './exchange-access.ts';
@@ -54,6 +54,18 @@ function deviceRefusal(enrollment: Enrollment, device: Completion['device']): Ve
 }
 
 /**
+ * An enrollment started without step-up (the user had no factor then) may only become the
+ * user's first factor. Once another factor exists, completing it would add a factor nobody
+ * proved a second factor for (a thief racing the user's own first enrollment), so it is
+ * cancelled instead. Runs under the user's authenticator lock.
+ */
+async function refuseUncheckedSecondFactor(tx: Queryable, enrollment: Enrollment, now: Date): Promise<VerificationError | undefined> {
+  if (enrollment.steppedUp || !(await hasAuthenticator(tx, enrollment.tenantId, enrollment.sub))) return undefined;
+  await transition(tx, enrollment, 'cancel', now);
+  return new VerificationError('ENROLLMENT_NEEDS_STEP_UP');
+}
+
+/**
  * Completes an enrollment with its first code. The enrollment row stays locked from the check
  * to the insert, and the authenticator table allows one authenticator per enrollment, so of
  * any number of racing completions exactly one succeeds. The matched step is stored as used:
@@ -72,6 +84,8 @@ async function complete(db: Database, c: Completion): Promise<EnrollmentResult> 
     if (step === null) return failAfterCommit(await refuseCode(tx, enrollment, c));
 
     await lockUserAuthenticators(tx, enrollment.tenantId, enrollment.sub);
+    const unchecked = await refuseUncheckedSecondFactor(tx, enrollment, c.now);
+    if (unchecked) return failAfterCommit(unchecked);
     const { settings } = await getMethodConfig(tx, enrollment.tenantId, enrollment.verificationType);
     if ((await countAuthenticators(tx, enrollment.tenantId, enrollment.sub, enrollment.verificationType)) >= settings.max_devices) {
       return failAfterCommit(new VerificationError('MAX_DEVICES_REACHED'));

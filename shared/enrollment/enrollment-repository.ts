@@ -23,6 +23,7 @@ interface EnrollmentRow {
   ph_id: string | null;
   failed_attempts: number;
   max_attempts: number;
+  stepped_up: boolean;
   expires_at: Date;
   created_at: Date;
   updated_at: Date;
@@ -46,6 +47,7 @@ function toEnrollment(row: EnrollmentRow): Enrollment {
     phId: row.ph_id,
     failedAttempts: row.failed_attempts,
     maxAttempts: row.max_attempts,
+    steppedUp: row.stepped_up,
     expiresAt: row.expires_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -56,12 +58,13 @@ function toEnrollment(row: EnrollmentRow): Enrollment {
 export async function insertEnrollment(q: Queryable, e: Enrollment): Promise<void> {
   await q.query(
     `INSERT INTO enrollments (status_id, exchange_id, tenant_id, sub, verification_type, status, authenticator_client_id,
-       secret_ciphertext, secret_key_id, algorithm, digits, period, window_steps, max_attempts, expires_at, created_at, updated_at, version)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, 1)`,
+       secret_ciphertext, secret_key_id, algorithm, digits, period, window_steps, max_attempts, expires_at, created_at, updated_at, version,
+       stepped_up)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, 1, $17)`,
     [
       e.statusId, e.exchangeId, e.tenantId, e.sub, e.verificationType, e.status, e.authenticatorClientId,
       e.secret?.ciphertext, e.secret?.keyId, e.params.algorithm, e.params.digits, e.params.period, e.params.window,
-      e.maxAttempts, e.expiresAt, e.createdAt,
+      e.maxAttempts, e.expiresAt, e.createdAt, e.steppedUp,
     ],
   );
 }

@@ -25,6 +25,11 @@ export interface Enrollment {
   phId: string | null;
   failedAttempts: number;
   maxAttempts: number;
+  /**
+   * Whether the user already had a factor at initiation, so the initiation passed step-up.
+   * When false, the enrollment may only become the user's first factor (DESIGN §8).
+   */
+  steppedUp: boolean;
   expiresAt: Date;
   createdAt: Date;
   updatedAt: Date;

@@ -6,7 +6,8 @@ import { generateSecret, sealSecret, type SecretKeyring } from '../otp/index.ts'
 import { ensureTenant } from '../tenants/method-config-repository.ts';
 import { requireActiveMethod } from '../tenants/method-config.ts';
 import type { VerificationType } from '../tenants/method-settings.ts';
-import { countAuthenticators, lockUserAuthenticators } from '../authenticators/authenticator-repository.ts';
+import { countAuthenticators } from '../authenticators/authenticator-repository.ts';
+import { requireStepUp, type StepUp } from '../step-up/require-step-up.ts';
 import { MAX_ENROLLMENT_ATTEMPTS, secretBinding, type Enrollment } from './enrollment.ts';
 import { presentOffer, type EnrollmentOffer, type Presentation } from './enrollment-offer.ts';
 import { insertEnrollment } from './enrollment-repository.ts';
@@ -20,21 +21,24 @@ export interface InitiateRequest {
   authenticatorClientId?: string;
   presentation: Omit<Presentation, 'issuer' | 'tenantKey'>;
   keyring: SecretKeyring;
+  /** The caller's proof of a fresh second factor, needed once the user has a factor. */
+  stepUp: StepUp;
   now: Date;
 }
 
 /**
  * Starts an enrollment: a new secret, sealed at rest, an exchange id for completing it and a
- * status id for watching it.
+ * status id for watching it. A user who already has a factor must prove a fresh one first
+ * (step-up), whatever the method.
  *
- * @throws VerificationError METHOD_INACTIVE, MAX_DEVICES_REACHED
+ * @throws VerificationError METHOD_INACTIVE, STEP_UP_REQUIRED, MAX_DEVICES_REACHED
  */
 export async function initiateEnrollment(db: Database, req: InitiateRequest): Promise<EnrollmentOffer> {
   const secret = generateSecret();
   const enrollment = await db.transaction(async (tx) => {
     const method = await requireActiveMethod(tx, req.tenantId, req.type);
     await ensureTenant(tx, req.tenantId);
-    await lockUserAuthenticators(tx, req.tenantId, req.sub);
+    const steppedUp = await requireStepUp(tx, { ...req.stepUp, tenantId: req.tenantId, sub: req.sub, now: req.now });
     if ((await countAuthenticators(tx, req.tenantId, req.sub, req.type)) >= method.settings.max_devices) {
       throw new VerificationError('MAX_DEVICES_REACHED', `at most ${method.settings.max_devices} ${req.type} authenticators per user`);
     }
@@ -59,6 +63,7 @@ export async function initiateEnrollment(db: Database, req: InitiateRequest): Pr
       phId: null,
       failedAttempts: 0,
       maxAttempts: MAX_ENROLLMENT_ATTEMPTS,
+      steppedUp,
       expiresAt: new Date(req.now.getTime() + method.settings.exchange_lifetime * 1000),
       createdAt: req.now,
       updatedAt: req.now,

@@ -15,6 +15,8 @@ export const errorCatalog = {
   INVALID_TOKEN: { code: 'VER_0011', status: 401, title: 'The bearer token is invalid' },
   INSUFFICIENT_SCOPE: { code: 'VER_0012', status: 403, title: 'The token lacks a required scope' },
   FORBIDDEN: { code: 'VER_0013', status: 403, title: 'Not allowed for this caller' },
+  STEP_UP_REQUIRED: { code: 'VER_0014', status: 401, title: 'A fresh second factor is required' },
+  ENROLLMENT_NEEDS_STEP_UP: { code: 'VER_0015', status: 409, title: 'A factor was enrolled since this enrollment started; start again with a fresh second factor' },
 
   UNKNOWN_METHOD: { code: 'VER_0020', status: 404, title: 'Unknown verification method' },
   METHOD_INACTIVE: { code: 'VER_0021', status: 409, title: 'The verification method is not active for this tenant' },

@@ -2,11 +2,14 @@ import type { ParameterizedContext } from 'koa';
 import type Router from '@koa/router';
 import type { Principal } from '../auth/principal.ts';
 import type { Logger } from '../log/logger.ts';
+import type { StepUp } from '../step-up/require-step-up.ts';
 
 export interface AppState {
   requestId: string;
   log: Logger;
   principal?: Principal;
+  /** Set by the stepUpProof middleware on routes that change factors. */
+  stepUp?: StepUp;
 }
 
 export type AppContext = ParameterizedContext<AppState>;

@@ -8,6 +8,7 @@ import type { Logger } from '../log/logger.ts';
 import { StatusHub } from '../events/status-hub.ts';
 import { createStatusMetrics } from '../events/status-metrics.ts';
 import { SecurityEventRecorder, logSink } from '../security-events/index.ts';
+import { createVerificationAssertions } from '../step-up/assertion.ts';
 import type { Clock, Deps } from './deps.ts';
 
 export interface BuildOptions {
@@ -44,6 +45,7 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
     db: database,
     log,
     verifyToken: createTokenVerifier(config.jwt),
+    assertions: createVerificationAssertions(config.secretKeyring),
     metrics,
     clock: now,
     statusHub,

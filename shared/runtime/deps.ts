@@ -6,6 +6,7 @@ import type { HttpMetrics } from '../http/metrics.ts';
 import type { StatusHub } from '../events/status-hub.ts';
 import type { StatusMetrics } from '../events/status-metrics.ts';
 import type { SecurityEventRecorder } from '../security-events/index.ts';
+import type { VerificationAssertions } from '../step-up/assertion.ts';
 
 /** A source of the current time, injected so tests can move it without sleeping. */
 export type Clock = () => Date;
@@ -16,6 +17,8 @@ export interface Deps {
   db: Database;
   log: Logger;
   verifyToken: TokenVerifier;
+  /** Mints and checks the step-up assertions returned by sign-in verification. */
+  assertions: VerificationAssertions;
   metrics: HttpMetrics;
   clock: Clock;
   /** This process's fan-out of status events (long polls, WebSockets). */

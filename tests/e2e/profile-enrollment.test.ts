@@ -93,7 +93,7 @@ describe('profile UI: enrolling TOTP and signing in with it', () => {
       body: { pass_code: codeNow(offer) },
     });
     expect(signedIn.response.status).toBe(200);
-    expect(signedIn.data).toMatchObject({ status: 'AUTHENTICATED', sub: 'poca', verification_type: 'TOTP', ph_id: phId });
+    expect(signedIn.data).toMatchObject({ status: 'AUTHENTICATED', sub: 'poca', verification_type: 'TOTP', ph_id: phId, assertion: expect.any(String) });
   });
 
   it('sees the typed problem when the first code is wrong, and can still enroll with the right one', async () => {
@@ -113,6 +113,46 @@ describe('profile UI: enrolling TOTP and signing in with it', () => {
       body: { exchange_id: offer!.exchange_id.exchange_id, pass_code: right },
     });
     expect(completed.data?.status).toBe('ENROLLED');
+  });
+});
+
+describe('profile UI: adding and removing authenticators once the user has one (step-up)', () => {
+  it('is refused without proof, then signs in with the first factor and sends its assertion to add a second and remove the first', async () => {
+    const api = await clientFor('kocoum');
+    const { data: first } = await api.POST('/verification-actions-srv/setup/{method}/initiation', method);
+    const firstDone = await api.POST('/verification-actions-srv/setup/{method}/verification', {
+      ...method,
+      body: { exchange_id: first!.exchange_id.exchange_id, pass_code: codeNow(first!) },
+    });
+    const firstPhId = firstDone.data!.ph_id;
+
+    // The bearer token proves only the password: adding a factor now asks for the existing one.
+    const refused = await api.POST('/verification-actions-srv/setup/{method}/initiation', method);
+    expect(refused.response.status).toBe(401);
+    expect(refused.error).toMatchObject({ code: 'VER_0014', status: 401 });
+    expect(refused.response.headers.get('www-authenticate')).toMatch(/^Bearer error="insufficient_user_authentication", .*max_age=300/);
+
+    // The UI asks the user for a code of the authenticator they have and signs in with it.
+    server.clock.advance(appFor(first!).params.period * 1000);
+    const signedIn = await api.POST('/verification-srv/authentication/{method}/verification', { ...method, body: { pass_code: codeNow(first!) } });
+    expect(signedIn.data?.status).toBe('AUTHENTICATED');
+    const stepUp = { 'Verification-Assertion': signedIn.data!.assertion };
+
+    const { data: second } = await api.POST('/verification-actions-srv/setup/{method}/initiation', {
+      params: { path: { method: 'totp' }, header: stepUp },
+    });
+    const secondDone = await api.POST('/verification-actions-srv/setup/{method}/verification', {
+      ...method,
+      body: { exchange_id: second!.exchange_id.exchange_id, pass_code: codeNow(second!) },
+    });
+    expect(secondDone.data?.status).toBe('ENROLLED');
+
+    const unproven = await api.DELETE('/verification-actions-srv/devices/{ph_id}', { params: { path: { ph_id: firstPhId } } });
+    expect(unproven.error).toMatchObject({ code: 'VER_0014' });
+    const removed = await api.DELETE('/verification-actions-srv/devices/{ph_id}', { params: { path: { ph_id: firstPhId }, header: stepUp } });
+    expect(removed.response.status).toBe(204);
+    const devices = await api.GET('/verification-actions-srv/devices');
+    expect(devices.data?.map((d) => d.ph_id)).toEqual([secondDone.data!.ph_id]);
   });
 });
 

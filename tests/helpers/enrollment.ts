@@ -36,8 +36,8 @@ export function wrongCode(server: TestServer, secret: string, params: TotpParams
 export function enrollmentClient(server: TestServer) {
   const url = (path: string) => `${server.url}${path}`;
   return {
-    initiate: (token: string, body: unknown = {}) =>
-      request<Offer>(url('/verification-actions-srv/setup/totp/initiation'), { token, body }),
+    initiate: (token: string, body: unknown = {}, headers: Record<string, string> = {}) =>
+      request<Offer>(url('/verification-actions-srv/setup/totp/initiation'), { token, body, headers }),
     verify: (token: string, exchangeId: string, passCode: string) =>
       request(url('/verification-actions-srv/setup/totp/verification'), { token, body: { exchange_id: exchangeId, pass_code: passCode } }),
     scan: (offer: Offer, deviceId = 'device-1', extra: Record<string, unknown> = {}) =>
@@ -64,7 +64,8 @@ export function enrollmentClient(server: TestServer) {
       request(url('/verification-srv/authentication/totp/verification'), { token, body: { pass_code: passCode, ...(sub ? { sub } : {}) } }),
     devices: (token: string, sub?: string) =>
       request<Record<string, unknown>[]>(url(`/verification-actions-srv/devices${sub ? `?sub=${encodeURIComponent(sub)}` : ''}`), { token }),
-    removeDevice: (token: string, phId: string) => request(url(`/verification-actions-srv/devices/${phId}`), { method: 'DELETE', token }),
+    removeDevice: (token: string, phId: string, headers: Record<string, string> = {}) =>
+      request(url(`/verification-actions-srv/devices/${phId}`), { method: 'DELETE', token, headers }),
     rename: (token: string, phId: string, friendlyName: string) =>
       request(url('/verification-actions-srv/setup/users/friendlyname/totp'), {
         method: 'PUT',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { codeNow, enrollAuthenticator, type EnrollmentClient, withEnrollmentServer } from '../../helpers/enrollment.ts';
 import { detailOf, expectProblem } from '../../helpers/problem.ts';
 import { alignToMidStep, enrolledUser, setTotpConfig, uniqueSub } from '../../helpers/sign-in.ts';
+import { steppedUpToken } from '../../helpers/step-up.ts';
 import type { TestServer } from '../../helpers/test-server.ts';
 
 const DEVICE_KEYS = ['created_at', 'device_id', 'friendly_name', 'last_used_at', 'ph_id', 'sub', 'verification_type'];
@@ -14,13 +15,16 @@ withEnrollmentServer((s, a) => {
   api = a;
 });
 
+/** The user's token after a fresh second factor, as adding or removing a factor needs (step-up). */
+const steppedUp = (user: { sub: string; tenant: string | undefined }) =>
+  steppedUpToken(server, { sub: user.sub, ...(user.tenant ? { tenant: user.tenant } : {}) });
 const adminOf = (tenant?: string) => server.token({ sub: uniqueSub('admin'), ...(tenant ? { tenant } : {}), scope: 'verification:admin' });
 
 describe('GET /verification-actions-srv/devices', () => {
   it('lists every TOTP authenticator of the user, oldest first, with no secret in it', async () => {
     const user = await enrolledUser(server, { prefix: 'many' });
     alignToMidStep(server);
-    const second = await enrollAuthenticator(server, user.token);
+    const second = await enrollAuthenticator(server, await steppedUp(user));
     const res = await api.devices(user.token);
     expect(res.status).toBe(200);
     expect(res.body.map((d) => d.ph_id)).toEqual([user.phId, second.phId]);
@@ -114,15 +118,16 @@ describe('PUT /verification-actions-srv/setup/users/friendlyname/totp', () => {
 describe('DELETE /verification-actions-srv/devices/{ph_id}', () => {
   it('removes the authenticator (204) and it is gone from the list', async () => {
     const user = await enrolledUser(server, { prefix: 'delete' });
-    const res = await api.removeDevice(user.token, user.phId);
+    const res = await api.removeDevice(await steppedUp(user), user.phId);
     expect(res.status).toBe(204);
     expect((await api.devices(user.token)).body).toEqual([]);
   });
 
   it('answers deleting it again with 404 VER_0044', async () => {
     const user = await enrolledUser(server, { prefix: 'delete-twice' });
-    await api.removeDevice(user.token, user.phId);
-    expectProblem(await api.removeDevice(user.token, user.phId), 404, 'VER_0044');
+    const token = await steppedUp(user);
+    await api.removeDevice(token, user.phId);
+    expectProblem(await api.removeDevice(token, user.phId), 404, 'VER_0044');
   });
 
   it('refuses a malformed ph_id with 400 VER_0007', async () => {
@@ -132,9 +137,10 @@ describe('DELETE /verification-actions-srv/devices/{ph_id}', () => {
 
   it('leaves the other authenticators of the user in place', async () => {
     const user = await enrolledUser(server, { prefix: 'delete-one' });
+    const token = await steppedUp(user);
     alignToMidStep(server);
-    const second = await enrollAuthenticator(server, user.token);
-    await api.removeDevice(user.token, user.phId);
+    const second = await enrollAuthenticator(server, token);
+    await api.removeDevice(token, user.phId);
     expect((await api.devices(user.token)).body.map((d) => d.ph_id)).toEqual([second.phId]);
   });
 });
@@ -208,10 +214,11 @@ describe('maximum number of authenticators', () => {
   it('refuses a third initiation with 409 VER_0039 when the tenant allows two', async () => {
     await setTotpConfig(server, 'two-max', { settings: { max_devices: 2 } });
     const user = await enrolledUser(server, { prefix: 'max', tenant: 'two-max' });
+    const token = await steppedUp(user);
     alignToMidStep(server);
-    await enrollAuthenticator(server, user.token);
+    await enrollAuthenticator(server, token);
     // expectProblem's stack-line check misreads this detail ("at most 2 …") as a stack frame.
-    const res = await api.initiate(user.token);
+    const res = await api.initiate(token);
     expectProblem(res, 409, 'VER_0039');
     expect(res.body).not.toHaveProperty('totp_secret');
   });
@@ -219,9 +226,10 @@ describe('maximum number of authenticators', () => {
   it('allows a new initiation once an authenticator was deleted', async () => {
     await setTotpConfig(server, 'two-max', { settings: { max_devices: 2 } });
     const user = await enrolledUser(server, { prefix: 'max-freed', tenant: 'two-max' });
+    const token = await steppedUp(user);
     alignToMidStep(server);
-    await enrollAuthenticator(server, user.token);
-    await api.removeDevice(user.token, user.phId);
-    expect((await api.initiate(user.token)).status).toBe(201);
+    await enrollAuthenticator(server, token);
+    await api.removeDevice(token, user.phId);
+    expect((await api.initiate(token)).status).toBe(201);
   });
 });

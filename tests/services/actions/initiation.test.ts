@@ -5,6 +5,7 @@ import { codeNow, enrollmentClient, type Offer } from '../../helpers/enrollment.
 import { request } from '../../helpers/http.ts';
 import { detailOf, expectProblem } from '../../helpers/problem.ts';
 import { decodeQrDataUrl } from '../../helpers/qr.ts';
+import { steppedUpToken } from '../../helpers/step-up.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 
 let server: TestServer;
@@ -121,7 +122,7 @@ describe('POST /verification-actions-srv/setup/totp/initiation', () => {
     const token = await server.token({ sub: 'frank', tenant: 'one-device' });
     const { body: offer } = await api.initiate(token);
     expect((await api.verify(token, offer.exchange_id.exchange_id, codeNow(server, offer.totp_secret))).status).toBe(200);
-    const res = await api.initiate(token);
+    const res = await api.initiate(await steppedUpToken(server, { sub: 'frank', tenant: 'one-device' }));
     expectProblem(res, 409, 'VER_0039');
   });
 

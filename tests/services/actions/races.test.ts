@@ -4,6 +4,7 @@ import { codeNow, wrongCode, type EnrollmentClient, type Offer, withEnrollmentSe
 import type { JsonResponse } from '../../helpers/http.ts';
 import { alignToMidStep, enrolledUser, setTotpConfig, uniqueSub } from '../../helpers/sign-in.ts';
 import { securityEventsOf } from '../../helpers/security-events.ts';
+import { steppedUpToken } from '../../helpers/step-up.ts';
 import type { TestServer } from '../../helpers/test-server.ts';
 
 const PARALLEL = 50;
@@ -73,18 +74,30 @@ describe('racing completions of one enrollment', () => {
 
   it('20 enrollments of one user finishing at once never exceed max_devices=2', async () => {
     await setTotpConfig(server, 'race-max', { settings: { max_devices: 2 } });
-    const sub = uniqueSub('max-race');
-    const token = await server.token({ sub, tenant: 'race-max' });
+    const { sub } = await enrolledUser(server, { prefix: 'max-race', tenant: 'race-max' });
+    const token = await steppedUpToken(server, { sub, tenant: 'race-max' });
     alignToMidStep(server);
     const offers = await Promise.all(Array.from({ length: 20 }, () => api.initiate(token)));
     expect(offers.every((o) => o.status === 201)).toBe(true);
     const responses = await Promise.all(offers.map(({ body: offer }) => api.verify(token, offer.exchange_id.exchange_id, codeNow(server, offer.totp_secret))));
-    expect(tally(responses)).toEqual({ '200': 2, '409 VER_0039': 18 });
+    expect(tally(responses)).toEqual({ '200': 1, '409 VER_0039': 19 });
     const { rows } = await server.deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM authenticators WHERE tenant_id = $1 AND sub = $2', [
       'race-max',
       sub,
     ]);
     expect(rows[0]!.n).toBe(2);
+  });
+
+  it('20 first-factor enrollments of one user finishing at once: one becomes the first factor, the rest 409 VER_0015', async () => {
+    const sub = uniqueSub('first-race');
+    const token = await server.token({ sub });
+    alignToMidStep(server);
+    const offers = await Promise.all(Array.from({ length: 20 }, () => api.initiate(token)));
+    expect(offers.every((o) => o.status === 201)).toBe(true);
+    const responses = await Promise.all(offers.map(({ body: offer }) => api.verify(token, offer.exchange_id.exchange_id, codeNow(server, offer.totp_secret))));
+    expect(tally(responses)).toEqual({ '200': 1, '409 VER_0015': 19 });
+    const { rows } = await server.deps.db.query<{ n: number }>("SELECT count(*)::int AS n FROM authenticators WHERE tenant_id = 'default' AND sub = $1", [sub]);
+    expect(rows[0]!.n).toBe(1);
   });
 });
 

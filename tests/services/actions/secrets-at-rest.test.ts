@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { codeNow, wrongCode, type EnrollmentClient, type Offer, withEnrollmentServer } from '../../helpers/enrollment.ts';
 import { advanceSteps, alignToMidStep, enrolledUser, uniqueSub } from '../../helpers/sign-in.ts';
 import { expectProblem } from '../../helpers/problem.ts';
+import { steppedUpToken, withAssertion } from '../../helpers/step-up.ts';
 import type { TestServer } from '../../helpers/test-server.ts';
 
 interface SecretColumns {
@@ -107,7 +108,7 @@ describe('logs', () => {
   const containsToken = (text: string, value: string) =>
     new RegExp(`(?<![0-9A-Za-z])${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![0-9A-Za-z])`).test(text);
 
-  it('contain no secret, code, token, exchange id or otpauth URI after a whole enrollment and sign-in flow', async () => {
+  it('contain no secret, code, token, assertion, exchange id or otpauth URI after a whole enrollment and sign-in flow', async () => {
     const sub = uniqueSub('logged');
     const token = await server.token({ sub });
     const passCodes: string[] = [];
@@ -122,18 +123,23 @@ describe('logs', () => {
     await api.enroll(offer, wrongEnroll, 'logged-phone');
     const enrollCode = codeNow(server, offer.totp_secret);
     passCodes.push(enrollCode);
-    expect((await api.enroll(offer, enrollCode, 'logged-phone')).status).toBe(200);
+    const enrolled = await api.enroll(offer, enrollCode, 'logged-phone');
+    expect(enrolled.status).toBe(200);
 
     advanceSteps(server);
     const signInCode = codeNow(server, offer.totp_secret);
     passCodes.push(signInCode);
-    expect((await api.signIn(token, signInCode)).status).toBe(200);
+    const signedIn = await api.signIn(token, signInCode);
+    expect(signedIn.status).toBe(200);
+    const { assertion } = signedIn.body as { assertion: string };
     expectProblem(await api.signIn(token, signInCode), 400, 'VER_0041');
     const near = new Set([-1, 0, 1].map((k) => codeNow(server, offer.totp_secret, undefined, k)));
     for (const wrong of ['135790', '246813', '975312'].filter((c) => !near.has(c))) {
       passCodes.push(wrong);
       expectProblem(await api.signIn(token, wrong), 400, 'VER_0041');
     }
+    const { ph_id: phId } = enrolled.body as { ph_id: string };
+    expect((await api.removeDevice(token, phId, withAssertion(assertion))).status).toBe(204);
 
     const logs = server.logs.slice(firstLine).join('\n');
     // One access line per request at least, so the assertions below look at real output.
@@ -147,6 +153,7 @@ describe('logs', () => {
     }
     expect(logs).not.toContain(token);
     expect(logs).not.toContain(token.split('.')[2]!);
+    expect(logs).not.toContain(assertion.split('.')[2]!);
     for (const code of passCodes) expect(containsToken(logs, code), `pass_code ${code} in the logs`).toBe(false);
   });
 });
@@ -178,7 +185,7 @@ describe('a sealed secret is bound to its owner (AES-GCM associated data)', () =
     const alice = await enrolledUser(server, { prefix: 'two-devices' });
     const mallory = await enrolledUser(server, { prefix: 'tamper-source' });
     alignToMidStep(server);
-    const { body: second } = await api.initiate(alice.token);
+    const { body: second } = await api.initiate(await steppedUpToken(server, { sub: alice.sub }));
     expect((await api.verify(alice.token, second.exchange_id.exchange_id, codeNow(server, second.totp_secret))).status).toBe(200);
     advanceSteps(server);
     await copySealedSecret(mallory.phId, alice.phId);

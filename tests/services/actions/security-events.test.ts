@@ -5,6 +5,7 @@ import { codeNow, wrongCode, type EnrollmentClient, withEnrollmentServer } from 
 import { expectProblem } from '../../helpers/problem.ts';
 import { expectNeverLogged, securityEventsOf } from '../../helpers/security-events.ts';
 import { alignToMidStep, enrolledUser, sendWrongCodes, uniqueSub, type EnrolledUser } from '../../helpers/sign-in.ts';
+import { steppedUpToken } from '../../helpers/step-up.ts';
 import type { TestServer } from '../../helpers/test-server.ts';
 
 let server: TestServer;
@@ -139,7 +140,8 @@ describe('enrollment events', () => {
 describe('device removal events', () => {
   it('logs a user removing their own authenticator as factor.removed by self', async () => {
     const user = await enrolledUser(server, { prefix: 'ev-remove-self' });
-    expect((await api.removeDevice(user.token, user.phId)).status).toBe(204);
+    const token = await steppedUpToken(server, { sub: user.sub });
+    expect((await api.removeDevice(token, user.phId)).status).toBe(204);
     expect(securityEventsOf(server, user.sub)).toEqual([
       added(user),
       { event: 'factor.removed', tenant: 'default', sub: user.sub, type: 'TOTP', outcome: 'success', ph_id: user.phId, actor: 'self' },
@@ -174,7 +176,12 @@ describe('device removal events', () => {
     const user = await enrolledUser(server, { prefix: 'ev-remove-rollback' });
     const failing = new SecurityEventRecorder([{ write: () => Promise.reject(new Error('audit row refused')) }], () => server.clock.now());
     const actor = { tenantId: 'default', sub: user.sub, isAdmin: false };
-    await expect(removeDevice(server.deps.db, actor, user.phId, failing)).rejects.toThrow('audit row refused');
+    const now = server.clock.now();
+    const stepUp = {
+      policy: { maxAgeS: 300, acr: undefined, clockSkewS: 60 },
+      proof: { caller: { tenantId: 'default', sub: user.sub }, token: { amr: ['otp'], acr: undefined, authTime: Math.floor(now.getTime() / 1000) }, assertion: undefined },
+    };
+    await expect(removeDevice(server.deps.db, { actor, phId: user.phId, stepUp, now, events: failing })).rejects.toThrow('audit row refused');
     expect((await api.devices(user.token)).body.map((d) => d.ph_id)).toEqual([user.phId]);
   });
 });

@@ -10,6 +10,7 @@ import {
   setTotpConfig,
   uniqueSub,
 } from '../../helpers/sign-in.ts';
+import { steppedUpToken } from '../../helpers/step-up.ts';
 import type { TestServer } from '../../helpers/test-server.ts';
 import { oathtoolDate, runOathtool } from '../../shared/otp/helpers.ts';
 
@@ -36,6 +37,7 @@ describe('POST /verification-srv/authentication/totp/verification', () => {
       verification_type: 'TOTP',
       ph_id: user.phId,
       authenticated_at: expect.any(String),
+      assertion: expect.any(String),
     });
     expect(Math.abs(Date.parse(String(body.authenticated_at)) - now.getTime())).toBeLessThan(5_000);
   });
@@ -57,7 +59,7 @@ describe('POST /verification-srv/authentication/totp/verification', () => {
   it('accepts the code of either of two authenticators of the same user', async () => {
     const user = await enrolledUser(server, { prefix: 'two' });
     alignToMidStep(server);
-    const second = await enrollAuthenticator(server, user.token);
+    const second = await enrollAuthenticator(server, await steppedUpToken(server, { sub: user.sub }));
     advanceSteps(server);
     const first = await api.signIn(user.token, codeNow(server, user.secret));
     expect(first.body).toMatchObject({ status: 'AUTHENTICATED', ph_id: user.phId });

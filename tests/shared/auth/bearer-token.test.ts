@@ -56,7 +56,7 @@ describe('bearer tokens (HS256)', () => {
   });
 
   it('answers a token signed with another secret with 401 VER_0011', async () => {
-    const token = await signRaw({ sub: 'alice', exp: epochSeconds(3600) }, 'another-secret-that-is-long-enough-0123456789');
+    const token = await signRaw({ sub: 'alice', iat: epochSeconds(), exp: epochSeconds(3600) }, 'another-secret-that-is-long-enough-0123456789');
     const res = await list(`Bearer ${token}`);
     expectProblem(res, 401, 'VER_0011');
     expect(detailOf(res)).toContain('signature');
@@ -79,27 +79,27 @@ describe('bearer tokens (HS256)', () => {
   });
 
   it('answers a token without sub with 401 VER_0011', async () => {
-    const token = await signRaw({ tid: 'acme', exp: epochSeconds(3600) });
+    const token = await signRaw({ tid: 'acme', iat: epochSeconds(), exp: epochSeconds(3600) });
     expectProblem(await list(`Bearer ${token}`), 401, 'VER_0011');
   });
 
   it('answers a token with an empty sub with 401 VER_0011', async () => {
-    const token = await signRaw({ sub: '', exp: epochSeconds(3600) });
+    const token = await signRaw({ sub: '', iat: epochSeconds(), exp: epochSeconds(3600) });
     expectProblem(await list(`Bearer ${token}`), 401, 'VER_0011');
   });
 
   it('answers a token without exp with 401 VER_0011', async () => {
-    const token = await signRaw({ sub: 'alice' });
+    const token = await signRaw({ sub: 'alice', iat: epochSeconds() });
     expectProblem(await list(`Bearer ${token}`), 401, 'VER_0011');
   });
 
   it('answers a token whose tenant claim is not a valid tenant id with 401 VER_0011', async () => {
-    const token = await signRaw({ sub: 'alice', tid: '../other tenant', exp: epochSeconds(3600) });
+    const token = await signRaw({ sub: 'alice', tid: '../other tenant', iat: epochSeconds(), exp: epochSeconds(3600) });
     expectProblem(await list(`Bearer ${token}`), 401, 'VER_0011');
   });
 
   it('answers a token whose scope claim is not a string with 401 VER_0011', async () => {
-    const token = await signRaw({ sub: 'alice', scope: ['verification:admin'], exp: epochSeconds(3600) });
+    const token = await signRaw({ sub: 'alice', scope: ['verification:admin'], iat: epochSeconds(), exp: epochSeconds(3600) });
     expectProblem(await list(`Bearer ${token}`), 401, 'VER_0011');
   });
 

@@ -39,6 +39,12 @@ describe('loadConfig refuses a bad variable, naming it', () => {
     ['NODE_ENV', { NODE_ENV: 'staging' }],
     ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'javascript:alert(1)' }],
     ['METRICS_PORT', { METRICS_PORT: 'metrics' }],
+    ['STEP_UP_MAX_AGE_S', { STEP_UP_MAX_AGE_S: '29' }],
+    ['STEP_UP_MAX_AGE_S', { STEP_UP_MAX_AGE_S: '3601' }],
+    ['STEP_UP_ACR', { STEP_UP_ACR: 'two words' }],
+    ['STEP_UP_ACR', { STEP_UP_ACR: 'say "mfa"' }],
+    ['JWT_MAX_AGE_S', { JWT_MAX_AGE_S: '59' }],
+    ['JWT_CLOCK_SKEW_S', { JWT_CLOCK_SKEW_S: '301' }],
   ])('%s in %j', (variable, env) => {
     expect(refusedVariable(env)).toBe(variable);
   });
@@ -78,6 +84,14 @@ describe('loadConfig accepts a good environment', () => {
 });
 
 describe('loadConfig defaults for a first run', () => {
+  it('asks for a second factor proved within 5 minutes, with no acr, for step-up', () => {
+    expect(loadConfig({}).stepUp).toEqual({ maxAgeS: 300, acr: undefined });
+  });
+
+  it('accepts bearer tokens living up to 24 h, with 60 s of clock skew', () => {
+    expect(loadConfig({}).jwt).toMatchObject({ maxAgeS: 86_400, clockSkewS: 60 });
+  });
+
   it('reports JWT_SECRET and SECRET_KEY as development defaults when unset', () => {
     expect(loadConfig({}).developmentDefaults.sort()).toEqual(['JWT_SECRET', 'SECRET_KEY']);
   });
