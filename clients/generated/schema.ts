@@ -585,6 +585,7 @@ export interface components {
          *     | VER_0005 | 404 | No such endpoint |
          *     | VER_0006 | 405 | Method not allowed on this endpoint |
          *     | VER_0007 | 400 | The id is not a valid UUID |
+         *     | VER_0009 | 400 | The request body does not decode with its Content-Encoding |
          *     | VER_0010 | 401 | A bearer token is required |
          *     | VER_0011 | 401 | The bearer token is invalid |
          *     | VER_0012 | 403 | The token lacks a required scope |
@@ -610,7 +611,7 @@ export interface components {
          *     | VER_0500 | 500 | Internal server error |
          * @enum {string}
          */
-        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0020" | "VER_0021" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0503" | "VER_0500";
+        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0020" | "VER_0021" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0503" | "VER_0500";
         /** @description An error (RFC 9457 problem details) with a stable `code`. Never a stack trace. */
         Problem: {
             /**
@@ -863,7 +864,11 @@ export interface components {
                 "application/json": components["schemas"]["EnrollmentResult"];
             };
         };
-        /** @description The body is not valid JSON (`VER_0002`) or not valid for this operation (`VER_0001`, the bad fields listed under `errors`). */
+        /**
+         * @description The body is not valid JSON (`VER_0002`), does not decode with its Content-Encoding
+         *     (`VER_0009`: gzip, deflate or br bytes that are corrupt or cut short), or is not valid
+         *     for this operation (`VER_0001`, the bad fields listed under `errors`).
+         */
         InvalidBody: {
             headers: {
                 [name: string]: unknown;
@@ -871,13 +876,13 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "VER_0001" | "VER_0002";
+                    code?: "VER_0001" | "VER_0002" | "VER_0009";
                 };
             };
         };
         /**
          * @description The code is wrong (`VER_0041`, with the attempts left), or the body is not valid
-         *     (`VER_0001`) or not JSON (`VER_0002`).
+         *     (`VER_0001`), not JSON (`VER_0002`) or does not decode with its Content-Encoding (`VER_0009`).
          */
         InvalidEnrollmentCode: {
             headers: {
@@ -886,7 +891,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "VER_0001" | "VER_0002" | "VER_0041";
+                    code?: "VER_0001" | "VER_0002" | "VER_0009" | "VER_0041";
                 };
             };
         };
@@ -970,7 +975,7 @@ export interface components {
                 };
             };
         };
-        /** @description The request has a body that is not `application/json` (`VER_0004`). */
+        /** @description The request has a body that is not `application/json`, or in a Content-Encoding other than identity, gzip, deflate or br (`VER_0004`). */
         UnsupportedMediaType: {
             headers: {
                 [name: string]: unknown;
@@ -1150,8 +1155,8 @@ export interface operations {
                 };
             };
             /**
-             * @description The body is not valid JSON (`VER_0002`) or not a valid change (`VER_0001`, the bad
-             *     fields listed under `errors`).
+             * @description The body is not valid JSON (`VER_0002`), does not decode with its Content-Encoding
+             *     (`VER_0009`), or is not a valid change (`VER_0001`, the bad fields listed under `errors`).
              */
             400: {
                 headers: {
@@ -1160,7 +1165,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "VER_0001" | "VER_0002";
+                        code?: "VER_0001" | "VER_0002" | "VER_0009";
                     };
                 };
             };
@@ -1246,7 +1251,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["EnrollmentOffer"];
-            /** @description The exchange id is not a UUID (`VER_0007`), or a body was sent that is not valid JSON (`VER_0002`). */
+            /** @description The exchange id is not a UUID (`VER_0007`), or a body was sent that is not valid JSON (`VER_0002`) or does not decode (`VER_0009`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1254,7 +1259,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "VER_0002" | "VER_0007";
+                        code?: "VER_0002" | "VER_0007" | "VER_0009";
                     };
                 };
             };
@@ -1704,7 +1709,8 @@ export interface operations {
             /**
              * @description The code is wrong, replayed or outside the window (`VER_0041`; once the user must
              *     wait, with `Retry-After`), the body is not valid (`VER_0001`, also when a service
-             *     token names no `sub`) or not JSON (`VER_0002`).
+             *     token names no `sub`), not JSON (`VER_0002`) or does not decode with its
+             *     Content-Encoding (`VER_0009`).
              */
             400: {
                 headers: {
@@ -1714,7 +1720,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "VER_0001" | "VER_0002" | "VER_0041";
+                        code?: "VER_0001" | "VER_0002" | "VER_0009" | "VER_0041";
                     };
                 };
             };
