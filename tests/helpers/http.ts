@@ -17,10 +17,11 @@ export async function request<T = unknown>(
 ): Promise<JsonResponse<T>> {
   const headers: Record<string, string> = { ...init.headers };
   if (init.token) headers.authorization = `Bearer ${init.token}`;
-  let body: string | Uint8Array | undefined;
+  let body: string | Uint8Array<ArrayBuffer> | undefined;
   if (init.body !== undefined) {
     // Bytes go as they are (e.g. a compressed body); anything else but a string as JSON.
-    body = typeof init.body === 'string' || init.body instanceof Uint8Array ? init.body : JSON.stringify(init.body);
+    if (init.body instanceof Uint8Array) body = new Uint8Array(init.body);
+    else body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
     headers['content-type'] ??= 'application/json';
   }
   const method = init.method ?? (body ? 'POST' : 'GET');
