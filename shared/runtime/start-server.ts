@@ -9,7 +9,10 @@ import type { ServiceModule } from './service-module.ts';
  */
 export async function startServer(deps: Deps, modules: ServiceModule[], port: number): Promise<RunningServer> {
   const app = createApp(deps, modules.flatMap((m) => m.routes(deps)));
-  const running = await listen(app, port, deps.config.host);
+  const running = await listen(app, port, deps.config.host, {
+    ...deps.config.connections,
+    onRefused: () => deps.metrics.connectionsRefused.inc(),
+  });
   const attachments = modules.flatMap((m) => (m.attach ? [m.attach(running.server, deps)] : []));
   return {
     ...running,
