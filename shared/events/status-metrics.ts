@@ -8,6 +8,7 @@ export type DisconnectReason =
   | 'slow_consumer'
   | 'too_many_subscriptions'
   | 'message_too_big'
+  | 'message_rate'
   | 'error';
 
 /** How a status read was answered: from the cache, by filling it, or around it (listener not live). */

@@ -58,6 +58,7 @@ export function attachStatusSocket(server: Server, deps: Deps): Attachment {
     log,
     maxSubscriptions: limits.maxSubscriptions,
     maxBufferedBytes: limits.maxBufferedBytes,
+    maxMessagesPerSecond: limits.maxMessagesPerSecond,
   };
   const sessions = new Set<StatusSocketSession>();
   let closing = false;
