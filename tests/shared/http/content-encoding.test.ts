@@ -118,7 +118,7 @@ describe('a coding the service does not support', () => {
   });
 
   it('identity is the plain body', async () => {
-    const { pass_code: _, ...scanBody } = appBody;
+    const scanBody = { exchange_id: appBody.exchange_id, client_id: appBody.client_id, device_id: appBody.device_id };
     const res = await send('/verification-actions-srv/setup/totp/scan', json(scanBody), 'identity');
     expectProblem(res, 404, 'VER_0030');
   });
