@@ -6,7 +6,9 @@ import { createPostgresDatabase } from './postgres.ts';
 
 /** Opens the database the configuration names: `DATABASE_URL`, or the embedded default. */
 export async function openDatabase(config: AppConfig['database'], log: Logger): Promise<Database> {
-  if (config.url) return createPostgresDatabase({ connectionString: config.url, log });
+  if (config.url) {
+    return createPostgresDatabase({ connectionString: config.url, maxConnections: config.poolSize, acquireTimeoutMs: config.acquireTimeoutMs, log });
+  }
   log.warn(
     { dataDir: config.dataDir },
     'DATABASE_URL is not set: using the embedded PostgreSQL (PGlite) for a single instance; set DATABASE_URL in production',
