@@ -607,11 +607,12 @@ export interface components {
          *     | VER_0042 | 429 | Too many wrong codes; try again later |
          *     | VER_0043 | 409 | The user has no enrolled authenticator for this method |
          *     | VER_0044 | 404 | No such authenticator |
+         *     | VER_0050 | 429 | Too many requests; try again later |
          *     | VER_0503 | 503 | The service is temporarily unavailable |
          *     | VER_0500 | 500 | Internal server error |
          * @enum {string}
          */
-        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0020" | "VER_0021" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0503" | "VER_0500";
+        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0020" | "VER_0021" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0050" | "VER_0503" | "VER_0500";
         /** @description An error (RFC 9457 problem details) with a stable `code`. Never a stack trace. */
         Problem: {
             /**
@@ -630,7 +631,7 @@ export interface components {
             errors?: components["schemas"]["FieldError"][];
             /** @description Wrong codes left before the enrollment fails (`VER_0041` while enrolling). */
             remaining_attempts?: number;
-            /** @description Seconds before the user may try again (`VER_0042`, and `VER_0041` once wrong sign-in codes start to back off). */
+            /** @description Seconds before the user may try again (`VER_0042`, `VER_0050`, and `VER_0041` once wrong sign-in codes start to back off). */
             retry_after?: number;
         };
         FieldError: {
@@ -975,6 +976,23 @@ export interface components {
                 };
             };
         };
+        /**
+         * @description The user has started `INITIATION_RATE_LIMIT` initiations (enrollments, rotations and
+         *     sign-in challenges together; default 10) in the current minute, in this tenant
+         *     (`VER_0050`). Try again after `Retry-After` seconds.
+         */
+        RateLimited: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfterRequired"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0050";
+                } & unknown;
+            };
+        };
         /** @description The request has a body that is not `application/json`, or in a Content-Encoding other than identity, gzip, deflate or br (`VER_0004`). */
         UnsupportedMediaType: {
             headers: {
@@ -1200,6 +1218,7 @@ export interface operations {
             409: components["responses"]["CannotInitiate"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1226,6 +1245,7 @@ export interface operations {
             409: components["responses"]["CannotInitiate"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1283,6 +1303,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };

@@ -48,6 +48,7 @@ export function setupRoutes(deps: Deps): Router<AppState> {
       authenticatorClientId: body.client_id?.toLowerCase(),
       presentation: presentationFor(ctx, principal, config),
       keyring,
+      initiationLimit: config.initiationRateLimit,
       now: clock(),
     });
   };
@@ -63,6 +64,7 @@ export function setupRoutes(deps: Deps): Router<AppState> {
       owner: owner(ctx),
       presentation: presentationFor(ctx, principalOf(ctx), config),
       keyring,
+      initiationLimit: config.initiationRateLimit,
       now: clock(),
     });
   });

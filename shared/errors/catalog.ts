@@ -37,6 +37,8 @@ export const errorCatalog = {
   NO_AUTHENTICATOR: { code: 'VER_0043', status: 409, title: 'The user has no enrolled authenticator for this method' },
   DEVICE_NOT_FOUND: { code: 'VER_0044', status: 404, title: 'No such authenticator' },
 
+  RATE_LIMITED: { code: 'VER_0050', status: 429, title: 'Too many requests; try again later' },
+
   SERVICE_UNAVAILABLE: { code: 'VER_0503', status: 503, title: 'The service is temporarily unavailable' },
   INTERNAL: { code: 'VER_0500', status: 500, title: 'Internal server error' },
 } as const satisfies Record<string, { code: string; status: number; title: string }>;

@@ -82,7 +82,7 @@ describe('loadConfig defaults for a first run', () => {
   });
 
   it('uses the embedded database under .data and migrates it at start', () => {
-    expect(loadConfig({}).database).toEqual({ url: undefined, dataDir: '.data', migrateOnStart: true });
+    expect(loadConfig({}).database).toEqual({ url: undefined, dataDir: '.data', migrateOnStart: true, poolSize: 10, acquireTimeoutMs: 5_000 });
   });
 
   it('does not migrate a DATABASE_URL at start unless MIGRATE_ON_START says so', () => {
