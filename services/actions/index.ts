@@ -1,3 +1,4 @@
+import { startRetentionSweeper } from '../../shared/retention/retention-sweeper.ts';
 import type { ServiceModule } from '../../shared/runtime/service-module.ts';
 import { authenticationRoutes } from './authentication-routes.ts';
 import { deviceRoutes } from './device-routes.ts';
@@ -6,4 +7,6 @@ import { setupRoutes } from './setup-routes.ts';
 export const actionsService: ServiceModule = {
   name: 'actions',
   routes: (deps) => [setupRoutes(deps), deviceRoutes(deps), authenticationRoutes(deps)],
+  // The actions service writes enrollments and rate-limit counters, so it also purges them.
+  attach: (_server, deps) => startRetentionSweeper(deps, deps.config.retentionDays),
 };
