@@ -34,6 +34,13 @@ describe('loadConfig refuses a bad variable, naming it', () => {
     ['BODY_LIMIT_BYTES', { BODY_LIMIT_BYTES: '10' }],
     ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'example.com' }],
     ['PREVIOUS_SECRET_KEYS', { PREVIOUS_SECRET_KEYS: 'no-colon-here' }],
+    ['IDLE_TIMEOUT_S', { IDLE_TIMEOUT_S: '0' }],
+    ['MAX_CONNECTIONS', { MAX_CONNECTIONS: 'many' }],
+    ['WS_MAX_MESSAGES_PER_SECOND', { WS_MAX_MESSAGES_PER_SECOND: '-1' }],
+    ['DB_POOL_SIZE', { DB_POOL_SIZE: '0' }],
+    ['DB_ACQUIRE_TIMEOUT_MS', { DB_ACQUIRE_TIMEOUT_MS: '1.5' }],
+    ['INITIATION_RATE_LIMIT', { INITIATION_RATE_LIMIT: 'ten' }],
+    ['RETENTION_DAYS', { RETENTION_DAYS: '0' }],
   ])('%s in %j', (variable, env) => {
     expect(refusedVariable(env)).toBe(variable);
   });
@@ -79,6 +86,17 @@ describe('loadConfig defaults for a first run', () => {
 
   it('listens on 8080 for all services and 8081–8083 for each alone', () => {
     expect(loadConfig({}).ports).toEqual({ all: 8080, config: 8081, actions: 8082, status: 8083 });
+  });
+
+  it('closes idle connections after 30 s and accepts at most 10000', () => {
+    expect(loadConfig({}).connections).toEqual({ idleTimeoutMs: 30_000, maxConnections: 10_000 });
+  });
+
+  it('limits WebSocket clients to 20 messages a second, initiations to 10 a minute, and keeps ended records 30 days', () => {
+    const config = loadConfig({});
+    expect(config.websocket.maxMessagesPerSecond).toBe(20);
+    expect(config.initiationRateLimit).toBe(10);
+    expect(config.retentionDays).toBe(30);
   });
 
   it('uses the embedded database under .data and migrates it at start', () => {
