@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type Koa from 'koa';
 import type { AppState } from '../http/types.ts';
 
@@ -28,13 +29,13 @@ const KEEP_ALIVE_TIMEOUT_MS = 5_000;
  * Listens on `port` (0 picks a free one) and tracks connections so shutdown can drain them.
  *
  * Connections cost a file descriptor each, so none may sit idle for long: a connection that
- * sends nothing, or stops in the middle of its request line or headers, is closed after
+ * sends nothing, or stops in the middle of its request line, headers or body, is closed after
  * `idleTimeoutMs` without traffic; one that trickles its headers is cut by the headers
  * timeout (the same span, checked a few times per span); one between two keep-alive requests
- * after the (shorter) keep-alive timeout. A request in progress (a long poll) is not idle, and
- * a WebSocket leaves HTTP altogether (the `ws` library clears the timeout; its heartbeat takes
- * over). At `maxConnections` open connections, new ones are closed on accept while the open
- * ones keep working.
+ * after the (shorter) keep-alive timeout. A request received whole and being answered (a long
+ * poll) is not idle, and a WebSocket leaves HTTP altogether (the `ws` library clears the
+ * timeout; its heartbeat takes over). At `maxConnections` open connections, new ones are
+ * closed on accept while the open ones keep working.
  */
 export async function listen(app: Koa<AppState>, port: number, host: string, options: ConnectionOptions = DEFAULTS): Promise<RunningServer> {
   const { idleTimeoutMs, maxConnections, onRefused } = options;
@@ -50,9 +51,20 @@ export async function listen(app: Koa<AppState>, port: number, host: string, opt
   );
   server.keepAliveTimeout = Math.min(KEEP_ALIVE_TIMEOUT_MS, idleTimeoutMs);
   server.maxConnections = maxConnections;
-  // Node's own timeout handler destroys a timed-out socket that has no request to tell.
-  server.on('connection', (socket) => socket.setTimeout(idleTimeoutMs));
-  server.on('request', (req) => req.socket.setTimeout(0));
+  // A connection is idle unless a request that arrived whole is being answered (a long poll
+  // may stay silent for 30 s); one stuck in its headers or body is not answered yet.
+  const answering = new WeakMap<Socket, IncomingMessage>();
+  server.on('connection', (socket: Socket) => socket.setTimeout(idleTimeoutMs));
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    answering.set(req.socket, req);
+    res.once('close', () => {
+      if (answering.get(req.socket) === req) answering.delete(req.socket);
+    });
+  });
+  // With a listener here Node leaves timed-out sockets to us (keep-alive ones included).
+  server.on('timeout', (socket: Socket) => {
+    if (!answering.get(socket)?.complete) socket.destroy();
+  });
   if (onRefused) server.on('drop', onRefused);
 
   await new Promise<void>((resolve, reject) => {

@@ -39,6 +39,12 @@ describe('idle connections (IDLE_TIMEOUT_S=1)', () => {
     expect(await socket.closesWithin(CLOSE_DEADLINE_MS)).toBe(true);
   });
 
+  it('closes a connection that stops in the middle of its body', async () => {
+    const socket = await RawSocket.open(idle.url);
+    socket.write('POST /verification-actions-srv/setup/totp/scan HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"exch');
+    expect(await socket.closesWithin(CLOSE_DEADLINE_MS)).toBe(true);
+  });
+
   it('closes a connection that trickles its headers a byte at a time', async () => {
     const socket = await RawSocket.open(idle.url);
     const headers = `GET /healthz HTTP/1.1\r\nHost: test\r\nX-Padding: ${'x'.repeat(200)}\r\n\r\n`;
