@@ -691,6 +691,7 @@ export interface components {
          *     | VER_0005 | 404 | No such endpoint |
          *     | VER_0006 | 405 | Method not allowed on this endpoint |
          *     | VER_0007 | 400 | The id is not a valid UUID |
+         *     | VER_0009 | 400 | The request body does not decode with its Content-Encoding |
          *     | VER_0010 | 401 | A bearer token is required |
          *     | VER_0011 | 401 | The bearer token is invalid |
          *     | VER_0012 | 403 | The token lacks a required scope |
@@ -714,6 +715,7 @@ export interface components {
          *     | VER_0042 | 429 | Too many wrong codes; try again later |
          *     | VER_0043 | 409 | The user has no enrolled authenticator for this method |
          *     | VER_0044 | 404 | No such authenticator |
+         *     | VER_0050 | 429 | Too many requests; try again later |
          *     | VER_0080 | 400 | The WebAuthn response is invalid |
          *     | VER_0081 | 403 | The origin is not allowed for this relying party |
          *     | VER_0082 | 400 | The WebAuthn response is for another relying party |
@@ -727,7 +729,7 @@ export interface components {
          *     | VER_0500 | 500 | Internal server error |
          * @enum {string}
          */
-        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0503" | "VER_0500";
+        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0050" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0503" | "VER_0500";
         /** @description An error (RFC 9457 problem details) with a stable `code`. Never a stack trace. */
         Problem: {
             /**
@@ -746,7 +748,7 @@ export interface components {
             errors?: components["schemas"]["FieldError"][];
             /** @description Wrong codes left before the enrollment fails (`VER_0041` while enrolling). */
             remaining_attempts?: number;
-            /** @description Seconds before the user may try again (`VER_0042`, and `VER_0041` once wrong sign-in codes start to back off). */
+            /** @description Seconds before the user may try again (`VER_0042`, `VER_0050`, and `VER_0041` once wrong sign-in codes start to back off). */
             retry_after?: number;
         };
         FieldError: {
@@ -1003,7 +1005,11 @@ export interface components {
                 "application/json": components["schemas"]["EnrollmentResult"];
             };
         };
-        /** @description The body is not valid JSON (`VER_0002`) or not valid for this operation (`VER_0001`, the bad fields listed under `errors`). */
+        /**
+         * @description The body is not valid JSON (`VER_0002`), does not decode with its Content-Encoding
+         *     (`VER_0009`: gzip, deflate or br bytes that are corrupt or cut short), or is not valid
+         *     for this operation (`VER_0001`, the bad fields listed under `errors`).
+         */
         InvalidBody: {
             headers: {
                 [name: string]: unknown;
@@ -1011,13 +1017,13 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "VER_0001" | "VER_0002";
+                    code?: "VER_0001" | "VER_0002" | "VER_0009";
                 };
             };
         };
         /**
          * @description The code is wrong (`VER_0041`, with the attempts left), or the body is not valid
-         *     (`VER_0001`) or not JSON (`VER_0002`).
+         *     (`VER_0001`), not JSON (`VER_0002`) or does not decode with its Content-Encoding (`VER_0009`).
          */
         InvalidEnrollmentCode: {
             headers: {
@@ -1026,7 +1032,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "VER_0001" | "VER_0002" | "VER_0041";
+                    code?: "VER_0001" | "VER_0002" | "VER_0009" | "VER_0041";
                 };
             };
         };
@@ -1145,7 +1151,24 @@ export interface components {
                 };
             };
         };
-        /** @description The request has a body that is not `application/json` (`VER_0004`). */
+        /**
+         * @description The user has started `INITIATION_RATE_LIMIT` initiations (enrollments, rotations and
+         *     sign-in challenges together; default 10) in the current minute, in this tenant
+         *     (`VER_0050`). Try again after `Retry-After` seconds.
+         */
+        RateLimited: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfterRequired"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0050";
+                } & unknown;
+            };
+        };
+        /** @description The request has a body that is not `application/json`, or in a Content-Encoding other than identity, gzip, deflate or br (`VER_0004`). */
         UnsupportedMediaType: {
             headers: {
                 [name: string]: unknown;
@@ -1336,8 +1359,8 @@ export interface operations {
                 };
             };
             /**
-             * @description The body is not valid JSON (`VER_0002`) or not a valid change (`VER_0001`, the bad
-             *     fields listed under `errors`).
+             * @description The body is not valid JSON (`VER_0002`), does not decode with its Content-Encoding
+             *     (`VER_0009`), or is not a valid change (`VER_0001`, the bad fields listed under `errors`).
              */
             400: {
                 headers: {
@@ -1346,7 +1369,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "VER_0001" | "VER_0002";
+                        code?: "VER_0001" | "VER_0002" | "VER_0009";
                     };
                 };
             };
@@ -1390,6 +1413,7 @@ export interface operations {
             409: components["responses"]["CannotInitiate"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1425,6 +1449,7 @@ export interface operations {
             409: components["responses"]["CannotInitiate"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1450,7 +1475,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["EnrollmentOffer"];
-            /** @description The exchange id is not a UUID (`VER_0007`), or a body was sent that is not valid JSON (`VER_0002`). */
+            /** @description The exchange id is not a UUID (`VER_0007`), or a body was sent that is not valid JSON (`VER_0002`) or does not decode (`VER_0009`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1458,7 +1483,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "VER_0002" | "VER_0007";
+                        code?: "VER_0002" | "VER_0007" | "VER_0009";
                     };
                 };
             };
@@ -1482,6 +1507,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1925,7 +1951,8 @@ export interface operations {
             /**
              * @description The code is wrong, replayed or outside the window (`VER_0041`; once the user must
              *     wait, with `Retry-After`), the body is not valid (`VER_0001`, also when a service
-             *     token names no `sub`) or not JSON (`VER_0002`).
+             *     token names no `sub`), not JSON (`VER_0002`) or does not decode with its
+             *     Content-Encoding (`VER_0009`).
              */
             400: {
                 headers: {
@@ -1935,7 +1962,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "VER_0001" | "VER_0002" | "VER_0041";
+                        code?: "VER_0001" | "VER_0002" | "VER_0009" | "VER_0041";
                     };
                 };
             };

@@ -1,3 +1,4 @@
+import { startRetentionSweeper } from '../../shared/retention/retention-sweeper.ts';
 import type { ServiceModule } from '../../shared/runtime/service-module.ts';
 import { authenticationRoutes } from './authentication-routes.ts';
 import { deviceRoutes } from './device-routes.ts';
@@ -12,4 +13,6 @@ export const actionsService: ServiceModule = {
     authenticationRoutes(deps),
     ...(deps.config.production ? [] : [devWebauthnRoutes()]),
   ],
+  // The actions service writes enrollments and rate-limit counters, so it also purges them.
+  attach: (_server, deps) => startRetentionSweeper(deps, deps.config.retentionDays),
 };

@@ -52,6 +52,7 @@ export function setupRoutes(deps: Deps): Router<AppState> {
       presentation: presentationFor(ctx, principal, config),
       keyring,
       stepUp: stepUpOf(ctx),
+      initiationLimit: config.initiationRateLimit,
       now: clock(),
     });
   };
@@ -70,6 +71,7 @@ export function setupRoutes(deps: Deps): Router<AppState> {
       owner: owner(ctx),
       presentation: presentationFor(ctx, principalOf(ctx), config),
       keyring,
+      initiationLimit: config.initiationRateLimit,
       now: clock(),
     });
   });

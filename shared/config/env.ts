@@ -13,7 +13,17 @@ export interface AppConfig {
   ports: { all: number; config: number; actions: number; status: number };
   /** When set, `/metrics` is served only on this port, by a server of its own. */
   metricsPort: number | undefined;
-  database: { url: string | undefined; dataDir: string; migrateOnStart: boolean };
+  database: {
+    url: string | undefined;
+    dataDir: string;
+    migrateOnStart: boolean;
+    /** Connections of the pool (PostgreSQL only). */
+    poolSize: number;
+    /** How long a query waits for a pooled connection before failing as unavailable (503). */
+    acquireTimeoutMs: number;
+  };
+  /** Limits of the HTTP server's connections. */
+  connections: { idleTimeoutMs: number; maxConnections: number };
   jwt: {
     secret: Uint8Array | undefined;
     jwksUrl: string | undefined;
@@ -40,9 +50,20 @@ export interface AppConfig {
   trustProxy: boolean;
   wsAllowedOrigins: string[] | undefined;
   /** Limits of the status WebSocket (`/verification-srv/ws`). */
-  websocket: { maxSubscriptions: number; maxMessageBytes: number; maxBufferedBytes: number; heartbeatMs: number };
+  websocket: {
+    maxSubscriptions: number;
+    maxMessageBytes: number;
+    maxBufferedBytes: number;
+    heartbeatMs: number;
+    /** Messages a client may send per second on average (bursts of twice that); 0 turns the limit off. */
+    maxMessagesPerSecond: number;
+  };
   /** Statuses the per-process status cache keeps; 0 turns it off. */
   statusCacheEntries: number;
+  /** Initiations (enrollments, sign-in challenges) per user and tenant per minute; 0 turns the limit off. */
+  initiationRateLimit: number;
+  /** Days ended enrollments and retired exchanges are kept before they are purged. */
+  retentionDays: number;
   /** Values that fell back to development defaults; the caller warns loudly about each. */
   developmentDefaults: string[];
 }
@@ -96,6 +117,13 @@ const schema = z.object({
   WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   WS_HEARTBEAT_MS: z.coerce.number().int().min(50).max(600_000).default(30_000),
   STATUS_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(50_000),
+  IDLE_TIMEOUT_S: z.coerce.number().int().min(1).max(3600).default(30),
+  MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  WS_MAX_MESSAGES_PER_SECOND: z.coerce.number().int().min(0).max(100_000).default(20),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(5_000),
+  INITIATION_RATE_LIMIT: z.coerce.number().int().min(0).max(100_000).default(10),
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
 /** Decodes a 32-byte key given as 64 hex characters or as base64. */
@@ -205,7 +233,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       dataDir: env.DATA_DIR,
       // The embedded database starts empty, so it migrates unless told otherwise.
       migrateOnStart: env.MIGRATE_ON_START ?? env.DATABASE_URL === undefined,
+      poolSize: env.DB_POOL_SIZE,
+      acquireTimeoutMs: env.DB_ACQUIRE_TIMEOUT_MS,
     },
+    connections: { idleTimeoutMs: env.IDLE_TIMEOUT_S * 1000, maxConnections: env.MAX_CONNECTIONS },
     jwt: {
       secret: jwtSecret ? new TextEncoder().encode(jwtSecret) : undefined,
       jwksUrl: env.JWT_JWKS_URL,
@@ -227,8 +258,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       maxMessageBytes: env.WS_MAX_MESSAGE_BYTES,
       maxBufferedBytes: env.WS_MAX_BUFFERED_BYTES,
       heartbeatMs: env.WS_HEARTBEAT_MS,
+      maxMessagesPerSecond: env.WS_MAX_MESSAGES_PER_SECOND,
     },
     statusCacheEntries: env.STATUS_CACHE_ENTRIES,
+    initiationRateLimit: env.INITIATION_RATE_LIMIT,
+    retentionDays: env.RETENTION_DAYS,
     developmentDefaults,
   };
 }

@@ -7,12 +7,22 @@ import { inTransaction } from './transaction.ts';
 export interface PostgresOptions {
   connectionString: string;
   maxConnections?: number;
+  /**
+   * How long a query waits for a pooled connection (or for a new one to connect) before it
+   * fails as unavailable: under overload requests get a quick 503 instead of queueing forever.
+   */
+  acquireTimeoutMs?: number;
   log: Logger;
 }
 
 /** A PostgreSQL server reached through a `pg` pool plus one dedicated LISTEN connection. */
-export function createPostgresDatabase({ connectionString, maxConnections = 10, log }: PostgresOptions): Database {
-  const pool = new pg.Pool({ connectionString, max: maxConnections, application_name: 'verification' });
+export function createPostgresDatabase({ connectionString, maxConnections = 10, acquireTimeoutMs = 5_000, log }: PostgresOptions): Database {
+  const pool = new pg.Pool({
+    connectionString,
+    max: maxConnections,
+    connectionTimeoutMillis: acquireTimeoutMs,
+    application_name: 'verification',
+  });
   // An idle client dying (server restart) must not crash the process; the pool replaces it.
   pool.on('error', (err) => log.warn({ err: err.message }, 'idle database connection lost'));
   const listener = new PostgresListener(connectionString, log);

@@ -176,3 +176,31 @@ export async function expireDue(q: Queryable, now: Date, limit: number): Promise
   );
   return rows.map(toEnrollment);
 }
+
+/**
+ * Deletes up to `limit` enrollments that ended (EXPIRED, CANCELLED, FAILED) before `before`,
+ * with their retired exchanges. Never one an authenticator still refers to.
+ *
+ * @returns how many were deleted.
+ */
+export async function deleteEndedEnrollments(q: Queryable, before: Date, limit: number): Promise<number> {
+  const { rowCount } = await q.query(
+    `DELETE FROM enrollments WHERE status_id IN (
+       SELECT e.status_id FROM enrollments e
+       WHERE e.status IN ('EXPIRED', 'CANCELLED', 'FAILED') AND e.updated_at < $1
+         AND NOT EXISTS (SELECT 1 FROM authenticators a WHERE a.enrollment_status_id = e.status_id)
+       LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+    [before, limit],
+  );
+  return rowCount ?? 0;
+}
+
+/** Deletes up to `limit` exchange ids retired by a rotation before `before`; how many went. */
+export async function deleteRetiredExchanges(q: Queryable, before: Date, limit: number): Promise<number> {
+  const { rowCount } = await q.query(
+    `DELETE FROM retired_exchanges WHERE exchange_id IN (
+       SELECT exchange_id FROM retired_exchanges WHERE retired_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+    [before, limit],
+  );
+  return rowCount ?? 0;
+}

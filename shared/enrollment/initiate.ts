@@ -2,6 +2,7 @@ import { v4 as uuidv4 } from 'uuid';
 import type { Database } from '../db/database.ts';
 import { VerificationError } from '../errors/verification-error.ts';
 import { publishStatus } from '../events/status-events.ts';
+import { enforceInitiationLimit } from '../rate-limit/initiation-limit.ts';
 import { generateSecret, sealSecret, type SecretKeyring } from '../otp/index.ts';
 import { ensureTenant } from '../tenants/method-config-repository.ts';
 import { requireActiveMethod } from '../tenants/method-config.ts';
@@ -23,6 +24,8 @@ export interface InitiateRequest {
   keyring: SecretKeyring;
   /** The caller's proof of a fresh second factor, needed once the user has a factor. */
   stepUp: StepUp;
+  /** `INITIATION_RATE_LIMIT`: initiations per user and tenant per minute (0: no limit). */
+  initiationLimit: number;
   now: Date;
 }
 
@@ -31,9 +34,10 @@ export interface InitiateRequest {
  * status id for watching it. A user who already has a factor must prove a fresh one first
  * (step-up), whatever the method.
  *
- * @throws VerificationError METHOD_INACTIVE, STEP_UP_REQUIRED, MAX_DEVICES_REACHED
+ * @throws VerificationError RATE_LIMITED, METHOD_INACTIVE, STEP_UP_REQUIRED, MAX_DEVICES_REACHED
  */
 export async function initiateEnrollment(db: Database, req: InitiateRequest): Promise<EnrollmentOffer> {
+  await enforceInitiationLimit(db, { tenantId: req.tenantId, sub: req.sub, limit: req.initiationLimit, now: req.now });
   const secret = generateSecret();
   const enrollment = await db.transaction(async (tx) => {
     const method = await requireActiveMethod(tx, req.tenantId, req.type);

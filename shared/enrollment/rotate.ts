@@ -1,6 +1,7 @@
 import { v4 as uuidv4 } from 'uuid';
 import type { Database } from '../db/database.ts';
 import { generateSecret, sealSecret, type SecretKeyring } from '../otp/index.ts';
+import { enforceInitiationLimit } from '../rate-limit/initiation-limit.ts';
 import { getMethodConfig } from '../tenants/method-config.ts';
 import { secretBinding } from './enrollment.ts';
 import { presentOffer, type EnrollmentOffer, type Presentation } from './enrollment-offer.ts';
@@ -13,6 +14,8 @@ export interface RotateRequest {
   owner: Owner;
   presentation: Omit<Presentation, 'issuer' | 'tenantKey'>;
   keyring: SecretKeyring;
+  /** `INITIATION_RATE_LIMIT`: a rotation makes a new secret and QR code, so it counts as an initiation. */
+  initiationLimit: number;
   now: Date;
 }
 
@@ -20,8 +23,11 @@ export interface RotateRequest {
  * Replaces the secret and exchange id of a live enrollment (e.g. the QR code was shown on a
  * shared screen). The status id stays, so watchers keep watching; the old exchange id and
  * any device that scanned it stop working, and the lifetime starts again.
+ *
+ * @throws VerificationError RATE_LIMITED, or what lockForEvent refuses
  */
 export async function rotateEnrollment(db: Database, req: RotateRequest): Promise<EnrollmentOffer> {
+  await enforceInitiationLimit(db, { ...req.owner, limit: req.initiationLimit, now: req.now });
   const secret = generateSecret();
   const { rotated, issuer } = await runOutcome(db, async (tx) => {
     const locked = await lockForEvent(tx, req.exchangeId, 'rotate', req.now, req.owner);

@@ -10,6 +10,7 @@ export const errorCatalog = {
   ROUTE_NOT_FOUND: { code: 'VER_0005', status: 404, title: 'No such endpoint' },
   METHOD_NOT_ALLOWED: { code: 'VER_0006', status: 405, title: 'Method not allowed on this endpoint' },
   INVALID_ID: { code: 'VER_0007', status: 400, title: 'The id is not a valid UUID' },
+  BODY_NOT_DECODABLE: { code: 'VER_0009', status: 400, title: 'The request body does not decode with its Content-Encoding' },
 
   MISSING_TOKEN: { code: 'VER_0010', status: 401, title: 'A bearer token is required' },
   INVALID_TOKEN: { code: 'VER_0011', status: 401, title: 'The bearer token is invalid' },
@@ -38,6 +39,7 @@ export const errorCatalog = {
   NO_AUTHENTICATOR: { code: 'VER_0043', status: 409, title: 'The user has no enrolled authenticator for this method' },
   DEVICE_NOT_FOUND: { code: 'VER_0044', status: 404, title: 'No such authenticator' },
 
+  RATE_LIMITED: { code: 'VER_0050', status: 429, title: 'Too many requests; try again later' },
   WEBAUTHN_INVALID_RESPONSE: { code: 'VER_0080', status: 400, title: 'The WebAuthn response is invalid' },
   WEBAUTHN_ORIGIN_NOT_ALLOWED: { code: 'VER_0081', status: 403, title: 'The origin is not allowed for this relying party' },
   WEBAUTHN_RP_ID_MISMATCH: { code: 'VER_0082', status: 400, title: 'The WebAuthn response is for another relying party' },

@@ -1,5 +1,5 @@
 import type { Database, Subscription } from '../db/database.ts';
-import { readStatus } from '../enrollment/read-status.ts';
+import { readStatus, statusNotFound } from '../enrollment/read-status.ts';
 import { isTerminal } from '../enrollment/state-machine.ts';
 import type { VersionedStatus } from '../enrollment/status-document.ts';
 import { isVerificationError } from '../errors/verification-error.ts';
@@ -9,6 +9,7 @@ import { NotifyBarrier } from './notify-barrier.ts';
 import { StatusCache } from './status-cache.ts';
 import { STATUS_CHANNEL, parseStatusEvent } from './status-events.ts';
 import type { StatusMetrics } from './status-metrics.ts';
+import { UnknownStatusCache } from './unknown-status-cache.ts';
 
 export type StatusListener = (status: VersionedStatus) => void;
 
@@ -35,6 +36,9 @@ export interface StatusHubOptions {
   resyncConcurrency?: number;
   /** How long a read waits for its barrier before it reads the database instead. */
   barrierTimeoutMs?: number;
+  /** How many unknown status ids the negative cache keeps (0: none), and for how long. */
+  unknownEntries?: number;
+  unknownTtlMs?: number;
 }
 
 const RESYNC_RETRY_MS = 1_000;
@@ -63,6 +67,7 @@ export class StatusHub {
   #barrierHealthy = true;
   #probing = false;
   readonly #cache: StatusCache;
+  readonly #unknown: UnknownStatusCache;
   readonly #barrier: NotifyBarrier;
   readonly #clock: Clock;
   readonly #metrics: StatusMetrics | undefined;
@@ -75,6 +80,7 @@ export class StatusHub {
   ) {
     this.#clock = options.clock ?? (() => new Date());
     this.#cache = new StatusCache(options.cacheEntries ?? 50_000);
+    this.#unknown = new UnknownStatusCache(options.unknownEntries ?? Math.min(this.#cache.maxEntries, 10_000), options.unknownTtlMs ?? 5_000);
     this.#barrier = new NotifyBarrier(db, options.barrierTimeoutMs);
     this.#metrics = options.metrics;
     this.#resyncConcurrency = options.resyncConcurrency ?? 4;
@@ -103,6 +109,7 @@ export class StatusHub {
     this.#subscriptions = [];
     for (const subscription of subscriptions) await subscription.close();
     this.#cache.clear();
+    this.#unknown.clear();
   }
 
   get state(): HubState {
@@ -149,7 +156,8 @@ export class StatusHub {
    * The current status of `statusId`, never older than any status committed before the call:
    * from the cache once a barrier shows every earlier event was heard, from the database
    * otherwise (listener down or resyncing, barrier late, exchange due to expire, or the caller
-   * already knows a newer `knownVersion`).
+   * already knows a newer `knownVersion`). An id recently found unknown is refused the same
+   * way, from the negative cache after a barrier (see UnknownStatusCache).
    *
    * @throws VerificationError ENROLLMENT_NOT_FOUND
    */
@@ -166,7 +174,7 @@ export class StatusHub {
       return this.#bypass(statusId);
     }
     const generation = this.#generation;
-    if (this.#cache.holds(statusId)) {
+    if (this.#cache.holds(statusId) || this.#unknown.has(statusId, this.#clock().getTime())) {
       try {
         await this.#barrier.sync();
       } catch (err) {
@@ -183,10 +191,19 @@ export class StatusHub {
         this.#metrics?.cacheReads.inc({ result: 'hit' });
         return hit;
       }
+      if (this.#unknown.has(statusId, this.#clock().getTime())) {
+        this.#metrics?.cacheReads.inc({ result: 'unknown' });
+        throw statusNotFound();
+      }
     }
     // Nothing cached: a database read started now is fresh by construction.
     this.#metrics?.cacheReads.inc({ result: 'miss' });
-    return this.#cache.fill(statusId, () => this.#load(statusId), () => this.#mayStore(generation));
+    return this.#unknown.lookup(
+      statusId,
+      () => this.#cache.fill(statusId, () => this.#load(statusId), () => this.#mayStore(generation)),
+      () => this.#mayStore(generation),
+      () => this.#clock().getTime(),
+    );
   }
 
   /** One barrier at a time, in the background, to learn when the cache may answer again. */
@@ -232,6 +249,7 @@ export class StatusHub {
       return;
     }
     this.#metrics?.eventsReceived.inc();
+    this.#unknown.forget(status.document.id);
     this.#cache.apply(status);
     this.#deliver(status);
   }
@@ -279,6 +297,7 @@ export class StatusHub {
   #reconnected(): void {
     this.#generation++;
     this.#cache.clear();
+    this.#unknown.clear();
     this.#barrier.abort('the listening connection was replaced');
     this.#metrics?.listenerReconnects.inc();
     clearTimeout(this.#retry);

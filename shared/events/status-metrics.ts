@@ -8,10 +8,14 @@ export type DisconnectReason =
   | 'slow_consumer'
   | 'too_many_subscriptions'
   | 'message_too_big'
+  | 'message_rate'
   | 'error';
 
-/** How a status read was answered: from the cache, by filling it, or around it (listener not live). */
-export type CacheResult = 'hit' | 'miss' | 'bypass';
+/**
+ * How a status read was answered: from the cache, by filling it, around it (listener not
+ * live), or refused from the negative cache (`unknown`: an id recently found not to exist).
+ */
+export type CacheResult = 'hit' | 'miss' | 'bypass' | 'unknown';
 
 /** What the live-status machinery reports to Prometheus. */
 export interface StatusMetrics {

@@ -4,6 +4,8 @@ export interface HttpMetrics {
   registry: Registry;
   requests: Counter<'method' | 'route' | 'status'>;
   duration: Histogram<'method' | 'route'>;
+  /** Connections closed on accept because `MAX_CONNECTIONS` were open. */
+  connectionsRefused: Counter;
 }
 
 /** One registry per process (not prom-client's global), so tests can run several apps. */
@@ -23,6 +25,11 @@ export function createMetrics(): HttpMetrics {
       help: 'HTTP request latency by method and route template',
       labelNames: ['method', 'route'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    connectionsRefused: new Counter({
+      name: 'http_connections_refused_total',
+      help: 'Connections closed on accept because MAX_CONNECTIONS were open',
       registers: [registry],
     }),
   };

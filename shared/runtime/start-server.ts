@@ -17,10 +17,11 @@ export interface RunningService extends RunningServer {
 export async function startServer(deps: Deps, modules: ServiceModule[], port: number): Promise<RunningService> {
   const app = createApp(deps, modules.flatMap((m) => m.routes(deps)));
   const { metricsPort, host } = deps.config;
-  const metricsServer = metricsPort === undefined ? undefined : await listen(createMetricsApp(deps), metricsPort, host);
+  const limits = { ...deps.config.connections, onRefused: () => deps.metrics.connectionsRefused.inc() };
+  const metricsServer = metricsPort === undefined ? undefined : await listen(createMetricsApp(deps), metricsPort, host, limits);
   let running: RunningServer;
   try {
-    running = await listen(app, port, host);
+    running = await listen(app, port, host, limits);
   } catch (err) {
     await metricsServer?.close();
     throw err;

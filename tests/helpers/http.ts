@@ -17,9 +17,11 @@ export async function request<T = unknown>(
 ): Promise<JsonResponse<T>> {
   const headers: Record<string, string> = { ...init.headers };
   if (init.token) headers.authorization = `Bearer ${init.token}`;
-  let body: string | undefined;
+  let body: string | Uint8Array<ArrayBuffer> | undefined;
   if (init.body !== undefined) {
-    body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
+    // Bytes go as they are (e.g. a compressed body); anything else but a string as JSON.
+    if (init.body instanceof Uint8Array) body = new Uint8Array(init.body);
+    else body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
     headers['content-type'] ??= 'application/json';
   }
   const method = init.method ?? (body ? 'POST' : 'GET');

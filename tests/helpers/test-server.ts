@@ -46,9 +46,14 @@ export function testConfig(databaseUrl: string | undefined, env: Record<string, 
   });
 }
 
-/** Opens a migrated database at `url` (for tests that talk to repositories directly). */
-export async function openMigratedDatabase(url: string): Promise<Database> {
-  const db = createPostgresDatabase({ connectionString: url, log: createLogger('silent') });
+/** Opens a migrated database at `url` (for tests that talk to repositories directly), with the pool `pool` configures. */
+export async function openMigratedDatabase(url: string, pool?: AppConfig['database']): Promise<Database> {
+  const db = createPostgresDatabase({
+    connectionString: url,
+    maxConnections: pool?.poolSize,
+    acquireTimeoutMs: pool?.acquireTimeoutMs,
+    log: createLogger('silent'),
+  });
   await migrate(db, 'up');
   return db;
 }
@@ -70,7 +75,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   const log = createLogger(config.logLevel, sink);
   const clock = new TestClock();
-  const db = await openMigratedDatabase(databaseUrl);
+  const db = await openMigratedDatabase(databaseUrl, config.database);
   const deps = await buildDeps(config, { log, db, clock: () => clock.now() });
   const server = await startServer(deps, options.modules ?? allServices, 0);
   return {

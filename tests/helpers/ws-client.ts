@@ -4,6 +4,8 @@ import WebSocket from 'ws';
 export interface WsMessage {
   type: string;
   status_id?: string;
+  /** On an `error`: the ids it concerns (at most 20 listed). */
+  status_ids?: string[];
   version?: number;
   etag?: string;
   reason?: string;

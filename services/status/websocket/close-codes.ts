@@ -13,6 +13,8 @@ export const CloseCode = {
   TOO_MANY_SUBSCRIPTIONS: 4001,
   /** The client read too slowly: more than `WS_MAX_BUFFERED_BYTES` waited to be sent. */
   SLOW_CONSUMER: 4002,
+  /** The client sent more than `WS_MAX_MESSAGES_PER_SECOND` messages a second (beyond its burst). */
+  MESSAGE_RATE: 4008,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
@@ -22,4 +24,5 @@ export const REASON_OF: Record<CloseCode, DisconnectReason> = {
   [CloseCode.MESSAGE_TOO_BIG]: 'message_too_big',
   [CloseCode.TOO_MANY_SUBSCRIPTIONS]: 'too_many_subscriptions',
   [CloseCode.SLOW_CONSUMER]: 'slow_consumer',
+  [CloseCode.MESSAGE_RATE]: 'message_rate',
 };

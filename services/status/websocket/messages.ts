@@ -5,7 +5,8 @@ import { toProblem, type ProblemDocument } from '../../../shared/errors/problem.
 /** The path the status WebSocket answers on. */
 export const WS_PATH = '/verification-srv/ws';
 
-// Ids are checked one by one afterwards, so one bad id does not cost the others their subscription.
+// Ids are checked afterwards, so one bad id does not cost the others their subscription; how
+// many one message may name depends on WS_MAX_SUBSCRIPTIONS, so the session checks that too.
 const statusIds = z.array(z.string().max(100)).min(1, 'name at least one status id');
 
 /** Every message a client may send (see asyncapi.yaml). Unknown members are ignored. */
@@ -22,7 +23,7 @@ export type UnsubscribeReason = 'requested' | 'terminal';
 export type ServerMessage =
   | { type: 'status'; status_id: string; version: number; etag: string; data: VersionedStatus['document'] }
   | { type: 'unsubscribed'; status_id: string; reason: UnsubscribeReason }
-  | { type: 'error'; status_id?: string; error: ProblemDocument }
+  | { type: 'error'; status_ids?: string[]; error: ProblemDocument }
   | { type: 'pong' };
 
 // A transition reaches every watcher of its id one after another with the same object, so the
@@ -49,9 +50,16 @@ export function statusMessage(status: VersionedStatus): Buffer {
   return lastBytes;
 }
 
-/** An `error` message carrying the same problem document the HTTP API would return. */
-export function errorMessage(err: unknown, statusId?: string): string {
-  const message: ServerMessage = { type: 'error', ...(statusId === undefined ? {} : { status_id: statusId }), error: toProblem(err).body };
+/** At most this many ids are echoed in one error message; its detail gives the full count. */
+export const MAX_LISTED_IDS = 20;
+
+/**
+ * An `error` message carrying the same problem document the HTTP API would return, and the
+ * ids it concerns (the first MAX_LISTED_IDS, as the client sent them) when it concerns ids.
+ */
+export function errorMessage(err: unknown, statusIds?: string[]): string {
+  const listed = statusIds === undefined ? {} : { status_ids: statusIds.slice(0, MAX_LISTED_IDS) };
+  const message: ServerMessage = { type: 'error', ...listed, error: toProblem(err).body };
   return JSON.stringify(message);
 }
 

@@ -64,6 +64,7 @@ export function attachStatusSocket(server: Server, deps: Deps): Attachment {
     log,
     maxSubscriptions: limits.maxSubscriptions,
     maxBufferedBytes: limits.maxBufferedBytes,
+    maxMessagesPerSecond: limits.maxMessagesPerSecond,
   };
   const refusalHeaders = securityHeaderValues(config);
   const refuse = (socket: Duplex, err: VerificationError) => writeRefusal(socket, err, refusalHeaders);

@@ -1,4 +1,5 @@
 import WebSocket, { type RawData } from 'ws';
+import { toProblem } from '../../../shared/errors/problem.ts';
 import { VerificationError, isVerificationError } from '../../../shared/errors/verification-error.ts';
 import type { VersionedStatus } from '../../../shared/enrollment/status-document.ts';
 import type { StatusHub } from '../../../shared/events/status-hub.ts';
@@ -6,8 +7,9 @@ import type { DisconnectReason, StatusMetrics } from '../../../shared/events/sta
 import { StatusSubscription, type StatusSink } from '../../../shared/events/status-subscription.ts';
 import { uuidSchema } from '../../../shared/http/params.ts';
 import type { Logger } from '../../../shared/log/logger.ts';
+import { TokenBucket } from '../../../shared/rate-limit/token-bucket.ts';
 import { CloseCode, REASON_OF } from './close-codes.ts';
-import { PONG_MESSAGE, clientMessage, errorMessage, statusMessage, unsubscribedMessage, type ClientMessage } from './messages.ts';
+import { MAX_LISTED_IDS, PONG_MESSAGE, clientMessage, errorMessage, statusMessage, unsubscribedMessage, type ClientMessage } from './messages.ts';
 
 /** What every session of one server shares. */
 export interface SessionContext {
@@ -16,6 +18,8 @@ export interface SessionContext {
   log: Logger;
   maxSubscriptions: number;
   maxBufferedBytes: number;
+  /** Average messages per second a client may send (bursts of twice that); 0: no limit. */
+  maxMessagesPerSecond: number;
 }
 
 /** Messages a client may queue behind a subscribe whose snapshots are still being read. */
@@ -23,6 +27,17 @@ const MAX_BACKLOG = 64;
 /** A slow consumer's close frame waits behind everything unread; it gets this long to take it. */
 const SLOW_CONSUMER_GRACE_MS = 5_000;
 const TEXT_FRAME = { binary: false };
+
+/** Snapshot failures of one subscribe, grouped by problem code so each kind costs one message. */
+type Refusals = Map<string, { err: unknown; ids: string[] }>;
+
+const toProblemCode = (err: unknown) => toProblem(err).body.code;
+
+/** One error for `ids` that failed alike: the first failure, its detail saying how many. */
+function refusalOf(err: unknown, ids: string[]): unknown {
+  if (ids.length === 1 || !isVerificationError(err)) return err;
+  return new VerificationError(err.name, `${ids.length} status ids: ${err.message}`);
+}
 
 /**
  * One client connection: parses its messages, holds its subscriptions, and sends what they
@@ -37,12 +52,17 @@ export class StatusSocketSession implements StatusSink {
   #alive = true;
   #ending = false;
   #counted = false;
+  /** Collects snapshot failures while a subscribe is being answered. */
+  #refusals: Refusals | undefined;
+  readonly #budget: TokenBucket | undefined;
 
   constructor(
     private readonly socket: WebSocket,
     private readonly ctx: SessionContext,
     onClosed: () => void,
   ) {
+    const rate = ctx.maxMessagesPerSecond;
+    this.#budget = rate > 0 ? new TokenBucket(rate, 2 * rate) : undefined;
     socket.on('message', (data, isBinary) => this.#receive(data, isBinary));
     socket.on('pong', () => {
       this.#alive = true;
@@ -70,11 +90,15 @@ export class StatusSocketSession implements StatusSink {
     this.#send(unsubscribedMessage(statusId, 'terminal'));
   }
 
-  /** A subscription could not read its snapshot. */
+  /** A subscription could not read its snapshot: reported with the others of its subscribe. */
   failed(statusId: string, err: unknown): void {
     this.#forget(statusId);
-    if (!isVerificationError(err)) this.ctx.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'status snapshot failed');
-    this.#send(errorMessage(err, statusId));
+    const refusals: Refusals = this.#refusals ?? new Map();
+    const code = toProblemCode(err);
+    const group = refusals.get(code);
+    if (group) group.ids.push(statusId);
+    else refusals.set(code, { err, ids: [statusId] });
+    if (!this.#refusals) this.#reportRefusals(refusals);
   }
 
   /** Subscribes as if the client had sent `{type: "subscribe", status_ids}` (the `?status_id=` shortcut). */
@@ -107,6 +131,10 @@ export class StatusSocketSession implements StatusSink {
 
   #receive(data: RawData, isBinary: boolean): void {
     if (this.#ending) return;
+    if (this.#budget && !this.#budget.take()) {
+      this.#closeWith(CloseCode.MESSAGE_RATE, `policy: message rate (at most ${this.#budget.ratePerSecond} messages per second)`);
+      return;
+    }
     if (this.#inFlight) {
       this.#backlog ??= [];
       if (this.#backlog.length >= MAX_BACKLOG) {
@@ -148,13 +176,14 @@ export class StatusSocketSession implements StatusSink {
         this.#send(PONG_MESSAGE);
         return;
       case 'unsubscribe':
-        for (const id of this.#validIds(message.status_ids)) {
-          this.#forget(id);
-          this.#send(unsubscribedMessage(id, 'requested'));
+        // Only ids this connection watched are confirmed: each confirmation was paid for by a subscribe.
+        for (const id of this.#acceptedIds(message.status_ids) ?? []) {
+          if (this.#forget(id)) this.#send(unsubscribedMessage(id, 'requested'));
         }
         return;
       case 'subscribe': {
-        const done = this.#subscribeAll(this.#validIds(message.status_ids));
+        const ids = this.#acceptedIds(message.status_ids);
+        const done = ids && this.#subscribeAll(ids);
         if (!done) return;
         this.#inFlight = done.finally(() => {
           this.#inFlight = undefined;
@@ -173,18 +202,37 @@ export class StatusSocketSession implements StatusSink {
     if (this.#backlog?.length === 0) this.#backlog = undefined;
   }
 
-  /** The well-formed ids among `raw`, lower-cased and once each; an error message for each other one. */
-  #validIds(raw: string[]): Set<string> {
+  /**
+   * The well-formed ids among `raw`, lower-cased and once each. Whatever the list holds, it
+   * costs at most one error message: a list longer than a connection may watch is refused as
+   * a whole (undefined), and the malformed ids of a shorter one are reported together.
+   */
+  #acceptedIds(raw: string[]): Set<string> | undefined {
+    const max = this.ctx.maxSubscriptions;
+    if (raw.length > max) {
+      this.#send(errorMessage(new VerificationError('INVALID_REQUEST', `status_ids: at most ${max} ids per message, got ${raw.length}`)));
+      return undefined;
+    }
     const ids = new Set<string>();
+    const malformed: string[] = [];
     for (const candidate of raw) {
       const parsed = uuidSchema.safeParse(candidate);
       if (parsed.success) ids.add(parsed.data.toLowerCase());
-      else this.#send(errorMessage(new VerificationError('INVALID_ID', 'status_id must be a UUID'), candidate));
+      else malformed.push(candidate);
+    }
+    if (malformed.length > 0) {
+      const listed = malformed.length > MAX_LISTED_IDS ? ` (the first ${MAX_LISTED_IDS} are listed)` : '';
+      const detail = `status_ids: ${malformed.length} of ${raw.length} ${malformed.length === 1 ? 'is' : 'are'} not a UUID${listed}`;
+      this.#send(errorMessage(new VerificationError('INVALID_ID', detail), malformed));
     }
     return ids;
   }
 
-  /** Opens a subscription per new id; resolves once every snapshot was sent. Already watched ids are left as they are. */
+  /**
+   * Opens a subscription per new id; resolves once every snapshot was sent and the ids that
+   * could not be watched were reported (one message per kind of failure). Already watched
+   * ids are left as they are.
+   */
   #subscribeAll(ids: Set<string>): Promise<void> | undefined {
     const fresh = [...ids].filter((id) => !this.#subscriptions.has(id));
     if (fresh.length === 0) return undefined;
@@ -194,21 +242,37 @@ export class StatusSocketSession implements StatusSink {
       return undefined;
     }
     const ready: Promise<void>[] = [];
+    const refusals: Refusals = new Map();
+    this.#refusals = refusals;
     for (const id of fresh) {
       const subscription = new StatusSubscription(this.ctx.hub, id, this);
       this.#subscriptions.set(id, subscription);
       this.ctx.metrics.subscriptions.inc();
       ready.push(subscription.start());
     }
-    return Promise.all(ready).then(() => undefined);
+    return Promise.all(ready).then(() => {
+      this.#refusals = undefined;
+      this.#reportRefusals(refusals);
+    });
   }
 
-  #forget(statusId: string): void {
+  #reportRefusals(refusals: Refusals): void {
+    for (const { err, ids } of refusals.values()) {
+      if (!isVerificationError(err)) {
+        this.ctx.log.warn({ err: err instanceof Error ? err.message : String(err), ids: ids.length }, 'status snapshot failed');
+      }
+      this.#send(errorMessage(refusalOf(err, ids), ids));
+    }
+  }
+
+  /** Ends the subscription of `statusId`; whether there was one. */
+  #forget(statusId: string): boolean {
     const subscription = this.#subscriptions.get(statusId);
-    if (!subscription) return;
+    if (!subscription) return false;
     subscription.close();
     this.#subscriptions.delete(statusId);
     this.ctx.metrics.subscriptions.dec();
+    return true;
   }
 
   #dropSubscriptions(): void {

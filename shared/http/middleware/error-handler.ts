@@ -24,6 +24,11 @@ function fromFramework(err: unknown): unknown {
   return err;
 }
 
+function unavailableReason(err: unknown): string {
+  const cause = isVerificationError(err) ? err.cause : err;
+  return cause instanceof Error ? cause.message : isVerificationError(err) ? err.message : String(cause);
+}
+
 /** The only place an error becomes a response: problem+json, with no stack and no internals. */
 export function errorHandler(): Middleware<AppState> {
   return async (ctx, next) => {
@@ -32,7 +37,9 @@ export function errorHandler(): Middleware<AppState> {
     } catch (raw) {
       const err = fromFramework(raw);
       const problem = toProblem(err);
-      if (problem.status >= 500) ctx.state.log.error({ err }, 'request failed');
+      // Unavailability is expected under overload (pool exhausted): one short line, no stack.
+      if (problem.status === 503) ctx.state.log.warn({ reason: unavailableReason(err) }, 'request refused: service unavailable');
+      else if (problem.status >= 500) ctx.state.log.error({ err }, 'request failed');
       ctx.status = problem.status;
       ctx.set(problem.headers);
       ctx.type = 'application/problem+json';

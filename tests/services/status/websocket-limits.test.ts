@@ -9,17 +9,29 @@ import { eventually } from '../../helpers/listener-outage.ts';
 
 const ALLOWED_ORIGIN = 'https://app.example.com';
 
+const RATE = 20;
+
 let limited: TestServer;
 let heartbeat: TestServer;
+let rated: TestServer;
 beforeAll(async () => {
   limited = await startTestServer({
-    env: { WS_MAX_SUBSCRIPTIONS: '2', WS_MAX_MESSAGE_BYTES: '1024', WS_MAX_BUFFERED_BYTES: '16384', WS_ALLOWED_ORIGINS: ALLOWED_ORIGIN },
+    env: {
+      WS_MAX_SUBSCRIPTIONS: '2',
+      WS_MAX_MESSAGE_BYTES: '1024',
+      WS_MAX_BUFFERED_BYTES: '16384',
+      WS_ALLOWED_ORIGINS: ALLOWED_ORIGIN,
+      // The slow-consumer test floods on purpose; the message rate has its own server.
+      WS_MAX_MESSAGES_PER_SECOND: '0',
+    },
   });
   heartbeat = await startTestServer({ env: { WS_HEARTBEAT_MS: '100' } });
+  rated = await startTestServer({ env: { WS_MAX_MESSAGES_PER_SECOND: String(RATE) } });
 });
 afterAll(async () => {
   await limited?.close();
   await heartbeat?.close();
+  await rated?.close();
 });
 
 async function disconnects(server: TestServer, reason: string): Promise<number> {
@@ -53,6 +65,33 @@ describe('limits', () => {
     await eventually(async () => (await disconnects(limited, 'slow_consumer')) > before, 20_000, 'slow consumer dropped');
     socket.socket.resume();
     expect((await socket.closed).code).toBe(4002);
+  });
+});
+
+describe('message rate (WS_MAX_MESSAGES_PER_SECOND=20, bursts of 40)', () => {
+  it('answers a burst within the limit and keeps the connection', async () => {
+    const socket = await TestSocket.open(wsUrl(rated.url));
+    for (let i = 0; i < RATE; i++) socket.send({ type: 'ping' });
+    expect(await socket.take(RATE)).toEqual(Array.from({ length: RATE }, () => ({ type: 'pong' })));
+    await socket.close();
+  });
+
+  it('closes a flooding client with 4008 after at most its burst (plus what refilled meanwhile)', async () => {
+    const socket = await TestSocket.open(wsUrl(rated.url));
+    const before = await disconnects(rated, 'message_rate');
+    let answered = 0;
+    socket.socket.on('message', () => answered++);
+    for (let i = 0; i < 500; i++) socket.send({ type: 'ping' });
+    expect(await socket.closed).toEqual({ code: 4008, reason: `policy: message rate (at most ${RATE} messages per second)` });
+    expect(answered).toBeGreaterThanOrEqual(2 * RATE);
+    expect(answered).toBeLessThan(500);
+    expect(await disconnects(rated, 'message_rate')).toBe(before + 1);
+  });
+
+  it('counts bad messages too: floods of garbage are closed the same way', async () => {
+    const socket = await TestSocket.open(wsUrl(rated.url));
+    for (let i = 0; i < 500; i++) socket.send('x');
+    expect((await socket.closed).code).toBe(4008);
   });
 });
 

@@ -45,6 +45,13 @@ describe('loadConfig refuses a bad variable, naming it', () => {
     ['STEP_UP_ACR', { STEP_UP_ACR: 'say "mfa"' }],
     ['JWT_MAX_AGE_S', { JWT_MAX_AGE_S: '59' }],
     ['JWT_CLOCK_SKEW_S', { JWT_CLOCK_SKEW_S: '301' }],
+    ['IDLE_TIMEOUT_S', { IDLE_TIMEOUT_S: '0' }],
+    ['MAX_CONNECTIONS', { MAX_CONNECTIONS: 'many' }],
+    ['WS_MAX_MESSAGES_PER_SECOND', { WS_MAX_MESSAGES_PER_SECOND: '-1' }],
+    ['DB_POOL_SIZE', { DB_POOL_SIZE: '0' }],
+    ['DB_ACQUIRE_TIMEOUT_MS', { DB_ACQUIRE_TIMEOUT_MS: '1.5' }],
+    ['INITIATION_RATE_LIMIT', { INITIATION_RATE_LIMIT: 'ten' }],
+    ['RETENTION_DAYS', { RETENTION_DAYS: '0' }],
   ])('%s in %j', (variable, env) => {
     expect(refusedVariable(env)).toBe(variable);
   });
@@ -100,8 +107,19 @@ describe('loadConfig defaults for a first run', () => {
     expect(loadConfig({}).ports).toEqual({ all: 8080, config: 8081, actions: 8082, status: 8083 });
   });
 
+  it('closes idle connections after 30 s and accepts at most 10000', () => {
+    expect(loadConfig({}).connections).toEqual({ idleTimeoutMs: 30_000, maxConnections: 10_000 });
+  });
+
+  it('limits WebSocket clients to 20 messages a second, initiations to 10 a minute, and keeps ended records 30 days', () => {
+    const config = loadConfig({});
+    expect(config.websocket.maxMessagesPerSecond).toBe(20);
+    expect(config.initiationRateLimit).toBe(10);
+    expect(config.retentionDays).toBe(30);
+  });
+
   it('uses the embedded database under .data and migrates it at start', () => {
-    expect(loadConfig({}).database).toEqual({ url: undefined, dataDir: '.data', migrateOnStart: true });
+    expect(loadConfig({}).database).toEqual({ url: undefined, dataDir: '.data', migrateOnStart: true, poolSize: 10, acquireTimeoutMs: 5_000 });
   });
 
   it('does not migrate a DATABASE_URL at start unless MIGRATE_ON_START says so', () => {

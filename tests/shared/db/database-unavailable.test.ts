@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { configService } from '../../../services/config/index.ts';
 import { isDatabaseUnavailable } from '../../../shared/db/unavailable.ts';
+import { request } from '../../helpers/http.ts';
 import { expectProblem } from '../../helpers/problem.ts';
 import { ADMIN_URL } from '../../helpers/scratch-database.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
@@ -46,5 +47,49 @@ describe('a request while the database is unreachable', () => {
     const res = await fetch(`${server.url}/verification-srv/config/list`, { headers: { authorization: `Bearer ${token}` } });
     expectProblem({ status: res.status, headers: res.headers, body: await res.json() }, 503, 'VER_0503');
     expect(res.headers.get('retry-after')).toBe('5');
+  });
+});
+
+describe('a request while every pooled connection is busy (DB_POOL_SIZE=1, DB_ACQUIRE_TIMEOUT_MS=200)', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ modules: [configService], env: { DB_POOL_SIZE: '1', DB_ACQUIRE_TIMEOUT_MS: '200' } });
+  });
+  afterAll(() => server.close());
+
+  /** Holds the pool's only connection until the returned function is called. */
+  async function holdThePool(): Promise<() => Promise<void>> {
+    let release!: () => void;
+    let acquired!: () => void;
+    const gotIt = new Promise<void>((resolve) => (acquired = resolve));
+    const held = server.deps.db.withClient(() => {
+      acquired();
+      return new Promise<void>((resolve) => (release = resolve));
+    });
+    await gotIt;
+    return async () => {
+      release();
+      await held;
+    };
+  }
+
+  it('gets 503 VER_0503 with Retry-After once the acquire timeout passes, not a hang, and no error log', async () => {
+    const token = await server.token({ sub: 'alice' });
+    const release = await holdThePool();
+    try {
+      const res = await request(`${server.url}/verification-srv/config/list`, { token });
+      expectProblem(res, 503, 'VER_0503');
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(server.logs.filter((line) => (JSON.parse(line) as { level: number }).level >= 50)).toEqual([]);
+    } finally {
+      await release();
+    }
+  });
+
+  it('serves requests again once a connection is free', async () => {
+    const token = await server.token({ sub: 'alice' });
+    const release = await holdThePool();
+    await release();
+    expect((await request(`${server.url}/verification-srv/config/list`, { token })).status).toBe(200);
   });
 });

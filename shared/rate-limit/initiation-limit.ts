@@ -1,0 +1,33 @@
+import type { Queryable } from '../db/database.ts';
+import { VerificationError } from '../errors/verification-error.ts';
+import { consume, rateLimitKey } from './fixed-window.ts';
+
+/** The window `INITIATION_RATE_LIMIT` counts in. */
+export const INITIATION_WINDOW_SECONDS = 60;
+
+export interface InitiationLimit {
+  tenantId: string;
+  sub: string;
+  /** Initiations allowed per user and tenant per minute; 0 switches the limit off. */
+  limit: number;
+  now: Date;
+}
+
+/**
+ * Counts one initiation of the user (an enrollment, a rotation, or a sign-in challenge of any
+ * method: they share one allowance) and refuses it once the user has had `limit` in the
+ * current minute. Call it before the work it guards, outside its transaction, so refused and
+ * failing attempts count too. One statement on the hot path.
+ *
+ * @throws VerificationError RATE_LIMITED, with `Retry-After`
+ */
+export async function enforceInitiationLimit(q: Queryable, { tenantId, sub, limit, now }: InitiationLimit): Promise<void> {
+  if (limit === 0) return;
+  const decision = await consume(q, rateLimitKey('initiation', tenantId, sub), limit, INITIATION_WINDOW_SECONDS, now);
+  if (decision.allowed) return;
+  const seconds = decision.retryAfterSeconds;
+  throw new VerificationError('RATE_LIMITED', `at most ${limit} initiations per minute; try again in ${seconds} s`, {
+    headers: { 'Retry-After': String(seconds) },
+    extensions: { retry_after: seconds },
+  });
+}
