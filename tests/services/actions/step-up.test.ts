@@ -85,7 +85,9 @@ describe('a stolen first-factor token (the attack of issue 9)', () => {
     const victim = await enrolledUser(server, { prefix: 'flood' });
     const before = await enrollmentCount(victim.sub);
     const results = await Promise.all(Array.from({ length: 20 }, () => api.initiate(victim.token)));
-    expect(results.map((r) => r.status)).toEqual(Array(20).fill(401));
+    // The per-user initiation limit (10 a minute) answers part of the burst with 429 before step-up is judged.
+    expect(results.every((r) => r.status === 401 || r.status === 429)).toBe(true);
+    expect(results.filter((r) => r.status === 401).length).toBeGreaterThan(0);
     expect(await enrollmentCount(victim.sub)).toBe(before);
   });
 });

@@ -109,7 +109,7 @@ describe('one message costs at most one error message, however many ids it names
     expect(snapshot).toMatchObject({ type: 'status', status_id: e.statusId });
     expect(error!.status_ids!.sort()).toEqual([...unknown].sort());
     expect(error!.error?.detail).toBe('5 status ids: no enrollment has this status id');
-    await expectError(error!, 'VER_0030');
+    await expectError(error!, 'VER_0030', 404);
     socket.unsubscribe(e.statusId);
     await socket.next();
   });

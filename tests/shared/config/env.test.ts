@@ -130,7 +130,7 @@ describe('loadConfig defaults for a first run', () => {
 
 describe('loadConfig treats an empty variable as unset', () => {
   it('runs on the embedded database with DATABASE_URL=', () => {
-    expect(loadConfig({ DATABASE_URL: '' }).database).toEqual({ url: undefined, dataDir: '.data', migrateOnStart: true });
+    expect(loadConfig({ DATABASE_URL: '' }).database).toMatchObject({ url: undefined, dataDir: '.data', migrateOnStart: true });
   });
 
   it('falls back to the default of any empty or blank variable', () => {
