@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DeliveryConfigError, deliveryEnvShape, parseDeliveryConfig, type DeliveryConfig, type OutboundConfig, type OutboxConfig } from './delivery-config.ts';
 
 /** Key material for secrets at rest: the active key encrypts, every listed key decrypts. */
 export interface SecretKeyring {
@@ -23,6 +24,12 @@ export interface AppConfig {
   websocket: { maxSubscriptions: number; maxMessageBytes: number; maxBufferedBytes: number; heartbeatMs: number };
   /** Statuses the per-process status cache keeps; 0 turns it off. */
   statusCacheEntries: number;
+  /** SMS and email delivery: providers and their settings. */
+  delivery: DeliveryConfig;
+  /** Outbound HTTP requests: signing secrets and the address guard. */
+  outbound: OutboundConfig;
+  /** The transactional outbox worker. */
+  outbox: OutboxConfig;
   /** Values that fell back to development defaults; the caller warns loudly about each. */
   developmentDefaults: string[];
 }
@@ -69,6 +76,7 @@ const schema = z.object({
   WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   WS_HEARTBEAT_MS: z.coerce.number().int().min(50).max(600_000).default(30_000),
   STATUS_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(50_000),
+  ...deliveryEnvShape,
 });
 
 /** Decodes a 32-byte key given as 64 hex characters or as base64. */
@@ -119,6 +127,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (production && !env.SECRET_KEY) throw new ConfigError('SECRET_KEY', 'required in production');
   const secretKeyring = parseKeyring(env, developmentDefaults);
+  let delivery: ReturnType<typeof parseDeliveryConfig>;
+  try {
+    delivery = parseDeliveryConfig(env, production);
+  } catch (err) {
+    if (err instanceof DeliveryConfigError) throw new ConfigError(err.variable, err.message);
+    throw err;
+  }
 
   return {
     production,
@@ -150,6 +165,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       heartbeatMs: env.WS_HEARTBEAT_MS,
     },
     statusCacheEntries: env.STATUS_CACHE_ENTRIES,
+    ...delivery,
     developmentDefaults,
   };
 }

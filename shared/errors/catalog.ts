@@ -36,6 +36,12 @@ export const errorCatalog = {
   NO_AUTHENTICATOR: { code: 'VER_0043', status: 409, title: 'The user has no enrolled authenticator for this method' },
   DEVICE_NOT_FOUND: { code: 'VER_0044', status: 404, title: 'No such authenticator' },
 
+  INVALID_PHONE_NUMBER: { code: 'VER_0070', status: 400, title: 'The phone number is not valid' },
+  PHONE_NUMBER_NOT_MOBILE: { code: 'VER_0071', status: 400, title: 'The phone number cannot receive SMS codes' },
+  COUNTRY_NOT_ALLOWED: { code: 'VER_0072', status: 400, title: 'Phone numbers of this country are not accepted' },
+  INVALID_EMAIL: { code: 'VER_0073', status: 400, title: 'The email address is not valid' },
+  DELIVERY_UNAVAILABLE: { code: 'VER_0074', status: 503, title: 'No provider is configured to deliver codes on this channel' },
+
   SERVICE_UNAVAILABLE: { code: 'VER_0503', status: 503, title: 'The service is temporarily unavailable' },
   INTERNAL: { code: 'VER_0500', status: 500, title: 'Internal server error' },
 } as const satisfies Record<string, { code: string; status: number; title: string }>;

@@ -5,6 +5,8 @@ import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { HttpMetrics } from '../http/metrics.ts';
 import type { StatusHub } from '../events/status-hub.ts';
 import type { StatusMetrics } from '../events/status-metrics.ts';
+import type { Outbox } from '../outbox/outbox.ts';
+import type { MessageDelivery } from '../delivery/message-delivery.ts';
 
 /** A source of the current time, injected so tests can move it without sleeping. */
 export type Clock = () => Date;
@@ -21,4 +23,8 @@ export interface Deps {
   statusHub: StatusHub;
   /** Gauges and counters of live status delivery (WebSockets, listener, cache). */
   statusMetrics: StatusMetrics;
+  /** The transactional outbox: enqueue rows in a transaction; this process's worker delivers them. */
+  outbox: Outbox;
+  /** SMS and email codes through the outbox (queueMessage, deliveryStatus). */
+  delivery: MessageDelivery;
 }
