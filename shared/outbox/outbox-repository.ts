@@ -128,11 +128,11 @@ export async function recordAttempt(tx: Queryable, record: AttemptRecord): Promi
   const moved = await tx.query(
     `UPDATE outbox
         SET status = $3, claim_token = NULL, lease_until = NULL,
-            next_attempt_at = COALESCE($4, next_attempt_at),
+            next_attempt_at = COALESCE($4::timestamptz, next_attempt_at),
             last_error = $5, last_http_status = $6, provider_message_id = COALESCE($7, provider_message_id),
-            updated_at = $8, finished_at = CASE WHEN $9 THEN $8 END,
-            sealed_payload = CASE WHEN $9 THEN NULL ELSE sealed_payload END,
-            sealed_key_id = CASE WHEN $9 THEN NULL ELSE sealed_key_id END
+            updated_at = $8::timestamptz, finished_at = CASE WHEN $9::boolean THEN $8::timestamptz END,
+            sealed_payload = CASE WHEN $9::boolean THEN NULL ELSE sealed_payload END,
+            sealed_key_id = CASE WHEN $9::boolean THEN NULL ELSE sealed_key_id END
       WHERE id = $1 AND claim_token = $2 AND status = 'in_flight'`,
     [record.id, record.claimToken, status, record.nextAttemptAt, record.error, record.httpStatus, record.providerMessageId, record.finishedAt, finished],
   );
