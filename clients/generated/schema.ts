@@ -685,6 +685,15 @@ export interface components {
             remaining_attempts?: number;
             /** @description Seconds before the user may try again (`VER_0042`, and `VER_0041` once wrong sign-in codes start to back off). */
             retry_after?: number;
+            /**
+             * @description Why a phone number is not valid (`VER_0070`).
+             * @enum {string}
+             */
+            reason?: "NOT_A_NUMBER" | "INVALID_COUNTRY" | "TOO_SHORT" | "TOO_LONG" | "INVALID_LENGTH" | "INVALID" | "EXTENSION";
+            /** @description The kind of number refused (`VER_0071`), as libphonenumber names it, e.g. `FIXED_LINE`, `TOLL_FREE`, `VOIP`. */
+            number_type?: string;
+            /** @description The ISO 3166-1 alpha-2 country of a refused phone number (`VER_0072`). */
+            country?: string;
         };
         FieldError: {
             /** @description The field's path (`settings.digits`), or `body`/`query` for the whole of it. */
