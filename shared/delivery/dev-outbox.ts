@@ -33,10 +33,11 @@ export async function keepDevMessage(db: Queryable, keyring: SecretKeyring, mess
     ? { channel: message.channel, code: message.code, text: message.text }
     : { channel: message.channel, code: message.code, text: message.text, subject: message.subject, html: message.html };
   const sealed = sealSecret(keyring, JSON.stringify(content), context(message.to));
-  await db.query('DELETE FROM dev_outbox_messages WHERE created_at < $1', [new Date(now.getTime() - KEEP_MS)]);
+  // One statement, so keeping a message costs one commit.
   await db.query(
-    'INSERT INTO dev_outbox_messages (message_id, destination, sealed_content, sealed_key_id, created_at) VALUES ($1, $2, $3, $4, $5)',
-    [messageId, message.to, sealed.ciphertext, sealed.keyId, now],
+    `WITH expired AS (DELETE FROM dev_outbox_messages WHERE created_at < $6)
+     INSERT INTO dev_outbox_messages (message_id, destination, sealed_content, sealed_key_id, created_at) VALUES ($1, $2, $3, $4, $5)`,
+    [messageId, message.to, sealed.ciphertext, sealed.keyId, now, new Date(now.getTime() - KEEP_MS)],
   );
 }
 

@@ -118,6 +118,7 @@ export class Outbox {
   async start(): Promise<void> {
     if (this.#running || this.#queues.size === 0) return;
     this.#running = true;
+    this.#stopping = false;
     this.#subscription = await this.options.db.listen(
       OUTBOX_CHANNEL,
       (queue) => {
