@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { devOutboxKey, readDevMessages } from '../../shared/delivery/dev-outbox.ts';
+import { readDevOutbox } from '../../shared/delivery/dev-outbox.ts';
 import type { AppState } from '../../shared/http/types.ts';
 import { parseInput } from '../../shared/http/validate.ts';
 import type { Deps } from '../../shared/runtime/deps.ts';
@@ -16,12 +16,11 @@ export function devOutboxRoutes({ db, config }: Deps): Router<AppState> {
   const router = new Router<AppState>();
   router.get('/verification-srv/dev/outbox', async (ctx) => {
     const { to } = parseInput(outboxQuery, ctx.query, 'query');
-    const destination = devOutboxKey(to);
-    const messages = await readDevMessages(db, config.secretKeyring, destination);
+    const outbox = await readDevOutbox(db, config.secretKeyring, to);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = {
-      to: destination,
-      messages: messages.map((m) => ({
+      to: outbox.to,
+      messages: outbox.messages.map((m) => ({
         id: m.id,
         channel: m.channel,
         to: m.to,

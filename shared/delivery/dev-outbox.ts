@@ -72,3 +72,9 @@ export function devOutboxKey(to: string): string {
   const phone = parsePhoneNumberFromString(text) ?? (text.startsWith('+') ? undefined : parsePhoneNumberFromString(`+${text}`));
   return phone?.number ?? text;
 }
+
+/** What `GET /verification-srv/dev/outbox` answers: the destination as looked up and its messages. */
+export async function readDevOutbox(db: Queryable, keyring: SecretKeyring, to: string): Promise<{ to: string; messages: DevOutboxMessage[] }> {
+  const destination = devOutboxKey(to);
+  return { to: destination, messages: await readDevMessages(db, keyring, destination) };
+}

@@ -103,11 +103,18 @@ export function sendOutbound(request: OutboundRequest, policy: AddressPolicy): P
     const fail = (error: OutboundErrorKind, message: string) => finish({ kind: 'error', error, message, durationMs: since(started) });
 
     const transport = url.protocol === 'https:' ? https : http;
-    const req = transport.request(url, {
-      method: request.method ?? 'POST',
-      headers: { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) },
-      lookup: guardedLookup(policy),
-    });
+    let req: http.ClientRequest;
+    try {
+      req = transport.request(url, {
+        method: request.method ?? 'POST',
+        headers: { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) },
+        lookup: guardedLookup(policy),
+      });
+    } catch (err) {
+      // e.g. a header value Node refuses: still an outcome, never a throw.
+      resolve({ kind: 'error', error: 'network', message: (err as Error).message, durationMs: since(started) });
+      return;
+    }
     const timeoutMs = request.timeoutMs ?? OUTBOUND_TIMEOUT_MS;
     const timer = setTimeout(() => {
       fail('timeout', `no complete answer within ${timeoutMs} ms`);

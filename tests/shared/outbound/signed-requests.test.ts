@@ -127,6 +127,12 @@ describe('outbound requests', () => {
     expect(outcome.kind === 'response' && outcome.excerpt.length).toBe(300);
   });
 
+  it('reports a request Node refuses to build (a header with a line break) as an outcome, not a throw', async () => {
+    receiver = await startHttpReceiver();
+    expect(await sendOutbound({ url: receiver.url, headers: { 'x-injected': 'a\r\nb: c' }, body: '' }, DEVELOPMENT)).toMatchObject({ kind: 'error', error: 'network' });
+    expect(receiver.requests).toHaveLength(0);
+  });
+
   it('reports a URL that is not http(s) as invalid', async () => {
     expect(await sendOutbound({ url: 'file:///etc/passwd', headers: {}, body: '' }, DEVELOPMENT)).toMatchObject({ kind: 'error', error: 'invalid_url' });
   });
