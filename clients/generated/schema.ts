@@ -426,6 +426,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/verification-srv/dev/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the codes sent to a destination (development only)
+         * @description **Absent in production** (`404 VER_0005`). The latest messages (at most 10, newest
+         *     first, from the last hour) that the development `log` provider (`SMS_PROVIDER=log`,
+         *     `EMAIL_PROVIDER=log`, the default outside production) sent to one phone number or
+         *     email address, with their codes, so a developer, the demo pages or a test can read a
+         *     code without a phone or a mailbox. The destination is normalised as the SMS and email
+         *     methods store it (E.164 for a phone number: encode `+` as `%2B`; an unencoded `+`
+         *     that arrives as a space is put back). Messages sent through any other provider are
+         *     not kept. Nothing here needs a token: never enable the `log` provider where real
+         *     users are.
+         */
+        get: operations["readDevOutbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -716,6 +744,11 @@ export interface components {
          *     | VER_0043 | 409 | The user has no enrolled authenticator for this method |
          *     | VER_0044 | 404 | No such authenticator |
          *     | VER_0050 | 429 | Too many requests; try again later |
+         *     | VER_0070 | 400 | The phone number is not valid |
+         *     | VER_0071 | 400 | The phone number cannot receive SMS codes |
+         *     | VER_0072 | 400 | Phone numbers of this country are not accepted |
+         *     | VER_0073 | 400 | The email address is not valid |
+         *     | VER_0074 | 503 | No provider is configured to deliver codes on this channel |
          *     | VER_0080 | 400 | The WebAuthn response is invalid |
          *     | VER_0081 | 403 | The origin is not allowed for this relying party |
          *     | VER_0082 | 400 | The WebAuthn response is for another relying party |
@@ -725,11 +758,32 @@ export interface components {
          *     | VER_0086 | 409 | The credential is already registered |
          *     | VER_0087 | 400 | The credential is not registered for this user |
          *     | VER_0088 | 409 | No WebAuthn relying party is configured for this tenant |
-         *     | VER_0503 | 503 | The service is temporarily unavailable |
          *     | VER_0500 | 500 | Internal server error |
+         *     | VER_0503 | 503 | The service is temporarily unavailable |
          * @enum {string}
          */
-        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0050" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0503" | "VER_0500";
+        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0050" | "VER_0070" | "VER_0071" | "VER_0072" | "VER_0073" | "VER_0074" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0500" | "VER_0503";
+        /** @description Messages the development `log` provider sent to one destination, newest first. */
+        DevOutbox: {
+            /** @description The destination as looked up (normalised). */
+            to: string;
+            messages: {
+                id: components["schemas"]["Uuid"];
+                /** @enum {string} */
+                channel: "sms" | "email";
+                to: string;
+                /** @description The code the message carries. */
+                code: string;
+                /** @description The SMS text, or the plain-text body of the email. */
+                text: string;
+                /** @description Email only. */
+                subject?: string;
+                /** @description Email only, the HTML body. */
+                html?: string;
+                /** Format: date-time */
+                sent_at: string;
+            }[];
+        };
         /** @description An error (RFC 9457 problem details) with a stable `code`. Never a stack trace. */
         Problem: {
             /**
@@ -750,6 +804,15 @@ export interface components {
             remaining_attempts?: number;
             /** @description Seconds before the user may try again (`VER_0042`, `VER_0050`, and `VER_0041` once wrong sign-in codes start to back off). */
             retry_after?: number;
+            /**
+             * @description Why a phone number is not valid (`VER_0070`).
+             * @enum {string}
+             */
+            reason?: "NOT_A_NUMBER" | "INVALID_COUNTRY" | "TOO_SHORT" | "TOO_LONG" | "INVALID_LENGTH" | "INVALID" | "EXTENSION";
+            /** @description The kind of number refused (`VER_0071`), as libphonenumber names it, e.g. `FIXED_LINE`, `TOLL_FREE`, `VOIP`. */
+            number_type?: string;
+            /** @description The ISO 3166-1 alpha-2 country of a refused phone number (`VER_0072`). */
+            country?: string;
         };
         FieldError: {
             /** @description The field's path (`settings.digits`), or `body`/`query` for the whole of it. */
@@ -2085,6 +2148,49 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
                         code?: "VER_0030";
+                    };
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    readDevOutbox: {
+        parameters: {
+            query: {
+                /**
+                 * @description The phone number (E.164) or email address the messages went to.
+                 * @example +4915123456789
+                 */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The messages sent to `to` (an empty list when there are none). */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevOutbox"];
+                };
+            };
+            /** @description `to` is missing or too long (`VER_0001`), or looks like an email address but is not one (`VER_0073`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0001" | "VER_0073";
                     };
                 };
             };

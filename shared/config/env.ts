@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { databasePasswordWeakness, keyWeakness, secretWeakness } from './secret-strength.ts';
+import { DeliveryConfigError, deliveryEnvShape, parseDeliveryConfig, type DeliveryConfig, type OutboundConfig, type OutboxConfig } from './delivery-config.ts';
 
 /** Key material for secrets at rest: the active key encrypts, every listed key decrypts. */
 export interface SecretKeyring {
@@ -64,6 +65,12 @@ export interface AppConfig {
   initiationRateLimit: number;
   /** Days ended enrollments and retired exchanges are kept before they are purged. */
   retentionDays: number;
+  /** SMS and email delivery: providers and their settings. */
+  delivery: DeliveryConfig;
+  /** Outbound HTTP requests: signing secrets and the address guard. */
+  outbound: OutboundConfig;
+  /** The transactional outbox worker. */
+  outbox: OutboxConfig;
   /** Values that fell back to development defaults; the caller warns loudly about each. */
   developmentDefaults: string[];
 }
@@ -124,6 +131,7 @@ const schema = z.object({
   DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(5_000),
   INITIATION_RATE_LIMIT: z.coerce.number().int().min(0).max(100_000).default(10),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  ...deliveryEnvShape,
 });
 
 /** Decodes a 32-byte key given as 64 hex characters or as base64. */
@@ -222,6 +230,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (production && !env.PUBLIC_BASE_URL) {
     throw new ConfigError('PUBLIC_BASE_URL', 'required in production: the public address apps reach this service at (never taken from the Host header)');
   }
+  let delivery: ReturnType<typeof parseDeliveryConfig>;
+  try {
+    delivery = parseDeliveryConfig(env, production);
+  } catch (err) {
+    if (err instanceof DeliveryConfigError) throw new ConfigError(err.variable, err.message);
+    throw err;
+  }
 
   return {
     production,
@@ -263,6 +278,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     statusCacheEntries: env.STATUS_CACHE_ENTRIES,
     initiationRateLimit: env.INITIATION_RATE_LIMIT,
     retentionDays: env.RETENTION_DAYS,
+    ...delivery,
     developmentDefaults,
   };
 }

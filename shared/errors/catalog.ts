@@ -40,6 +40,11 @@ export const errorCatalog = {
   DEVICE_NOT_FOUND: { code: 'VER_0044', status: 404, title: 'No such authenticator' },
 
   RATE_LIMITED: { code: 'VER_0050', status: 429, title: 'Too many requests; try again later' },
+  INVALID_PHONE_NUMBER: { code: 'VER_0070', status: 400, title: 'The phone number is not valid' },
+  PHONE_NUMBER_NOT_MOBILE: { code: 'VER_0071', status: 400, title: 'The phone number cannot receive SMS codes' },
+  COUNTRY_NOT_ALLOWED: { code: 'VER_0072', status: 400, title: 'Phone numbers of this country are not accepted' },
+  INVALID_EMAIL: { code: 'VER_0073', status: 400, title: 'The email address is not valid' },
+  DELIVERY_UNAVAILABLE: { code: 'VER_0074', status: 503, title: 'No provider is configured to deliver codes on this channel' },
   WEBAUTHN_INVALID_RESPONSE: { code: 'VER_0080', status: 400, title: 'The WebAuthn response is invalid' },
   WEBAUTHN_ORIGIN_NOT_ALLOWED: { code: 'VER_0081', status: 403, title: 'The origin is not allowed for this relying party' },
   WEBAUTHN_RP_ID_MISMATCH: { code: 'VER_0082', status: 400, title: 'The WebAuthn response is for another relying party' },

@@ -9,6 +9,10 @@ import { StatusHub } from '../events/status-hub.ts';
 import { createStatusMetrics } from '../events/status-metrics.ts';
 import { SecurityEventRecorder, logSink } from '../security-events/index.ts';
 import { createVerificationAssertions } from '../step-up/assertion.ts';
+import { MessageDelivery } from '../delivery/message-delivery.ts';
+import { createProviders } from '../delivery/providers/create-providers.ts';
+import { Outbox } from '../outbox/outbox.ts';
+import { createOutboxMetrics } from '../outbox/outbox-metrics.ts';
 import type { Clock, Deps } from './deps.ts';
 
 export interface BuildOptions {
@@ -40,6 +44,21 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
   const now = clock ?? (() => new Date());
   const statusHub = new StatusHub(database, log, { clock: now, cacheEntries: config.statusCacheEntries, metrics: statusMetrics });
   await statusHub.start();
+  const outbox = new Outbox({
+    db: database,
+    keyring: config.secretKeyring,
+    clock: now,
+    log,
+    metrics: createOutboxMetrics(metrics.registry),
+    ...config.outbox,
+  });
+  const delivery = new MessageDelivery(outbox, createProviders(config, { db: database, log, clock: now }), {
+    publicBaseUrl: config.publicBaseUrl,
+    retryScale: config.delivery.retryScale,
+    clock: now,
+  });
+  // Every queue is registered by now (register() before start()).
+  await outbox.start();
   return {
     config,
     db: database,
@@ -52,11 +71,18 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
     statusMetrics,
     // The audit trail and webhooks subscribe by adding their sinks here.
     securityEvents: new SecurityEventRecorder([logSink(log)], now),
+    outbox,
+    delivery,
   };
 }
 
-/** Releases what buildDeps opened, listener first so no event arrives at a closed pool. */
+/**
+ * Releases what buildDeps opened: the outbox worker first (attempts under way finish and are
+ * recorded), then the listener, so no event arrives at a closed pool.
+ */
 export async function closeDeps(deps: Deps): Promise<void> {
+  await deps.outbox.stop();
+  await deps.delivery.close();
   await deps.statusHub.stop();
   await deps.db.close();
 }

@@ -7,6 +7,8 @@ import type { StatusHub } from '../events/status-hub.ts';
 import type { StatusMetrics } from '../events/status-metrics.ts';
 import type { SecurityEventRecorder } from '../security-events/index.ts';
 import type { VerificationAssertions } from '../step-up/assertion.ts';
+import type { Outbox } from '../outbox/outbox.ts';
+import type { MessageDelivery } from '../delivery/message-delivery.ts';
 
 /** A source of the current time, injected so tests can move it without sleeping. */
 export type Clock = () => Date;
@@ -27,4 +29,8 @@ export interface Deps {
   statusMetrics: StatusMetrics;
   /** Where domain operations report security events (routes bind it to their request). */
   securityEvents: SecurityEventRecorder;
+  /** The transactional outbox: enqueue rows in a transaction; this process's worker delivers them. */
+  outbox: Outbox;
+  /** SMS and email codes through the outbox (queueMessage, deliveryStatus). */
+  delivery: MessageDelivery;
 }

@@ -5,7 +5,7 @@ import type { JsonResponse } from './http.ts';
 const STACK_LINE = /^\s*at .*:\d+:\d+\)?$/m;
 
 /** The documented problem members beyond RFC 9457's (see Problem in openapi.yaml). */
-const EXTENSIONS = new Set(['errors', 'remaining_attempts', 'retry_after']);
+const EXTENSIONS = new Set(['errors', 'remaining_attempts', 'retry_after', 'reason', 'number_type', 'country']);
 
 /**
  * Asserts `body` is a problem document of the documented shape: exactly `{type, title, status,
