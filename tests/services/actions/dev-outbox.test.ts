@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAST_DELIVERY_ENV, queueCode, settledDelivery } from '../../helpers/delivery.ts';
 import { request } from '../../helpers/http.ts';
 import { expectProblem } from '../../helpers/problem.ts';
+import { startProductionServer } from '../../helpers/production.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 
 interface DevOutbox {
@@ -76,7 +77,7 @@ describe('GET /verification-srv/dev/outbox (log provider, outside production)', 
 
 describe('in production', () => {
   it('the development outbox does not exist', async () => {
-    const production = await startTestServer({ env: { NODE_ENV: 'production' } });
+    const production = await startProductionServer();
     try {
       expectProblem(await request(`${production.url}/verification-srv/dev/outbox?to=%2B4915111111111`), 404, 'VER_0005');
       expect(production.deps.delivery.channelAvailable('sms')).toBe(false);

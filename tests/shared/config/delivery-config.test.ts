@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../shared/config/env.ts';
+import { productionEnv } from '../../helpers/production.ts';
 
 const BASE = { JWT_SECRET: 'a-jwt-secret-that-is-at-least-32-characters-long', SECRET_KEY: 'ab'.repeat(32) };
-const PRODUCTION = { ...BASE, NODE_ENV: 'production' };
+const PRODUCTION = productionEnv();
 const SECRET = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
 const TWILIO = { SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'token', TWILIO_FROM: '+15005550006' };
 
