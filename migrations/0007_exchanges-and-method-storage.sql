@@ -35,8 +35,10 @@ CREATE INDEX exchanges_ended ON exchanges (updated_at) WHERE status NOT IN ('INI
 
 -- 2. Authenticators of any method: the secret is optional, TOTP's parameters move into `data`
 --    (non-secret per-method attributes), and the last TOTP step becomes a counter any method
---    may use (a TOTP step, a WebAuthn signature count). Methods that need indexes or unique keys
---    add their own columns in their own migrations.
+--    may use (a TOTP step, a WebAuthn signature count). A method may enroll without an exchange
+--    (BACKUPCODE's codes are generated at once); an enrollment still creates one at most.
+--    Methods that need indexes or unique keys add their own columns in their own migrations.
+ALTER TABLE authenticators ALTER COLUMN enrollment_status_id DROP NOT NULL;
 ALTER TABLE authenticators ADD COLUMN data jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(data) = 'object');
 UPDATE authenticators SET data = jsonb_build_object('algorithm', algorithm, 'digits', digits, 'period', period, 'window', window_steps);
 ALTER TABLE authenticators DROP COLUMN algorithm, DROP COLUMN digits, DROP COLUMN period, DROP COLUMN window_steps;
@@ -84,7 +86,8 @@ ALTER TABLE tenant_methods
   ADD CHECK (length(issuer) BETWEEN 1 AND 64),
   DROP COLUMN settings;
 
-DELETE FROM authenticators WHERE verification_type <> 'TOTP' OR secret_ciphertext IS NULL;
+DELETE FROM authenticators WHERE verification_type <> 'TOTP' OR secret_ciphertext IS NULL OR enrollment_status_id IS NULL;
+ALTER TABLE authenticators ALTER COLUMN enrollment_status_id SET NOT NULL;
 ALTER TABLE authenticators DROP CONSTRAINT authenticators_secret_with_key;
 ALTER TABLE authenticators ALTER COLUMN secret_ciphertext SET NOT NULL;
 ALTER TABLE authenticators ALTER COLUMN secret_key_id SET NOT NULL;

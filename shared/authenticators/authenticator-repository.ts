@@ -8,7 +8,7 @@ interface AuthenticatorRow {
   tenant_id: string;
   sub: string;
   verification_type: VerificationType;
-  enrollment_status_id: string;
+  enrollment_status_id: string | null;
   device_id: string | null;
   push_id: string | null;
   public_key: string | null;

@@ -13,7 +13,8 @@ export interface Authenticator {
   tenantId: string;
   sub: string;
   verificationType: VerificationType;
-  enrollmentStatusId: string;
+  /** The enrollment that created it; null for a method that enrolls without one (BACKUPCODE). */
+  enrollmentStatusId: string | null;
   deviceId: string | null;
   pushId: string | null;
   publicKey: string | null;
