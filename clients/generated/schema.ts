@@ -1067,7 +1067,11 @@ export interface components {
             exchange_id: components["schemas"]["Uuid"];
             expires_at: components["schemas"]["Timestamp"];
         };
-        /** @description What anyone holding a status id sees (the seed's shape plus timing). */
+        /**
+         * @description What anyone holding a status id sees (the seed's shape plus timing). Enrollments and
+         *     sign-in challenges have the same document, without a member saying which: whoever
+         *     watches a status id started it and knows, and the statuses differ past `INITIATED`.
+         */
         StatusDocument: {
             status: components["schemas"]["ExchangeStatusValue"];
             /** @description The status id. */

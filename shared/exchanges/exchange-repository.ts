@@ -71,6 +71,7 @@ const RUNNING = (now: string) => `expires_at > ${now}`;
 /** Columns a new exchange is written with; the repository fills in the version. */
 export type NewExchangeRow = Omit<Exchange, 'version' | 'updatedAt'>;
 
+/** Writes a new exchange (version 1) and returns it as stored. */
 export async function insertExchange(q: Queryable, e: NewExchangeRow): Promise<Exchange> {
   const { rows } = await q.query<ExchangeRow>(
     `INSERT INTO exchanges (status_id, exchange_id, kind, tenant_id, sub, verification_type, status, authenticator_client_id,
@@ -100,6 +101,7 @@ export async function findByExchangeId<K extends ExchangeKind>(q: Queryable, ref
   return ofKind<K>(rows[0]);
 }
 
+/** The exchange a status id names, of any kind and method (status reads). */
 export async function findByStatusId(q: Queryable, statusId: string): Promise<Exchange | undefined> {
   const { rows } = await q.query<ExchangeRow>('SELECT * FROM exchanges WHERE status_id = $1', [statusId]);
   return rows[0] && toExchange(rows[0]);

@@ -56,6 +56,7 @@ export function transitionOf<K extends ExchangeKind>(kind: K, event: ExchangeEve
   return (TRANSITIONS[kind] as Record<string, { from: readonly ExchangeStatus[]; to: ExchangeStatus }>)[event]!;
 }
 
+/** Whether `event` may happen to an exchange of `kind` in `status`. */
 export function canApply<K extends ExchangeKind>(kind: K, event: ExchangeEvent<K>, status: ExchangeStatus): boolean {
   return transitionOf(kind, event).from.includes(status);
 }

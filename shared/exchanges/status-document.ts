@@ -19,6 +19,7 @@ export function toStatusDocument(e: Exchange): StatusDocument {
   };
 }
 
+/** The status document with the version that orders it (ETag, events, the cache). */
 export function toVersionedStatus(e: Exchange): VersionedStatus {
   return { document: toStatusDocument(e), version: e.version };
 }

@@ -12,10 +12,12 @@ export type ExchangeStatus = (typeof EXCHANGE_STATUSES)[number];
 export const LIVE_STATUSES = ['INITIATED', 'SCANNED'] as const satisfies readonly ExchangeStatus[];
 export type LiveStatus = (typeof LIVE_STATUSES)[number];
 
+/** Whether an exchange in `status` is still in progress. */
 export function isLiveStatus(status: ExchangeStatus): status is LiveStatus {
   return (LIVE_STATUSES as readonly ExchangeStatus[]).includes(status);
 }
 
+/** Whether `status` ends an exchange: it never changes again, and watchers are released. */
 export function isTerminalStatus(status: ExchangeStatus): boolean {
   return !isLiveStatus(status);
 }

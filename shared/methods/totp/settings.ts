@@ -47,6 +47,7 @@ const codeParamsSchema = z.object({
   window: z.number().int(),
 });
 
+/** The code parameters a new enrollment is fixed with: the tenant's current settings. */
 export function codeParamsOf(settings: TotpSettings): CodeParams {
   return { algorithm: settings.algorithm, digits: settings.digits, period: settings.period, window: settings.window };
 }
@@ -56,6 +57,7 @@ export function readCodeParams(stored: JsonObject): CodeParams {
   return codeParamsSchema.parse(stored);
 }
 
+/** The parameters as they are stored (`method_state`, `data`). */
 export function storedCodeParams(params: CodeParams): JsonObject {
   return { algorithm: params.algorithm, digits: params.digits, period: params.period, window: params.window };
 }
