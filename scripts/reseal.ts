@@ -25,8 +25,8 @@ try {
     });
     console.log(`active key: ${report.activeKeyId}`);
     console.log(line('authenticators', report.authenticators));
-    console.log(line('enrollments', report.enrollments));
-    const left = [report.authenticators, report.enrollments].some((c) => Object.keys(c.remaining).length > 0);
+    console.log(line('exchanges', report.exchanges));
+    const left = [report.authenticators, report.exchanges].some((c) => Object.keys(c.remaining).length > 0);
     console.log(left ? 'old keys are still needed: keep them in PREVIOUS_SECRET_KEYS' : 'no secret needs an old key any more');
     if (report.unreadableIds.length > 0) process.exitCode = 1;
   } finally {

@@ -48,7 +48,7 @@ export default async function statusPoll(bench: BenchEnvironment, load: LoadOpti
     router.get(STATUS_ROUTE, async (ctx) => {
       const { rows } = await bench.deps.db.query<StatusRow>(
         `SELECT status, status_id, sub, verification_type, ph_id, device_id, expires_at, updated_at, version
-         FROM enrollments WHERE status_id = $1`,
+         FROM exchanges WHERE status_id = $1`,
         [ctx.params.status_id],
       );
       const row = rows[0];

@@ -15,8 +15,8 @@ import pg from 'pg';
 import WebSocket, { WebSocketServer } from 'ws';
 import { statusService } from '../../services/status/index.ts';
 import { loadConfig } from '../../shared/config/env.ts';
-import { applyTransition } from '../../shared/enrollment/enrollment-repository.ts';
-import { toVersionedStatus } from '../../shared/enrollment/status-document.ts';
+import { applyTransition } from '../../shared/exchanges/exchange-repository.ts';
+import { toVersionedStatus } from '../../shared/exchanges/status-document.ts';
 import { publishStatus } from '../../shared/events/status-events.ts';
 import { createLogger } from '../../shared/log/logger.ts';
 import { buildDeps, closeDeps } from '../../shared/runtime/build-deps.ts';
@@ -103,11 +103,11 @@ async function runClient(mode: Mode, wsBase: string, databaseUrl: string, idsFil
     await db.query('BEGIN');
     if (mode === 'service') {
       // The domain's own transition and announcement, as recordScan runs them.
-      const scanned = await applyTransition(db, ids[i]!, 'scan', new Date(), { deviceId: 'bench-device' });
+      const scanned = await applyTransition(db, 'enrollment', ids[i]!, 'scan', new Date(), { deviceId: 'bench-device' });
       if (!scanned) throw new Error(`enrollment ${i} could not be scanned`);
       await publishStatus(db, toVersionedStatus(scanned));
     } else {
-      await db.query('UPDATE enrollments SET updated_at = now() WHERE status_id = $1', [ids[i]]);
+      await db.query('UPDATE exchanges SET updated_at = now() WHERE status_id = $1', [ids[i]]);
       await db.query('SELECT pg_notify($1, $2)', [BARE_CHANNEL, String(i)]);
     }
     const received = new Promise<number>((resolve) => receipts.set(i, resolve));
@@ -230,10 +230,10 @@ async function seedEnrollments(bench: BenchEnvironment, count: number): Promise<
   const db = bench.deps.db;
   await db.query("INSERT INTO tenants (id) VALUES ('bench-ws') ON CONFLICT DO NOTHING");
   const { rows } = await db.query<{ status_id: string }>(
-    `INSERT INTO enrollments (status_id, exchange_id, tenant_id, sub, verification_type, status, authenticator_client_id,
-       secret_ciphertext, secret_key_id, algorithm, digits, period, window_steps, max_attempts, expires_at, created_at, updated_at, version)
-     SELECT gen_random_uuid(), gen_random_uuid(), 'bench-ws', 'bench-user-' || n, 'TOTP', 'INITIATED', gen_random_uuid(),
-       '\\x00'::bytea, 'k1', 'SHA1', 6, 30, 1, 5, now() + interval '1 hour', now(), now(), 1
+    `INSERT INTO exchanges (status_id, exchange_id, kind, tenant_id, sub, verification_type, status, authenticator_client_id,
+       secret_ciphertext, secret_key_id, method_state, max_attempts, expires_at, created_at, updated_at, version, stepped_up)
+     SELECT gen_random_uuid(), gen_random_uuid(), 'enrollment', 'bench-ws', 'bench-user-' || n, 'TOTP', 'INITIATED', gen_random_uuid(),
+       '\\x00'::bytea, 'k1', '{"algorithm": "SHA1", "digits": 6, "period": 30, "window": 1}', 5, now() + interval '1 hour', now(), now(), 1, false
      FROM generate_series(1, $1::int) AS n
      RETURNING status_id`,
     [count],

@@ -159,6 +159,39 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/verification-actions-srv/setup/{method}/resend/{exchange_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+                 * @example totp
+                 */
+                method: components["parameters"]["Method"];
+                /**
+                 * @description The exchange id from the initiation (or the latest rotation) response.
+                 * @example d5edcec1-d306-4cb8-8650-a3eb0330084d
+                 */
+                exchange_id: components["parameters"]["ExchangeId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send an enrollment's code again
+         * @description For methods that send a code to a destination (SMS, EMAIL): sends the code of a live
+         *     enrollment of the caller again. No request body. Counts as an initiation
+         *     (`INITIATION_RATE_LIMIT`). A method that sends nothing (TOTP) answers `404 VER_0022`.
+         */
+        post: operations["resendEnrollmentCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/verification-actions-srv/setup/{method}/{exchange_id}": {
         parameters: {
             query?: never;
@@ -211,7 +244,8 @@ export interface paths {
          * @description The signed-in user types the first code their authenticator app (any standard one)
          *     shows for the QR code: the enrollment becomes `ENROLLED` and an authenticator is
          *     created. The code is consumed: it cannot be used again to sign in. Wrong codes count;
-         *     the last allowed one fails the enrollment.
+         *     the last allowed one fails the enrollment. The body is the method's
+         *     (`TotpProfileVerification` for TOTP).
          */
         post: operations["verifyEnrollment"];
         delete?: never;
@@ -356,6 +390,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/verification-srv/authentication/{method}/initiation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+                 * @example totp
+                 */
+                method: components["parameters"]["Method"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a sign-in challenge
+         * @description Starts a sign-in challenge of the method for the caller (a user token), or for the user
+         *     named by `sub` (a token with the scope `verification:service`, which must name one): an
+         *     exchange id to answer it with and a status id to watch it by polling or over the
+         *     WebSocket, exactly like an enrollment (`INITIATED` → `AUTHENTICATED`, `DENIED`,
+         *     `EXPIRED`, `CANCELLED` or `FAILED`). The user must have an authenticator of the method.
+         *     Counts toward `INITIATION_RATE_LIMIT`, together with enrollments.
+         *
+         *     The body and the method fields of the answer are the method's (`TotpSignInInitiation`
+         *     and `TotpChallengeOffer` for TOTP, whose challenge lives `exchange_lifetime` seconds
+         *     and is answered with a code).
+         */
+        post: operations["initiateSignIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/verification-srv/authentication/{method}/verification": {
         parameters: {
             query?: never;
@@ -372,9 +441,16 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Verify a sign-in code
+         * Verify a sign-in (a code, or the answer to a challenge)
          * @description Checks a code against every authenticator of the user (RFC 6238, ±1 step by default).
          *     A code is accepted once: replaying it, or any earlier one, fails.
+         *
+         *     With `exchange_id`, the code answers a sign-in challenge of the user started with
+         *     `POST /verification-srv/authentication/{method}/initiation`: a right code makes it
+         *     `AUTHENTICATED` (watchers of its status id see it, with `ph_id`), and the answer
+         *     carries its `status_id`. Wrong codes count in the user's throttle and in the
+         *     challenge's attempts: the fifth fails it (`409 VER_0027`). An exchange id of another
+         *     user or tenant, of an enrollment or of another method is unknown (`404 VER_0023`).
          *
          *     With a user token the code is the caller's own. With a token carrying the scope
          *     `verification:service` a backend verifies the code of the user named by `sub` (which
@@ -387,6 +463,39 @@ export interface paths {
          */
         post: operations["verifySignIn"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-srv/authentication/{method}/{exchange_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+                 * @example totp
+                 */
+                method: components["parameters"]["Method"];
+                /**
+                 * @description The exchange id from the initiation (or the latest rotation) response.
+                 * @example d5edcec1-d306-4cb8-8650-a3eb0330084d
+                 */
+                exchange_id: components["parameters"]["ExchangeId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Cancel a sign-in challenge
+         * @description The user (or a backend with `verification:service`, naming the user with `?sub=`)
+         *     abandons a live sign-in challenge: watchers see `CANCELLED`, and it can no longer be
+         *     answered. The status id cannot cancel anything.
+         */
+        delete: operations["cancelSignIn"];
         options?: never;
         head?: never;
         patch?: never;
@@ -406,10 +515,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Read an enrollment's status
-         * @description The enrollment's current status. A live enrollment whose lifetime ended is reported
-         *     (and stored) as `EXPIRED`. `ph_id` (and `device_id`, when a companion app enrolled)
-         *     appear once the status is `ENROLLED`.
+         * Read the status of an enrollment or a sign-in challenge
+         * @description The current status of the enrollment or sign-in challenge. A live one whose lifetime
+         *     ended is reported (and stored) as `EXPIRED`. `ph_id` (and `device_id`, when a companion
+         *     app enrolled) appear once the status is `ENROLLED`, or `AUTHENTICATED` for a challenge.
          *
          *     Every answer has a strong `ETag`; send it back as `If-None-Match` to get `304` while
          *     nothing changed. With `?wait=N` the request is held for up to N seconds until the
@@ -694,19 +803,25 @@ export interface components {
          */
         PassCode: string;
         /**
-         * @description A verification method as cidaas names it.
+         * @description A verification method this service implements, as cidaas names it (upper case; lower case as `{method}` in paths).
          * @enum {string}
          */
         VerificationType: "TOTP";
         /** @enum {string} */
         HashAlgorithm: "SHA1" | "SHA256" | "SHA512";
         /**
-         * @description `INITIATED` (QR code shown) → `SCANNED` (a companion app read it) → `ENROLLED`;
-         *     `INITIATED` → `ENROLLED` directly from the profile UI. `EXPIRED`, `CANCELLED` and
-         *     `FAILED` (too many wrong codes) end an enrollment too. Terminal states never change.
+         * @description An enrollment: `INITIATED` (QR code shown) → `SCANNED` (a companion app read it) →
+         *     `ENROLLED`; `INITIATED` → `ENROLLED` directly from the profile UI. `EXPIRED`,
+         *     `CANCELLED` and `FAILED` (too many wrong codes) end an enrollment too.
+         *
+         *     A sign-in challenge: `INITIATED` → `AUTHENTICATED` (answered; `ph_id` names the
+         *     authenticator), `DENIED` (refused on the device), `EXPIRED`, `CANCELLED` or `FAILED`
+         *     (too many wrong codes).
+         *
+         *     Terminal states never change.
          * @enum {string}
          */
-        EnrollmentStatusValue: "INITIATED" | "SCANNED" | "ENROLLED" | "EXPIRED" | "CANCELLED" | "FAILED";
+        ExchangeStatusValue: "INITIATED" | "SCANNED" | "ENROLLED" | "AUTHENTICATED" | "DENIED" | "EXPIRED" | "CANCELLED" | "FAILED";
         /**
          * @description Every code a client can see. Codes never change meaning once published.
          *
@@ -728,6 +843,14 @@ export interface components {
          *     | VER_0015 | 409 | A factor was enrolled since this enrollment started; start again with a fresh second factor |
          *     | VER_0020 | 404 | Unknown verification method |
          *     | VER_0021 | 409 | The verification method is not active for this tenant |
+         *     | VER_0022 | 404 | The verification method does not support this operation |
+         *     | VER_0023 | 404 | No such sign-in challenge |
+         *     | VER_0024 | 409 | The sign-in challenge has expired |
+         *     | VER_0025 | 409 | The sign-in challenge was already answered |
+         *     | VER_0026 | 409 | The sign-in challenge was cancelled |
+         *     | VER_0027 | 409 | The sign-in challenge failed after too many wrong codes |
+         *     | VER_0028 | 409 | The sign-in challenge was denied |
+         *     | VER_0029 | 409 | The sign-in challenge has not been answered yet |
          *     | VER_0030 | 404 | No such enrollment |
          *     | VER_0031 | 409 | The enrollment has expired |
          *     | VER_0032 | 409 | The enrollment is already complete |
@@ -758,11 +881,11 @@ export interface components {
          *     | VER_0086 | 409 | The credential is already registered |
          *     | VER_0087 | 400 | The credential is not registered for this user |
          *     | VER_0088 | 409 | No WebAuthn relying party is configured for this tenant |
-         *     | VER_0500 | 500 | Internal server error |
          *     | VER_0503 | 503 | The service is temporarily unavailable |
+         *     | VER_0500 | 500 | Internal server error |
          * @enum {string}
          */
-        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0050" | "VER_0070" | "VER_0071" | "VER_0072" | "VER_0073" | "VER_0074" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0500" | "VER_0503";
+        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0022" | "VER_0023" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0050" | "VER_0070" | "VER_0071" | "VER_0072" | "VER_0073" | "VER_0074" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0503" | "VER_0500";
         /** @description Messages the development `log` provider sent to one destination, newest first. */
         DevOutbox: {
             /** @description The destination as looked up (normalised). */
@@ -823,8 +946,10 @@ export interface components {
             verificationType: components["schemas"]["VerificationType"];
             active: boolean;
         };
-        /** @description A method's settings, with the defaults every tenant starts with. */
-        MethodSettings: {
+        /** @description The settings of the method named in the path, defaults included. */
+        MethodSettings: components["schemas"]["TotpSettings"];
+        /** @description TOTP's settings, with the defaults every tenant starts with. */
+        TotpSettings: {
             algorithm: components["schemas"]["HashAlgorithm"];
             /** @default 6 */
             digits: number;
@@ -864,7 +989,17 @@ export interface components {
             active?: boolean;
             settings?: components["schemas"]["MethodSettingsPatch"];
         };
-        MethodSettingsPatch: {
+        /** @description A partial change of the settings of the method named in the path. */
+        MethodSettingsPatch: components["schemas"]["TotpSettingsPatch"];
+        /**
+         * @description A partial change of TOTP's settings.
+         * @example {
+         *       "digits": 8,
+         *       "exchange_lifetime": 900,
+         *       "issuer": "Acme"
+         *     }
+         */
+        TotpSettingsPatch: {
             algorithm?: components["schemas"]["HashAlgorithm"];
             digits?: number;
             /** @description Seconds per TOTP step. */
@@ -880,7 +1015,14 @@ export interface components {
              */
             issuer?: string | null;
         };
-        InitiationRequest: {
+        /** @description What the profile UI may send to start an enrollment of the method named in the path. */
+        InitiationRequest: components["schemas"]["TotpInitiation"];
+        /**
+         * @example {
+         *       "client_id": "532542d2-c6b8-4921-86b6-bb1da13f941b"
+         *     }
+         */
+        TotpInitiation: {
             /** @description The companion authenticator app's client id; a fresh one per enrollment when absent. */
             client_id?: components["schemas"]["Uuid"];
             /** @description Sent by cidaas' profile UI; accepted and ignored. */
@@ -890,7 +1032,9 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        EnrollmentOffer: {
+        /** @description An enrollment started (or rotated) of the method named in the path. */
+        EnrollmentOffer: components["schemas"]["TotpEnrollmentOffer"];
+        TotpEnrollmentOffer: {
             exchange_id: components["schemas"]["ExchangeRef"];
             /** @description Watch the enrollment with it; it completes nothing. */
             status_id: components["schemas"]["Uuid"];
@@ -923,9 +1067,13 @@ export interface components {
             exchange_id: components["schemas"]["Uuid"];
             expires_at: components["schemas"]["Timestamp"];
         };
-        /** @description What anyone holding a status id sees (the seed's shape plus timing). */
+        /**
+         * @description What anyone holding a status id sees (the seed's shape plus timing). Enrollments and
+         *     sign-in challenges have the same document, without a member saying which: whoever
+         *     watches a status id started it and knows, and the statuses differ past `INITIATED`.
+         */
         StatusDocument: {
-            status: components["schemas"]["EnrollmentStatusValue"];
+            status: components["schemas"]["ExchangeStatusValue"];
             /** @description The status id. */
             id: components["schemas"]["Uuid"];
             sub: string;
@@ -937,10 +1085,27 @@ export interface components {
             expires_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
         };
-        ProfileVerificationRequest: {
+        /** @description The profile UI's proof completing an enrollment of the method named in the path. */
+        ProfileVerificationRequest: components["schemas"]["TotpProfileVerification"];
+        /**
+         * @description The first code the user's authenticator app shows.
+         * @example {
+         *       "exchange_id": "d5edcec1-d306-4cb8-8650-a3eb0330084d",
+         *       "pass_code": "492039"
+         *     }
+         */
+        TotpProfileVerification: {
             exchange_id: components["schemas"]["Uuid"];
             pass_code: components["schemas"]["PassCode"];
         };
+        /**
+         * @description What every method whose enrollment a companion app scans takes.
+         * @example {
+         *       "exchange_id": "d5edcec1-d306-4cb8-8650-a3eb0330084d",
+         *       "client_id": "532542d2-c6b8-4921-86b6-bb1da13f941b",
+         *       "device_id": "dd7e81392ff7bbd3"
+         *     }
+         */
         ScanRequest: {
             /** @description `eid` from the QR code. */
             exchange_id: components["schemas"]["Uuid"];
@@ -949,7 +1114,18 @@ export interface components {
             device_id: components["schemas"]["DeviceId"];
             push_id?: components["schemas"]["PushId"];
         };
-        EnrollRequest: {
+        /** @description The companion app's proof completing an enrollment of the method named in the path. */
+        EnrollRequest: components["schemas"]["TotpEnroll"];
+        /**
+         * @description The scanning device's first code.
+         * @example {
+         *       "exchange_id": "d5edcec1-d306-4cb8-8650-a3eb0330084d",
+         *       "client_id": "532542d2-c6b8-4921-86b6-bb1da13f941b",
+         *       "device_id": "dd7e81392ff7bbd3",
+         *       "pass_code": "492039"
+         *     }
+         */
+        TotpEnroll: {
             exchange_id: components["schemas"]["Uuid"];
             client_id: components["schemas"]["Uuid"];
             device_id: components["schemas"]["DeviceId"];
@@ -1001,11 +1177,48 @@ export interface components {
              */
             last_used_at: string | null;
         };
-        SignInRequest: {
+        /** @description What starting a sign-in challenge of the method named in the path takes. */
+        SignInInitiationRequest: components["schemas"]["TotpSignInInitiation"];
+        /**
+         * @example {
+         *       "sub": "da65eb32-d460-4355-8b94-ee061896712f"
+         *     }
+         */
+        TotpSignInInitiation: {
+            /** @description Whose sign-in it is; required with a `verification:service` token, else the caller's own. */
+            sub?: components["schemas"]["Subject"];
+        };
+        /** @description A sign-in challenge started, of the method named in the path. */
+        ChallengeOffer: components["schemas"]["TotpChallengeOffer"];
+        /** @description A TOTP challenge; answer it with a code (`exchange_id` and `pass_code`). */
+        TotpChallengeOffer: {
+            exchange_id: components["schemas"]["ExchangeRef"];
+            /** @description Watch the challenge with it; it answers nothing. */
+            status_id: components["schemas"]["Uuid"];
+            /** @constant */
+            type: "TOTP";
+        };
+        /** @description A sign-in verification of the method named in the path. */
+        SignInRequest: components["schemas"]["TotpSignInVerification"];
+        /**
+         * @description A code, directly or answering a challenge (`exchange_id`).
+         * @example {
+         *       "exchange_id": "8a3ab4f6-62a9-4b1c-9b6f-3c86f1f35b0e",
+         *       "pass_code": "718364",
+         *       "sub": "da65eb32-d460-4355-8b94-ee061896712f"
+         *     }
+         */
+        TotpSignInVerification: {
             pass_code: components["schemas"]["PassCode"];
+            /** @description The challenge this code answers (from the initiation); none to verify the code directly. */
+            exchange_id?: components["schemas"]["Uuid"];
             /** @description Whose code it is; required with a `verification:service` token, else the caller's own. */
             sub?: components["schemas"]["Subject"];
         };
+        /**
+         * @description A verified sign-in, whatever the method. (A method whose answer adds fields documents
+         *     them here, optional.)
+         */
         SignInResult: {
             /** @constant */
             status: "AUTHENTICATED";
@@ -1013,6 +1226,8 @@ export interface components {
             verification_type: components["schemas"]["VerificationType"];
             /** @description The authenticator whose code matched. */
             ph_id: components["schemas"]["Uuid"];
+            /** @description The challenge answered (only when the sign-in answered one); its watchers see `AUTHENTICATED`. */
+            status_id?: components["schemas"]["Uuid"];
             authenticated_at: components["schemas"]["Timestamp"];
             /**
              * @description A verification assertion (JWT, `typ: verification-assertion+jwt`, HS256 with a key
@@ -1045,9 +1260,9 @@ export interface components {
     };
     responses: {
         /**
-         * @description The enrollment: show `qr_code` (or render `otpauth_uri`) and watch `status_id`. Give
-         *     `otpauth_uri_standard` to apps or libraries that refuse cidaas' extra parameters. Never
-         *     cached.
+         * @description The enrollment: act on it with `exchange_id`, watch `status_id`, and show what the method
+         *     adds (TOTP: show `qr_code`, or render `otpauth_uri`; give `otpauth_uri_standard` to apps or
+         *     libraries that refuse cidaas' extra parameters). Never cached.
          */
         EnrollmentOffer: {
             headers: {
@@ -1126,6 +1341,50 @@ export interface components {
                 };
             };
         };
+        /** @description The method is not one this service implements (`VER_0020`), or it does not support this operation (`VER_0022`). */
+        UnknownMethodOrOperation: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0020" | "VER_0022";
+                };
+            };
+        };
+        /**
+         * @description Unknown verification method (`VER_0020`), a method without this operation (`VER_0022`),
+         *     or no enrollment of the method (of the caller, on the profile paths) has this exchange id
+         *     (`VER_0030`; another user's is reported the same way).
+         */
+        EnrollmentOperationNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0020" | "VER_0022" | "VER_0030";
+                };
+            };
+        };
+        /**
+         * @description Unknown verification method (`VER_0020`), or no live or ended sign-in challenge of the
+         *     method and of this user has this exchange id (`VER_0023`): another user's or tenant's,
+         *     an enrollment's, or a status id all look the same.
+         */
+        ChallengeNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0020" | "VER_0023";
+                };
+            };
+        };
         /**
          * @description Unknown verification method (`VER_0020`), or no enrollment of the caller has this
          *     exchange id (`VER_0030`; another user's is reported the same way).
@@ -1179,6 +1438,19 @@ export interface components {
         };
         /** @description The token lacks the scope `verification:admin` (`VER_0012`). */
         AdminScopeRequired: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0012";
+                };
+            };
+        };
+        /** @description A user token named another user's `sub` (`VER_0012`); acting for another user needs `verification:service`. */
+        ServiceScopeRequired: {
             headers: {
                 "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                 [name: string]: unknown;
@@ -1551,11 +1823,69 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            404: components["responses"]["EnrollmentNotFound"];
+            404: components["responses"]["EnrollmentOperationNotFound"];
             /**
              * @description The enrollment is no longer live: expired (`VER_0031`), already enrolled
              *     (`VER_0032`), cancelled (`VER_0033`), failed (`VER_0034`), or this exchange was
              *     already replaced by a rotation (`VER_0040`).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0040";
+                    };
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    resendEnrollmentCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+                 * @example totp
+                 */
+                method: components["parameters"]["Method"];
+                /**
+                 * @description The exchange id from the initiation (or the latest rotation) response.
+                 * @example d5edcec1-d306-4cb8-8650-a3eb0330084d
+                 */
+                exchange_id: components["parameters"]["ExchangeId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EnrollmentOffer"];
+            /** @description The exchange id is not a UUID (`VER_0007`), or a body was sent that is not valid JSON (`VER_0002`) or does not decode (`VER_0009`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0002" | "VER_0007" | "VER_0009";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["EnrollmentOperationNotFound"];
+            /**
+             * @description The enrollment is no longer live: expired (`VER_0031`), already enrolled
+             *     (`VER_0032`), cancelled (`VER_0033`), failed (`VER_0034`), or this exchange was
+             *     replaced by a rotation (`VER_0040`).
              */
             409: {
                 headers: {
@@ -1663,7 +1993,7 @@ export interface operations {
             200: components["responses"]["Enrolled"];
             400: components["responses"]["InvalidEnrollmentCode"];
             401: components["responses"]["Unauthorized"];
-            404: components["responses"]["EnrollmentNotFound"];
+            404: components["responses"]["EnrollmentOperationNotFound"];
             /**
              * @description The enrollment cannot be completed here: expired (`VER_0031`), already enrolled
              *     (`VER_0032`), cancelled (`VER_0033`), failed after too many wrong codes
@@ -1733,7 +2063,7 @@ export interface operations {
                     };
                 };
             };
-            404: components["responses"]["EnrollmentNotFound"];
+            404: components["responses"]["EnrollmentOperationNotFound"];
             /**
              * @description The enrollment cannot be scanned: expired (`VER_0031`), already enrolled
              *     (`VER_0032`), cancelled (`VER_0033`), failed (`VER_0034`), already scanned by
@@ -1793,7 +2123,7 @@ export interface operations {
                     };
                 };
             };
-            404: components["responses"]["EnrollmentNotFound"];
+            404: components["responses"]["EnrollmentOperationNotFound"];
             /**
              * @description The enrollment cannot be completed here: not scanned yet (`VER_0035`), expired
              *     (`VER_0031`), already enrolled (`VER_0032`), cancelled (`VER_0033`), failed after
@@ -1982,6 +2312,58 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    initiateSignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+                 * @example totp
+                 */
+                method: components["parameters"]["Method"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SignInInitiationRequest"];
+            };
+        };
+        responses: {
+            /** @description The challenge; watch `status_id`, answer with `exchange_id`. Never cached. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChallengeOffer"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ServiceScopeRequired"];
+            404: components["responses"]["UnknownMethodOrOperation"];
+            /** @description The method is not active for the tenant (`VER_0021`), or the user has no enrolled authenticator for it (`VER_0043`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0021" | "VER_0043";
+                    };
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     verifySignIn: {
         parameters: {
             query?: never;
@@ -2030,22 +2412,15 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description A user token named another user's `sub` (`VER_0012`; needs `verification:service`). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {unknown} */
-                        code?: "VER_0012";
-                    };
-                };
-            };
-            404: components["responses"]["UnknownMethod"];
+            403: components["responses"]["ServiceScopeRequired"];
+            404: components["responses"]["ChallengeNotFound"];
             /**
-             * @description The method is not active for the tenant (`VER_0021`), or the user has no enrolled
-             *     authenticator for it (`VER_0043`).
+             * @description The method is not active for the tenant (`VER_0021`), the user has no enrolled
+             *     authenticator for it (`VER_0043`), or the challenge cannot be answered: expired
+             *     (`VER_0024`), already answered (`VER_0025`), cancelled (`VER_0026`), failed after too
+             *     many wrong codes (`VER_0027`, also answered to the last wrong code), denied
+             *     (`VER_0028`), or not answered yet on the device of a method answered there
+             *     (`VER_0029`).
              */
             409: {
                 headers: {
@@ -2054,7 +2429,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "VER_0021" | "VER_0043";
+                        code?: "VER_0021" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0043";
                     };
                 };
             };
@@ -2076,6 +2451,78 @@ export interface operations {
                     } & unknown;
                 };
             };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancelSignIn: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Whose challenge it is; required with a `verification:service` token, else the caller's own.
+                 * @example da65eb32-d460-4355-8b94-ee061896712f
+                 */
+                sub?: components["schemas"]["Subject"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
+                 * @example totp
+                 */
+                method: components["parameters"]["Method"];
+                /**
+                 * @description The exchange id from the initiation (or the latest rotation) response.
+                 * @example d5edcec1-d306-4cb8-8650-a3eb0330084d
+                 */
+                exchange_id: components["parameters"]["ExchangeId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The challenge's status after cancelling. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusDocument"];
+                };
+            };
+            /** @description The exchange id is not a UUID (`VER_0007`), or the query is not valid (`VER_0001`; only `sub` is accepted, and a service token must give it). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0001" | "VER_0007";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ServiceScopeRequired"];
+            404: components["responses"]["ChallengeNotFound"];
+            /**
+             * @description The challenge is no longer live: expired (`VER_0024`), answered (`VER_0025`),
+             *     already cancelled (`VER_0026`), failed (`VER_0027`) or denied (`VER_0028`).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028";
+                    };
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2139,7 +2586,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description No enrollment has this status id (`VER_0030`). */
+            /** @description No enrollment or sign-in challenge has this status id (`VER_0030`). */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -2,39 +2,40 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { SCOPES, requireScope } from '../../shared/auth/principal.ts';
 import { authenticate, principalOf } from '../../shared/http/middleware/authenticate.ts';
-import { parseInput } from '../../shared/http/validate.ts';
+import { methodOf, resolveMethodParam } from '../../shared/http/method-param.ts';
 import type { AppState } from '../../shared/http/types.ts';
+import { parseInput } from '../../shared/http/validate.ts';
+import { listMethods } from '../../shared/methods/method-list.ts';
+import type { MethodModule } from '../../shared/methods/method-module.ts';
 import type { Deps } from '../../shared/runtime/deps.ts';
-import { getMethodConfig, listMethods, updateMethodConfig } from '../../shared/tenants/method-config.ts';
-import { parseVerificationType, settingsPatchSchema } from '../../shared/tenants/method-settings.ts';
 
-const methodChangeSchema = z
-  .object({
-    active: z.boolean().optional(),
-    settings: settingsPatchSchema.optional(),
-  })
-  .strict();
+/** `{active?, settings?}`, the settings checked with the method's own schema. */
+export function methodChangeSchema(method: MethodModule) {
+  return z.object({ active: z.boolean().optional(), settings: method.settings.patch.optional() }).strict();
+}
 
 /** The config service: which verification methods a tenant offers, and their settings. */
 export function configRoutes({ db, verifyToken }: Deps): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/verification-srv/config' });
   const auth = authenticate(verifyToken);
+  resolveMethodParam(router, 'type');
+  const changeSchemas = new Map<MethodModule, ReturnType<typeof methodChangeSchema>>();
+  const changeSchemaOf = (method: MethodModule) => changeSchemas.get(method) ?? changeSchemas.set(method, methodChangeSchema(method)).get(method)!;
 
   router.get('/list', auth, async (ctx) => {
     ctx.body = await listMethods(db, principalOf(ctx).tenantId);
   });
 
   router.get('/:type', auth, async (ctx) => {
-    const type = parseVerificationType(ctx.params.type!);
-    ctx.body = await getMethodConfig(db, principalOf(ctx).tenantId, type);
+    ctx.body = await methodOf(ctx).settings.read(db, principalOf(ctx).tenantId);
   });
 
   router.put('/:type', auth, async (ctx) => {
     const principal = principalOf(ctx);
     requireScope(principal, SCOPES.admin);
-    const type = parseVerificationType(ctx.params.type!);
-    const change = parseInput(methodChangeSchema, ctx.request.body, 'body');
-    ctx.body = await updateMethodConfig(db, principal.tenantId, type, change);
+    const method = methodOf(ctx);
+    const change = parseInput(changeSchemaOf(method), ctx.request.body, 'body');
+    ctx.body = await method.settings.update(db, principal.tenantId, change);
   });
 
   return router;

@@ -1,4 +1,4 @@
-import { startExpirySweeper } from '../../shared/enrollment/expiry-sweeper.ts';
+import { startExpirySweeper } from '../../shared/exchanges/expiry-sweeper.ts';
 import type { ServiceModule } from '../../shared/runtime/service-module.ts';
 import { statusRoutes } from './routes.ts';
 import { attachStatusSocket } from './websocket/server.ts';

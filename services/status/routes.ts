@@ -1,11 +1,11 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { statusEtag, type VersionedStatus } from '../../shared/enrollment/status-document.ts';
-import { waitForStatus } from '../../shared/enrollment/wait-for-status.ts';
+import { waitForStatus } from '../../shared/events/wait-for-status.ts';
 import { parseIdParam } from '../../shared/http/params.ts';
 import type { AppContext, AppState } from '../../shared/http/types.ts';
 import { parseInput } from '../../shared/http/validate.ts';
 import type { Deps } from '../../shared/runtime/deps.ts';
+import { statusEtag, type VersionedStatus } from '../../shared/status/status-document.ts';
 
 export const MAX_WAIT_SECONDS = 30;
 // Other parameters are ignored: polling front ends add cache-busters such as `?_=<timestamp>`.

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/database.ts';
-import type { HashAlgorithm, VerificationType } from '../tenants/method-settings.ts';
+import type { JsonObject } from '../db/json.ts';
+import type { VerificationType } from '../tenants/verification-type.ts';
 import type { Authenticator } from './authenticator.ts';
 
 interface AuthenticatorRow {
@@ -7,18 +8,15 @@ interface AuthenticatorRow {
   tenant_id: string;
   sub: string;
   verification_type: VerificationType;
-  enrollment_status_id: string;
+  enrollment_status_id: string | null;
   device_id: string | null;
   push_id: string | null;
   public_key: string | null;
   friendly_name: string | null;
-  secret_ciphertext: Buffer;
-  secret_key_id: string;
-  algorithm: HashAlgorithm;
-  digits: number;
-  period: number;
-  window_steps: number;
-  last_used_step: string;
+  secret_ciphertext: Buffer | null;
+  secret_key_id: string | null;
+  counter: string;
+  data: JsonObject;
   created_at: Date;
   last_used_at: Date | null;
 }
@@ -34,10 +32,10 @@ function toAuthenticator(row: AuthenticatorRow): Authenticator {
     pushId: row.push_id,
     publicKey: row.public_key,
     friendlyName: row.friendly_name,
-    secret: { ciphertext: row.secret_ciphertext, keyId: row.secret_key_id },
-    params: { algorithm: row.algorithm, digits: row.digits, period: row.period, window: row.window_steps },
-    // bigint arrives as a string; TOTP steps stay far below 2^53.
-    lastUsedStep: Number(row.last_used_step),
+    secret: row.secret_ciphertext && row.secret_key_id ? { ciphertext: row.secret_ciphertext, keyId: row.secret_key_id } : null,
+    // bigint arrives as a string; TOTP steps and signature counts stay far below 2^53.
+    counter: Number(row.counter),
+    data: row.data,
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
   };
@@ -46,12 +44,11 @@ function toAuthenticator(row: AuthenticatorRow): Authenticator {
 export async function insertAuthenticator(q: Queryable, a: Authenticator): Promise<void> {
   await q.query(
     `INSERT INTO authenticators (ph_id, tenant_id, sub, verification_type, enrollment_status_id, device_id, push_id, public_key,
-       friendly_name, secret_ciphertext, secret_key_id, algorithm, digits, period, window_steps, last_used_step, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+       friendly_name, secret_ciphertext, secret_key_id, counter, data, created_at, last_used_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
     [
       a.phId, a.tenantId, a.sub, a.verificationType, a.enrollmentStatusId, a.deviceId, a.pushId, a.publicKey, a.friendlyName,
-      a.secret.ciphertext, a.secret.keyId, a.params.algorithm, a.params.digits, a.params.period, a.params.window,
-      a.lastUsedStep, a.createdAt,
+      a.secret?.ciphertext ?? null, a.secret?.keyId ?? null, a.counter, a.data, a.createdAt, a.lastUsedAt,
     ],
   );
 }
@@ -123,13 +120,16 @@ export async function renameAuthenticator(
 }
 
 /**
- * Consumes TOTP step `step` of an authenticator: succeeds only if no code at or after it was
- * accepted before. This conditional UPDATE is what makes a code single-use under any race.
+ * Moves an authenticator's counter forward to `counter` and records its use: succeeds only if
+ * the counter was below it. This conditional UPDATE is what makes a TOTP step single-use (and
+ * refuses a WebAuthn signature count that does not move forward) under any race.
  */
-export async function consumeStep(q: Queryable, phId: string, step: number, at: Date): Promise<boolean> {
-  const { rowCount } = await q.query(
-    'UPDATE authenticators SET last_used_step = $2, last_used_at = $3 WHERE ph_id = $1 AND last_used_step < $2',
-    [phId, step, at],
-  );
+export async function advanceCounter(q: Queryable, phId: string, counter: number, at: Date): Promise<boolean> {
+  const { rowCount } = await q.query('UPDATE authenticators SET counter = $2, last_used_at = $3 WHERE ph_id = $1 AND counter < $2', [
+    phId,
+    counter,
+    at,
+  ]);
   return (rowCount ?? 0) > 0;
 }
+

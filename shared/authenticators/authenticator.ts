@@ -1,21 +1,27 @@
-import type { CodeParams } from '../enrollment/enrollment.ts';
-import type { SealedSecret } from '../otp/index.ts';
-import type { VerificationType } from '../tenants/method-settings.ts';
+import type { JsonObject } from '../db/json.ts';
+import type { SealedSecret } from '../otp/secret-box.ts';
+import type { VerificationType } from '../tenants/verification-type.ts';
 
-/** An enrolled second factor of one user (cidaas calls its id `ph_id`). */
+/**
+ * An enrolled second factor of one user (cidaas calls its id `ph_id`), of any method. Each
+ * method keeps its own non-secret attributes in `data` (e.g. TOTP's parameters) and, when it
+ * has one, its secret sealed in `secret`. `counter` only ever moves forward: the last TOTP step
+ * accepted, a WebAuthn signature count, whatever a method must never see again.
+ */
 export interface Authenticator {
   phId: string;
   tenantId: string;
   sub: string;
   verificationType: VerificationType;
-  enrollmentStatusId: string;
+  /** The enrollment that created it; null for a method that enrolls without one (BACKUPCODE). */
+  enrollmentStatusId: string | null;
   deviceId: string | null;
   pushId: string | null;
   publicKey: string | null;
   friendlyName: string | null;
-  secret: SealedSecret;
-  params: CodeParams;
-  lastUsedStep: number;
+  secret: SealedSecret | null;
+  counter: number;
+  data: JsonObject;
   createdAt: Date;
   lastUsedAt: Date | null;
 }

@@ -1,12 +1,9 @@
 import { z } from 'zod';
 import { databasePasswordWeakness, keyWeakness, secretWeakness } from './secret-strength.ts';
 import { DeliveryConfigError, deliveryEnvShape, parseDeliveryConfig, type DeliveryConfig, type OutboundConfig, type OutboxConfig } from './delivery-config.ts';
+import type { SecretKeyring } from '../otp/secret-box.ts';
 
-/** Key material for secrets at rest: the active key encrypts, every listed key decrypts. */
-export interface SecretKeyring {
-  activeKeyId: string;
-  keys: ReadonlyMap<string, Buffer>;
-}
+export type { SecretKeyring } from '../otp/secret-box.ts';
 
 export interface AppConfig {
   production: boolean;

@@ -4,7 +4,7 @@ import { VerificationError } from '../errors/verification-error.ts';
 import type { AttemptResult, OutboxDelivery } from '../outbox/outbox-entry.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import { MESSAGE_RETRY_SCHEDULE } from '../outbox/retry-schedule.ts';
-import type { Clock } from '../runtime/deps.ts';
+import type { Clock } from '../clock/clock.ts';
 import { composeEmail } from './compose-email.ts';
 import { composeSms } from './compose-sms.ts';
 import { maskDestination } from './destination/mask.ts';

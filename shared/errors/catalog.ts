@@ -21,6 +21,14 @@ export const errorCatalog = {
 
   UNKNOWN_METHOD: { code: 'VER_0020', status: 404, title: 'Unknown verification method' },
   METHOD_INACTIVE: { code: 'VER_0021', status: 409, title: 'The verification method is not active for this tenant' },
+  OPERATION_NOT_SUPPORTED: { code: 'VER_0022', status: 404, title: 'The verification method does not support this operation' },
+  CHALLENGE_NOT_FOUND: { code: 'VER_0023', status: 404, title: 'No such sign-in challenge' },
+  CHALLENGE_EXPIRED: { code: 'VER_0024', status: 409, title: 'The sign-in challenge has expired' },
+  CHALLENGE_COMPLETED: { code: 'VER_0025', status: 409, title: 'The sign-in challenge was already answered' },
+  CHALLENGE_CANCELLED: { code: 'VER_0026', status: 409, title: 'The sign-in challenge was cancelled' },
+  CHALLENGE_FAILED: { code: 'VER_0027', status: 409, title: 'The sign-in challenge failed after too many wrong codes' },
+  CHALLENGE_DENIED: { code: 'VER_0028', status: 409, title: 'The sign-in challenge was denied' },
+  CHALLENGE_PENDING: { code: 'VER_0029', status: 409, title: 'The sign-in challenge has not been answered yet' },
 
   ENROLLMENT_NOT_FOUND: { code: 'VER_0030', status: 404, title: 'No such enrollment' },
   ENROLLMENT_EXPIRED: { code: 'VER_0031', status: 409, title: 'The enrollment has expired' },

@@ -1,4 +1,4 @@
-import type { VersionedStatus } from '../enrollment/status-document.ts';
+import type { VersionedStatus } from '../status/status-document.ts';
 
 class Fill {
   promise!: Promise<VersionedStatus>;

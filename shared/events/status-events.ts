@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/database.ts';
-import type { VersionedStatus } from '../enrollment/status-document.ts';
+import type { VersionedStatus } from '../status/status-document.ts';
 
 export const STATUS_CHANNEL = 'verification_status';
 

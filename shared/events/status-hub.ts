@@ -1,15 +1,12 @@
+import type { Clock } from '../clock/clock.ts';
 import type { Database, Subscription } from '../db/database.ts';
-import { readStatus, statusNotFound } from '../enrollment/read-status.ts';
-import { isTerminal } from '../enrollment/state-machine.ts';
-import type { VersionedStatus } from '../enrollment/status-document.ts';
-import { isVerificationError } from '../errors/verification-error.ts';
 import type { Logger } from '../log/logger.ts';
-import type { Clock } from '../runtime/deps.ts';
+import { isVerificationError } from '../errors/verification-error.ts';
+import { isStatusNotFound, isTerminalStatus, type VersionedStatus } from '../status/status-document.ts';
+import { CachedStatusReader, type StatusLoader } from './cached-status-reader.ts';
 import { NotifyBarrier } from './notify-barrier.ts';
-import { StatusCache } from './status-cache.ts';
 import { STATUS_CHANNEL, parseStatusEvent } from './status-events.ts';
 import type { StatusMetrics } from './status-metrics.ts';
-import { UnknownStatusCache } from './unknown-status-cache.ts';
 
 export type StatusListener = (status: VersionedStatus) => void;
 
@@ -28,6 +25,8 @@ type Watcher = StatusListener | StatusWatcher;
 export type HubState = 'starting' | 'live' | 'resyncing' | 'down' | 'stopped';
 
 export interface StatusHubOptions {
+  /** Reads one status from the database, expiring it when its lifetime ended (readStatus). */
+  load: StatusLoader;
   clock?: Clock;
   /** How many statuses the per-process cache keeps; 0 turns the cache off. */
   cacheEntries?: number;
@@ -47,8 +46,8 @@ const EXPIRY_TICK_MS = 250;
 
 /**
  * The process's single subscriber to status events: one LISTEN, fanned out in memory to the
- * local watchers of each status id (long polls and WebSockets), plus the status cache that
- * the same stream keeps exact. After the listener reconnects it re-reads every watched id and
+ * local watchers of each status id (long polls and WebSockets), and to the read path
+ * (CachedStatusReader) whose caches the same stream keeps exact. After the listener reconnects it re-reads every watched id and
  * hands the result to the watchers, which ignore what they already have. A watched live
  * status is re-read as soon as its lifetime ends, so its watchers see EXPIRED on time.
  */
@@ -63,11 +62,7 @@ export class StatusHub {
   /** Bumped whenever the stream was interrupted; a read started under an older one may not fill the cache. */
   #generation = 0;
   #retry: NodeJS.Timeout | undefined;
-  /** False after a barrier failed: reads skip the cache (and its wait) until a probe barrier succeeds. */
-  #barrierHealthy = true;
-  #probing = false;
-  readonly #cache: StatusCache;
-  readonly #unknown: UnknownStatusCache;
+  readonly #reader: CachedStatusReader;
   readonly #barrier: NotifyBarrier;
   readonly #clock: Clock;
   readonly #metrics: StatusMetrics | undefined;
@@ -76,14 +71,28 @@ export class StatusHub {
   constructor(
     private readonly db: Database,
     private readonly log: Logger,
-    options: StatusHubOptions = {},
+    options: StatusHubOptions,
   ) {
     this.#clock = options.clock ?? (() => new Date());
-    this.#cache = new StatusCache(options.cacheEntries ?? 50_000);
-    this.#unknown = new UnknownStatusCache(options.unknownEntries ?? Math.min(this.#cache.maxEntries, 10_000), options.unknownTtlMs ?? 5_000);
     this.#barrier = new NotifyBarrier(db, options.barrierTimeoutMs);
     this.#metrics = options.metrics;
     this.#resyncConcurrency = options.resyncConcurrency ?? 4;
+    const cacheEntries = options.cacheEntries ?? 50_000;
+    this.#reader = new CachedStatusReader({
+      load: options.load,
+      barrier: this.#barrier,
+      stream: {
+        live: () => this.state === 'live',
+        generation: () => this.#generation,
+        mayStore: (generation) => this.#mayStore(generation),
+      },
+      log,
+      clock: this.#clock,
+      cacheEntries,
+      unknownEntries: options.unknownEntries ?? Math.min(cacheEntries, 10_000),
+      unknownTtlMs: options.unknownTtlMs ?? 5_000,
+      metrics: options.metrics,
+    });
   }
 
   async start(): Promise<void> {
@@ -108,8 +117,7 @@ export class StatusHub {
     const subscriptions = this.#subscriptions;
     this.#subscriptions = [];
     for (const subscription of subscriptions) await subscription.close();
-    this.#cache.clear();
-    this.#unknown.clear();
+    this.#reader.clear();
   }
 
   get state(): HubState {
@@ -153,89 +161,15 @@ export class StatusHub {
   }
 
   /**
-   * The current status of `statusId`, never older than any status committed before the call:
-   * from the cache once a barrier shows every earlier event was heard, from the database
-   * otherwise (listener down or resyncing, barrier late, exchange due to expire, or the caller
-   * already knows a newer `knownVersion`). An id recently found unknown is refused the same
-   * way, from the negative cache after a barrier (see UnknownStatusCache).
+   * The current status of `statusId`, never older than any status committed before the call
+   * (see CachedStatusReader).
    *
    * @throws VerificationError ENROLLMENT_NOT_FOUND
    */
   async read(statusId: string, knownVersion = 0): Promise<VersionedStatus> {
-    const status = await this.#read(statusId, knownVersion);
+    const status = await this.#reader.read(statusId, knownVersion);
     this.#track(status);
     return status;
-  }
-
-  async #read(statusId: string, knownVersion: number): Promise<VersionedStatus> {
-    if (this.#cache.maxEntries === 0 || this.state !== 'live') return this.#bypass(statusId);
-    if (!this.#barrierHealthy) {
-      this.#probeBarrier();
-      return this.#bypass(statusId);
-    }
-    const generation = this.#generation;
-    if (this.#cache.holds(statusId) || this.#unknown.has(statusId, this.#clock().getTime())) {
-      try {
-        await this.#barrier.sync();
-      } catch (err) {
-        if (this.#barrierHealthy) {
-          this.#barrierHealthy = false;
-          this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'status barrier failed; reading the database until one succeeds');
-        }
-        return this.#bypass(statusId);
-      }
-      if (generation !== this.#generation || this.state !== 'live') return this.#bypass(statusId);
-      const hit = this.#cache.get(statusId);
-      if (hit) {
-        if (!this.#servable(hit, knownVersion)) return this.#bypass(statusId);
-        this.#metrics?.cacheReads.inc({ result: 'hit' });
-        return hit;
-      }
-      if (this.#unknown.has(statusId, this.#clock().getTime())) {
-        this.#metrics?.cacheReads.inc({ result: 'unknown' });
-        throw statusNotFound();
-      }
-    }
-    // Nothing cached: a database read started now is fresh by construction.
-    this.#metrics?.cacheReads.inc({ result: 'miss' });
-    return this.#unknown.lookup(
-      statusId,
-      () => this.#cache.fill(statusId, () => this.#load(statusId), () => this.#mayStore(generation)),
-      () => this.#mayStore(generation),
-      () => this.#clock().getTime(),
-    );
-  }
-
-  /** One barrier at a time, in the background, to learn when the cache may answer again. */
-  #probeBarrier(): void {
-    if (this.#probing) return;
-    this.#probing = true;
-    this.#barrier
-      .sync()
-      .then(
-        () => {
-          this.#barrierHealthy = true;
-        },
-        () => undefined,
-      )
-      .finally(() => {
-        this.#probing = false;
-      });
-  }
-
-  #servable(status: VersionedStatus, knownVersion: number): boolean {
-    if (status.version < knownVersion) return false;
-    // A live status past its lifetime must go through readStatus, which expires it.
-    return isTerminal(status.document.status) || Date.parse(status.document.expires_at) > this.#clock().getTime();
-  }
-
-  #bypass(statusId: string): Promise<VersionedStatus> {
-    this.#metrics?.cacheReads.inc({ result: 'bypass' });
-    return this.#load(statusId);
-  }
-
-  #load(statusId: string): Promise<VersionedStatus> {
-    return readStatus(this.db, statusId, this.#clock());
   }
 
   #mayStore(generation: number): boolean {
@@ -249,8 +183,7 @@ export class StatusHub {
       return;
     }
     this.#metrics?.eventsReceived.inc();
-    this.#unknown.forget(status.document.id);
-    this.#cache.apply(status);
+    this.#reader.apply(status);
     this.#deliver(status);
   }
 
@@ -272,7 +205,7 @@ export class StatusHub {
   #track(status: VersionedStatus): void {
     const id = status.document.id;
     if (!this.#watchers.has(id)) return;
-    if (isTerminal(status.document.status)) this.#deadlines.delete(id);
+    if (isTerminalStatus(status.document.status)) this.#deadlines.delete(id);
     else this.#deadlines.set(id, Date.parse(status.document.expires_at));
   }
 
@@ -296,8 +229,7 @@ export class StatusHub {
   /** Called by the listener, synchronously, before the new connection delivers anything. */
   #reconnected(): void {
     this.#generation++;
-    this.#cache.clear();
-    this.#unknown.clear();
+    this.#reader.clear();
     this.#barrier.abort('the listening connection was replaced');
     this.#metrics?.listenerReconnects.inc();
     clearTimeout(this.#retry);
@@ -316,9 +248,9 @@ export class StatusHub {
         const id = ids[next++]!;
         if (!this.#watchers.has(id)) continue;
         try {
-          this.#deliver(await this.#cache.fill(id, () => this.#load(id), () => this.#mayStore(generation)));
+          this.#deliver(await this.#reader.fill(id, generation));
         } catch (err) {
-          if (!(isVerificationError(err) && err.name === 'ENROLLMENT_NOT_FOUND')) failed.push(id);
+          if (!isStatusNotFound(err)) failed.push(id);
         }
       }
     };

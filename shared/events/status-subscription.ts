@@ -1,5 +1,4 @@
-import { isTerminal } from '../enrollment/state-machine.ts';
-import type { VersionedStatus } from '../enrollment/status-document.ts';
+import { isTerminalStatus, type VersionedStatus } from '../status/status-document.ts';
 import type { StatusHub, StatusWatcher } from './status-hub.ts';
 
 /**
@@ -72,7 +71,7 @@ export class StatusSubscription implements StatusWatcher {
     if (this.#closed || status.version <= this.#lastVersion) return;
     this.#lastVersion = status.version;
     this.sink.status(status);
-    if (isTerminal(status.document.status)) {
+    if (isTerminalStatus(status.document.status)) {
       this.close();
       this.sink.ended(this.statusId);
     }

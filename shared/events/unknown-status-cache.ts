@@ -1,4 +1,4 @@
-import { isVerificationError } from '../errors/verification-error.ts';
+import { isStatusNotFound } from '../status/status-document.ts';
 
 /**
  * Status ids this process recently looked up and found unknown, so repeated polls of them
@@ -40,7 +40,7 @@ export class UnknownStatusCache {
   }
 
   /**
-   * Runs `load` (a read of `statusId`); when it fails with ENROLLMENT_NOT_FOUND, no event for
+   * Runs `load` (a read of `statusId`); when it fails with the unknown-status refusal, no event for
    * the id was heard meanwhile and `mayRemember()` still allows it, the id is remembered.
    */
   async lookup<T>(statusId: string, load: () => Promise<T>, mayRemember: () => boolean, now: () => number): Promise<T> {
@@ -48,7 +48,7 @@ export class UnknownStatusCache {
     try {
       return await load();
     } catch (err) {
-      if (isNotFound(err) && !this.#stale.has(statusId) && mayRemember()) this.#remember(statusId, now());
+      if (isStatusNotFound(err) && !this.#stale.has(statusId) && mayRemember()) this.#remember(statusId, now());
       throw err;
     } finally {
       const left = this.#inFlight.get(statusId)! - 1;
@@ -81,8 +81,4 @@ export class UnknownStatusCache {
       if (oldest !== undefined) this.#entries.delete(oldest);
     }
   }
-}
-
-function isNotFound(err: unknown): boolean {
-  return isVerificationError(err) && err.name === 'ENROLLMENT_NOT_FOUND';
 }

@@ -1,6 +1,6 @@
 import Koa from 'koa';
 import Router from '@koa/router';
-import type { Deps } from '../runtime/deps.ts';
+import type { HttpDeps } from './http-deps.ts';
 import { docsRoutes } from './docs-routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
@@ -16,7 +16,7 @@ import type { AppRouter, AppState } from './types.ts';
  * middleware every service shares. Unknown routes and methods end as problem+json. With
  * `METRICS_PORT` set, `/metrics` is left to the metrics server (an unknown path here).
  */
-export function createApp(deps: Deps, routers: AppRouter[]): Koa<AppState> {
+export function createApp(deps: HttpDeps, routers: AppRouter[]): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: deps.config.trustProxy });
   app.silent = true;
 

@@ -1,10 +1,10 @@
 import Router from '@koa/router';
 import { pendingMigrations } from '../db/migrations.ts';
-import type { Deps } from '../runtime/deps.ts';
+import type { HttpDeps } from './http-deps.ts';
 import type { AppState } from './types.ts';
 
 /** Liveness and readiness for operators (metrics: metrics-routes.ts). */
-export function healthRoutes({ db }: Pick<Deps, 'db'>): Router<AppState> {
+export function healthRoutes({ db }: Pick<HttpDeps, 'db'>): Router<AppState> {
   const router = new Router<AppState>();
 
   router.get('/healthz', (ctx) => {

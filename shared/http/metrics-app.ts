@@ -1,5 +1,5 @@
 import Koa from 'koa';
-import type { Deps } from '../runtime/deps.ts';
+import type { HttpDeps } from './http-deps.ts';
 import { metricsRoutes } from './metrics-routes.ts';
 import { errorHandler } from './middleware/error-handler.ts';
 import { requestContext } from './middleware/request-context.ts';
@@ -11,7 +11,7 @@ import type { AppState } from './types.ts';
  * The small application `METRICS_PORT` serves: `/metrics` and nothing else, so the port can be
  * left unpublished (scraped from inside the network) while the API port is public.
  */
-export function createMetricsApp(deps: Pick<Deps, 'config' | 'log' | 'metrics'>): Koa<AppState> {
+export function createMetricsApp(deps: Pick<HttpDeps, 'config' | 'log' | 'metrics'>): Koa<AppState> {
   const app = new Koa<AppState>();
   app.silent = true;
   const router = metricsRoutes(deps);

@@ -2,6 +2,7 @@ import type { ParameterizedContext } from 'koa';
 import type Router from '@koa/router';
 import type { Principal } from '../auth/principal.ts';
 import type { Logger } from '../log/logger.ts';
+import type { RegisteredMethod } from '../methods/registry.ts';
 import type { StepUp } from '../step-up/require-step-up.ts';
 
 export interface AppState {
@@ -10,6 +11,8 @@ export interface AppState {
   principal?: Principal;
   /** Set by the stepUpProof middleware on routes that change factors. */
   stepUp?: StepUp;
+  /** The method module the path names, on routers that resolve it (resolveMethodParam). */
+  method?: RegisteredMethod;
 }
 
 export type AppContext = ParameterizedContext<AppState>;

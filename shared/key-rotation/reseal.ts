@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.ts';
 import { openSecret, sealSecret, type SecretKeyring } from '../otp/index.ts';
-import { secretBinding } from '../enrollment/enrollment.ts';
+import { secretBinding } from '../authenticators/secret-binding.ts';
 import { countSealedByOtherKeys, findSealedUnderOtherKeys, replaceSealedSecret, type SealedTable } from './sealed-secret-repository.ts';
 
 /** What one table's pass did. */
@@ -18,7 +18,7 @@ export interface ResealCounts {
 export interface ResealReport {
   activeKeyId: string;
   authenticators: ResealCounts;
-  enrollments: ResealCounts;
+  exchanges: ResealCounts;
   /** Ids of unreadable rows (not secret), so the operator can look at them. */
   unreadableIds: string[];
 }
@@ -64,13 +64,13 @@ async function resealTable(db: Database, table: SealedTable, keyring: SecretKeyr
 }
 
 /**
- * Re-seals every authenticator and live enrollment still sealed under an old key with the
+ * Re-seals every authenticator and live exchange still sealed under an old key with the
  * active key, in batches. Idempotent: a second run finds nothing to do. Once `remaining` is
  * empty for both tables, the old keys can be removed from `PREVIOUS_SECRET_KEYS`.
  */
 export async function resealAll(db: Database, keyring: SecretKeyring, options: ResealOptions = {}): Promise<ResealReport> {
   const unreadableIds: string[] = [];
   const authenticators = await resealTable(db, 'authenticators', keyring, options, unreadableIds);
-  const enrollments = await resealTable(db, 'enrollments', keyring, options, unreadableIds);
-  return { activeKeyId: keyring.activeKeyId, authenticators, enrollments, unreadableIds };
+  const exchanges = await resealTable(db, 'exchanges', keyring, options, unreadableIds);
+  return { activeKeyId: keyring.activeKeyId, authenticators, exchanges, unreadableIds };
 }

@@ -1,12 +1,12 @@
 import type { Queryable } from '../db/database.ts';
 import type { SealedSecret } from '../otp/index.ts';
 
-/** The tables holding sealed TOTP secrets: enrolled authenticators and live enrollments. */
-export type SealedTable = 'authenticators' | 'enrollments';
+/** The tables holding sealed method secrets: enrolled authenticators and live exchanges. */
+export type SealedTable = 'authenticators' | 'exchanges';
 
 /** A row whose secret is sealed under a key other than the active one. */
 export interface SealedRow {
-  /** `ph_id` of an authenticator, `status_id` of an enrollment. */
+  /** `ph_id` of an authenticator, `status_id` of an exchange. */
   id: string;
   tenantId: string;
   sub: string;
@@ -14,12 +14,12 @@ export interface SealedRow {
 }
 
 // Table and key column names are fixed here, never taken from input.
-const ID_COLUMN: Record<SealedTable, string> = { authenticators: 'ph_id', enrollments: 'status_id' };
+const ID_COLUMN: Record<SealedTable, string> = { authenticators: 'ph_id', exchanges: 'status_id' };
 
 /**
  * Up to `limit` rows of `table` sealed under another key than `activeKeyId`, in id order after
  * `afterId` (keyset paging: a row that cannot be resealed is passed over, not read again).
- * Enrollments only hold a secret while live, so ended ones never appear.
+ * Exchanges only hold a secret while live, so ended ones never appear.
  */
 export async function findSealedUnderOtherKeys(
   q: Queryable,

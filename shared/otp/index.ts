@@ -1,6 +1,6 @@
 export { generateSecret } from './secret.ts';
 export { generateCode, matchCode, stepAt } from './totp.ts';
-export type { HashAlgorithm, MatchOptions, TotpParams } from './totp.ts';
+export type { CodeParams, HashAlgorithm, MatchOptions, TotpParams } from './totp.ts';
 export { buildOtpauthUri, buildStandardOtpauthUri, parseOtpauthUri } from './otpauth-uri.ts';
 export type { EnrollmentUriInput, ParsedOtpauthUri, StandardUriInput } from './otpauth-uri.ts';
 export { renderQrDataUrl } from './qr.ts';

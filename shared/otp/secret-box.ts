@@ -1,7 +1,13 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { SecretKeyring } from '../config/env.ts';
 
-export type { SecretKeyring } from '../config/env.ts';
+/**
+ * Key material for secrets at rest: the active key encrypts, every listed key decrypts. Built
+ * from `SECRET_KEY`, `SECRET_KEY_ID` and `PREVIOUS_SECRET_KEYS` by the configuration.
+ */
+export interface SecretKeyring {
+  activeKeyId: string;
+  keys: ReadonlyMap<string, Buffer>;
+}
 
 /** A secret encrypted at rest, with the id of the key that sealed it so keys can rotate. */
 export interface SealedSecret {

@@ -11,6 +11,12 @@ export interface TotpParams {
   period: number;
 }
 
+/** The parameters plus the window a verifier accepts, fixed for an authenticator when it is enrolled. */
+export interface CodeParams extends TotpParams {
+  /** Steps accepted on each side of the current one. */
+  window: number;
+}
+
 /** How far from the current step a code may be, and which steps were already used. */
 export interface MatchOptions {
   /** Steps accepted on each side of the current one (RFC 6238 §5.2 clock drift). */

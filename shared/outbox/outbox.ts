@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Database, Queryable, Subscription } from '../db/database.ts';
 import type { Logger } from '../log/logger.ts';
 import { openSecret, sealSecret, type SecretKeyring } from '../otp/secret-box.ts';
-import type { Clock } from '../runtime/deps.ts';
+import type { Clock } from '../clock/clock.ts';
 import type { OutboxMetrics } from './outbox-metrics.ts';
 import type { AttemptResult, Json, NewOutboxEntry, OutboxAttemptView, OutboxEntryView, QueueOptions } from './outbox-entry.ts';
 import {

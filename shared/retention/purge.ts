@@ -1,12 +1,12 @@
 import type { Queryable } from '../db/database.ts';
-import { deleteEndedEnrollments, deleteRetiredExchanges } from '../enrollment/enrollment-repository.ts';
+import { deleteEndedExchanges, deleteRetiredExchanges } from '../exchanges/exchange-repository.ts';
 import { deleteEndedWindows } from '../rate-limit/fixed-window.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** How many rows one purge deleted, by kind. */
 export interface PurgeCounts {
-  enrollments: number;
+  exchanges: number;
   retiredExchanges: number;
   rateLimitWindows: number;
 }
@@ -22,8 +22,8 @@ async function inBatches(deleteBatch: () => Promise<number>, batchSize: number):
 }
 
 /**
- * Deletes what no longer serves anyone: enrollments that ended (expired, cancelled, failed)
- * more than `retentionDays` before `now`, exchange ids retired by a rotation that long ago, and
+ * Deletes what no longer serves anyone: exchanges that ended (enrollments expired, cancelled
+ * or failed, sign-in challenges of every end) more than `retentionDays` before `now`, exchange ids retired by a rotation that long ago, and
  * rate-limit counters whose window ended. An enrollment that produced an authenticator is kept
  * as long as the authenticator exists. Small batches, each its own statement, so a large
  * backlog never holds locks for long; safe on any number of instances at once.
@@ -32,7 +32,7 @@ export async function purgeExpiredRecords(q: Queryable, now: Date, retentionDays
   const before = new Date(now.getTime() - retentionDays * DAY_MS);
   return {
     retiredExchanges: await inBatches(() => deleteRetiredExchanges(q, before, batchSize), batchSize),
-    enrollments: await inBatches(() => deleteEndedEnrollments(q, before, batchSize), batchSize),
+    exchanges: await inBatches(() => deleteEndedExchanges(q, before, batchSize), batchSize),
     rateLimitWindows: await inBatches(() => deleteEndedWindows(q, now, batchSize), batchSize),
   };
 }

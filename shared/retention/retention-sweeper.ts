@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log/logger.ts';
-import type { Clock } from '../runtime/deps.ts';
+import type { Clock } from '../clock/clock.ts';
 import { purgeExpiredRecords } from './purge.ts';
 
 /** Runs purgeExpiredRecords every `intervalMs` (hourly by default) until closed. */
@@ -13,7 +13,7 @@ export function startRetentionSweeper(
   const timer = setInterval(() => {
     running = purgeExpiredRecords(deps.db, deps.clock(), retentionDays).then(
       (counts) => {
-        if (counts.enrollments + counts.retiredExchanges + counts.rateLimitWindows > 0) deps.log.info(counts, 'expired records purged');
+        if (counts.exchanges + counts.retiredExchanges + counts.rateLimitWindows > 0) deps.log.info(counts, 'expired records purged');
       },
       (err: unknown) => deps.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'retention sweep failed'),
     );

@@ -5,6 +5,7 @@ import { openDatabase } from '../db/open.ts';
 import type { Database } from '../db/database.ts';
 import { createMetrics } from '../http/metrics.ts';
 import type { Logger } from '../log/logger.ts';
+import { readStatus } from '../exchanges/read-status.ts';
 import { StatusHub } from '../events/status-hub.ts';
 import { createStatusMetrics } from '../events/status-metrics.ts';
 import { SecurityEventRecorder, logSink } from '../security-events/index.ts';
@@ -42,7 +43,12 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
   const metrics = createMetrics();
   const statusMetrics = createStatusMetrics(metrics.registry);
   const now = clock ?? (() => new Date());
-  const statusHub = new StatusHub(database, log, { clock: now, cacheEntries: config.statusCacheEntries, metrics: statusMetrics });
+  const statusHub = new StatusHub(database, log, {
+    load: (statusId) => readStatus(database, statusId, now()),
+    clock: now,
+    cacheEntries: config.statusCacheEntries,
+    metrics: statusMetrics,
+  });
   await statusHub.start();
   const outbox = new Outbox({
     db: database,

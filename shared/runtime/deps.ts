@@ -9,9 +9,9 @@ import type { SecurityEventRecorder } from '../security-events/index.ts';
 import type { VerificationAssertions } from '../step-up/assertion.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import type { MessageDelivery } from '../delivery/message-delivery.ts';
+import type { Clock } from '../clock/clock.ts';
 
-/** A source of the current time, injected so tests can move it without sleeping. */
-export type Clock = () => Date;
+export type { Clock } from '../clock/clock.ts';
 
 /** Everything a service needs, built once at start and passed in (nothing reads globals). */
 export interface Deps {

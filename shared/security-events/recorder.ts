@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/database.ts';
-import type { Clock } from '../runtime/deps.ts';
+import type { Clock } from '../clock/clock.ts';
 import type { RecordedEvent, RequestOrigin, SecurityEvent } from './security-event.ts';
 
 /**

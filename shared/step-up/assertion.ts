@@ -1,6 +1,6 @@
 import { hkdfSync, randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors, type JWTHeaderParameters } from 'jose';
-import type { SecretKeyring } from '../config/env.ts';
+import type { SecretKeyring } from '../otp/secret-box.ts';
 
 /** `typ` of a verification assertion; the bearer-token check refuses it (token-verifier.ts). */
 export const ASSERTION_TYPE = 'verification-assertion+jwt';

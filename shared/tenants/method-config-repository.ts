@@ -1,41 +1,33 @@
 import type { Queryable } from '../db/database.ts';
-import type { HashAlgorithm, MethodConfig, VerificationType } from './method-settings.ts';
+import type { JsonObject } from '../db/json.ts';
+import type { VerificationType } from './verification-type.ts';
+
+/**
+ * A tenant's stored configuration of one method: whether it is active and the settings an admin
+ * set, as the method's module validated them (members never set are absent: the module's
+ * defaults fill them in on read).
+ */
+export interface StoredMethodConfig {
+  verificationType: VerificationType;
+  active: boolean;
+  settings: JsonObject;
+}
 
 interface MethodRow {
   verification_type: VerificationType;
   active: boolean;
-  algorithm: HashAlgorithm;
-  digits: number;
-  period: number;
-  window_steps: number;
-  exchange_lifetime_seconds: number;
-  max_devices: number;
-  issuer: string | null;
+  settings: JsonObject;
 }
 
-const COLUMNS =
-  'verification_type, active, algorithm, digits, period, window_steps, exchange_lifetime_seconds, max_devices, issuer';
+const toStored = (row: MethodRow): StoredMethodConfig => ({ verificationType: row.verification_type, active: row.active, settings: row.settings });
 
-function toConfig(row: MethodRow): MethodConfig {
-  return {
-    verificationType: row.verification_type,
-    active: row.active,
-    settings: {
-      algorithm: row.algorithm,
-      digits: row.digits,
-      period: row.period,
-      window: row.window_steps,
-      exchange_lifetime: row.exchange_lifetime_seconds,
-      max_devices: row.max_devices,
-      issuer: row.issuer,
-    },
-  };
-}
-
-/** Stored method configurations of one tenant (methods never changed have no row). */
-export async function findTenantMethods(q: Queryable, tenantId: string): Promise<MethodConfig[]> {
-  const { rows } = await q.query<MethodRow>(`SELECT ${COLUMNS} FROM tenant_methods WHERE tenant_id = $1`, [tenantId]);
-  return rows.map(toConfig);
+/** Whether each method the tenant configured is active (methods never changed have no row): one small query. */
+export async function findTenantActivity(q: Queryable, tenantId: string): Promise<Map<VerificationType, boolean>> {
+  const { rows } = await q.query<{ verification_type: VerificationType; active: boolean }>(
+    'SELECT verification_type, active FROM tenant_methods WHERE tenant_id = $1',
+    [tenantId],
+  );
+  return new Map(rows.map((r) => [r.verification_type, r.active]));
 }
 
 /** One stored configuration, locked for update when `forUpdate` (inside a transaction). */
@@ -44,12 +36,12 @@ export async function findTenantMethod(
   tenantId: string,
   type: VerificationType,
   forUpdate = false,
-): Promise<MethodConfig | undefined> {
+): Promise<StoredMethodConfig | undefined> {
   const { rows } = await q.query<MethodRow>(
-    `SELECT ${COLUMNS} FROM tenant_methods WHERE tenant_id = $1 AND verification_type = $2${forUpdate ? ' FOR UPDATE' : ''}`,
+    `SELECT verification_type, active, settings FROM tenant_methods WHERE tenant_id = $1 AND verification_type = $2${forUpdate ? ' FOR UPDATE' : ''}`,
     [tenantId, type],
   );
-  return rows[0] && toConfig(rows[0]);
+  return rows[0] && toStored(rows[0]);
 }
 
 /** Tenants come into being on first use: the token issuer vouches for them. */
@@ -58,30 +50,19 @@ export async function ensureTenant(q: Queryable, tenantId: string): Promise<void
 }
 
 /** Inserts the tenant and the method's row with `initial` unless they exist. */
-export async function ensureTenantMethod(q: Queryable, tenantId: string, initial: MethodConfig): Promise<void> {
+export async function ensureTenantMethod(q: Queryable, tenantId: string, initial: StoredMethodConfig): Promise<void> {
   await ensureTenant(q, tenantId);
-  await saveTenantMethod(q, tenantId, initial, 'DO NOTHING');
+  await q.query(
+    `INSERT INTO tenant_methods (tenant_id, verification_type, active, settings) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (tenant_id, verification_type) DO NOTHING`,
+    [tenantId, initial.verificationType, initial.active, initial.settings],
+  );
 }
 
-/** Writes the whole configuration of one method. */
-export async function saveTenantMethod(
-  q: Queryable,
-  tenantId: string,
-  config: MethodConfig,
-  onConflict: 'DO NOTHING' | 'UPDATE' = 'UPDATE',
-): Promise<void> {
-  const s = config.settings;
+/** Writes the whole stored configuration of one method (the row exists: ensureTenantMethod). */
+export async function saveTenantMethod(q: Queryable, tenantId: string, config: StoredMethodConfig): Promise<void> {
   await q.query(
-    `INSERT INTO tenant_methods (tenant_id, ${COLUMNS})
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-     ON CONFLICT (tenant_id, verification_type) ${
-       onConflict === 'DO NOTHING'
-         ? 'DO NOTHING'
-         : `DO UPDATE SET active = EXCLUDED.active, algorithm = EXCLUDED.algorithm, digits = EXCLUDED.digits,
-              period = EXCLUDED.period, window_steps = EXCLUDED.window_steps,
-              exchange_lifetime_seconds = EXCLUDED.exchange_lifetime_seconds,
-              max_devices = EXCLUDED.max_devices, issuer = EXCLUDED.issuer, updated_at = now()`
-     }`,
-    [tenantId, config.verificationType, config.active, s.algorithm, s.digits, s.period, s.window, s.exchange_lifetime, s.max_devices, s.issuer],
+    `UPDATE tenant_methods SET active = $3, settings = $4, updated_at = now() WHERE tenant_id = $1 AND verification_type = $2`,
+    [tenantId, config.verificationType, config.active, config.settings],
   );
 }

@@ -1,81 +1,28 @@
 import { z } from 'zod';
-import { VerificationError } from '../errors/verification-error.ts';
-import { hasControlCharacters } from '../text/control-characters.ts';
+import type { VerificationType } from './verification-type.ts';
 
-/** The verification methods this service implements, as cidaas names them. */
-export const VERIFICATION_TYPES = ['TOTP'] as const;
-export type VerificationType = (typeof VERIFICATION_TYPES)[number];
-
-export const HASH_ALGORITHMS = ['SHA1', 'SHA256', 'SHA512'] as const;
-export type HashAlgorithm = (typeof HASH_ALGORITHMS)[number];
-
-export interface MethodSettings {
-  algorithm: HashAlgorithm;
-  digits: number;
-  /** Seconds per TOTP step. */
-  period: number;
-  /** Steps accepted either side of now. */
-  window: number;
-  /** Seconds an enrollment exchange stays usable. */
-  exchange_lifetime: number;
-  max_devices: number;
-  /** Issuer label shown in authenticator apps; the tenant id when unset. */
-  issuer: string | null;
-}
-
-export interface MethodConfig {
-  verificationType: VerificationType;
-  active: boolean;
-  settings: MethodSettings;
-}
+export type { VerificationType } from './verification-type.ts';
 
 /**
- * SHA1, 6 digits, 30 s is what every authenticator app supports; other values are allowed
- * but some apps (Google Authenticator among them) silently ignore them.
+ * Settings every method has, whatever else it adds: how long its exchanges stay usable and how
+ * many authenticators of it one user may have. Each method module spreads these fields into its
+ * own settings schema (shared/methods/settings.ts does it for them).
  */
-export const DEFAULT_SETTINGS: MethodSettings = {
-  algorithm: 'SHA1',
-  digits: 6,
-  period: 30,
-  window: 1,
-  exchange_lifetime: 600,
-  max_devices: 5,
-  issuer: null,
+export const COMMON_SETTINGS_FIELDS = {
+  /** Seconds an exchange (an enrollment, or a sign-in challenge of a method without its own expiry) stays usable. */
+  exchange_lifetime: z.number().int().min(60).max(3600),
+  /** Authenticators of this method one user may have. */
+  max_devices: z.number().int().min(1).max(20),
 };
 
-export function defaultMethodConfig(verificationType: VerificationType): MethodConfig {
-  return { verificationType, active: true, settings: { ...DEFAULT_SETTINGS } };
+export interface CommonSettings {
+  exchange_lifetime: number;
+  max_devices: number;
 }
 
-export const settingsPatchSchema = z
-  .object({
-    algorithm: z.enum(HASH_ALGORITHMS),
-    digits: z.number().int().min(6).max(8),
-    period: z.number().int().min(15).max(120),
-    window: z.number().int().min(0).max(2),
-    exchange_lifetime: z.number().int().min(60).max(3600),
-    max_devices: z.number().int().min(1).max(20),
-    issuer: z
-      .string()
-      .trim()
-      .min(1)
-      .max(64)
-      .regex(/^[^:]+$/, 'must not contain ":" (it separates issuer and account in otpauth URIs)')
-      .refine((s) => !hasControlCharacters(s), 'must not contain control characters')
-      .nullable(),
-  })
-  .strict()
-  .partial();
-export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
-
-/**
- * Resolves a method name from a path (`totp`, `TOTP`).
- *
- * @throws VerificationError UNKNOWN_METHOD for anything this service does not implement.
- */
-export function parseVerificationType(raw: string): VerificationType {
-  const upper = raw.toUpperCase();
-  const found = VERIFICATION_TYPES.find((type) => type === upper);
-  if (!found) throw new VerificationError('UNKNOWN_METHOD', `unknown verification method "${raw.slice(0, 32)}"; known: ${VERIFICATION_TYPES.join(', ')}`);
-  return found;
+/** A tenant's configuration of one method, defaults included (`GET /verification-srv/config/{type}`). */
+export interface MethodConfig<S extends CommonSettings = CommonSettings> {
+  verificationType: VerificationType;
+  active: boolean;
+  settings: S;
 }

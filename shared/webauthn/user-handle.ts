@@ -1,5 +1,5 @@
 import { createHmac, hkdfSync } from 'node:crypto';
-import type { SecretKeyring } from '../config/env.ts';
+import type { SecretKeyring } from '../otp/secret-box.ts';
 
 /**
  * The key user handles are derived with: HKDF of the active `SECRET_KEY`, so it is never the

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import {
-  enrollBody,
-  friendlyNameBody,
-  initiationBody,
-  profileVerificationBody,
-  scanBody,
-  signInBody,
-  devicesQuery,
-} from '../../services/actions/schemas.ts';
+import { devicesQuery, friendlyNameBody } from '../../services/actions/device-routes.ts';
 import { MAX_WAIT_SECONDS } from '../../services/status/routes.ts';
-import { settingsPatchSchema } from '../../shared/tenants/method-settings.ts';
+import type { BodyOperation } from '../../shared/methods/method-module.ts';
+import { METHODS } from '../../shared/methods/registry.ts';
 import { loadSpec, schemaValidator, type HttpMethod } from '../helpers/openapi-contract.ts';
 
 // The spec's request schemas must accept exactly what the zod schemas the routes parse with
@@ -125,27 +118,73 @@ function disagreements(zod: z.ZodType, pointer: string, schema: Json, base: Json
   return out;
 }
 
-const bodies: { name: string; zod: z.ZodType; method: HttpMethod; path: string }[] = [
-  { name: 'initiation', zod: initiationBody, method: 'post', path: '/verification-actions-srv/setup/{method}/initiation' },
-  { name: 'initiation (v2 path)', zod: initiationBody, method: 'post', path: '/verification-srv/v2/setup/initiate/{method}' },
-  { name: 'profile verification', zod: profileVerificationBody, method: 'post', path: '/verification-actions-srv/setup/{method}/verification' },
-  { name: 'scan', zod: scanBody, method: 'post', path: '/verification-actions-srv/setup/{method}/scan' },
-  { name: 'enroll', zod: enrollBody, method: 'post', path: '/verification-srv/v2/setup/enroll/{method}' },
-  { name: 'friendly name', zod: friendlyNameBody, method: 'put', path: '/verification-actions-srv/setup/users/friendlyname/{method}' },
-  { name: 'sign-in', zod: signInBody, method: 'post', path: '/verification-srv/authentication/{method}/verification' },
-];
+/** Which route's request body each operation of a method module receives. */
+const OPERATION_ROUTES: Record<string, { method: HttpMethod; path: string }[]> = {
+  'enrollment.initiate': [
+    { method: 'post', path: '/verification-actions-srv/setup/{method}/initiation' },
+    { method: 'post', path: '/verification-srv/v2/setup/initiate/{method}' },
+  ],
+  'enrollment.verify': [{ method: 'post', path: '/verification-actions-srv/setup/{method}/verification' }],
+  'enrollment.scan': [{ method: 'post', path: '/verification-actions-srv/setup/{method}/scan' }],
+  'enrollment.enroll': [{ method: 'post', path: '/verification-srv/v2/setup/enroll/{method}' }],
+  'signIn.initiate': [{ method: 'post', path: '/verification-srv/authentication/{method}/initiation' }],
+  'signIn.verify': [{ method: 'post', path: '/verification-srv/authentication/{method}/verification' }],
+};
 
-describe('request bodies in openapi.yaml accept what the routes accept', () => {
-  it.each(bodies)('$name', ({ zod, method, path }) => {
-    const { pointer, schema, example } = requestBodyOf(method, path);
-    expect(disagreements(zod, pointer, schema, example)).toEqual([]);
+/** Every operation with a body of every registered method, named `TOTP enrollment.verify`. */
+const operations = Object.values(METHODS).flatMap((module) =>
+  (['enrollment', 'signIn'] as const).flatMap((phase) =>
+    Object.entries(module[phase] as unknown as Record<string, Partial<BodyOperation<unknown, unknown>>>).flatMap(([name, operation]) =>
+      operation.body ? [{ label: `${module.type} ${phase}.${name}`, key: `${phase}.${name}`, operation: operation as BodyOperation<unknown, unknown> }] : [],
+    ),
+  ),
+);
+
+/** The component a schema is, or the components an `anyOf` lists. */
+function listedSchemas(schema: Json): string[] {
+  const refs = schema.$ref ? [schema.$ref] : ((schema.anyOf as Json[] | undefined) ?? []).map((member) => member.$ref);
+  return refs.filter((ref): ref is string => typeof ref === 'string').map((ref) => ref.replace('#/components/schemas/', ''));
+}
+
+/** A component schema with the first of its `examples` as a valid base for the probes. */
+function documentedSchema(name: string): { pointer: string; schema: Json; example: Json } {
+  const pointer = `/components/schemas/${name}`;
+  const schema = at(pointer) as Json | undefined;
+  if (!schema) throw new Error(`openapi.yaml has no schema ${name}`);
+  return { pointer, schema, example: ((schema.examples as Json[] | undefined) ?? [])[0] ?? {} };
+}
+
+describe('request bodies in openapi.yaml accept what the method modules accept', () => {
+  it.each(operations)('$label is documented as its operation says', ({ operation }) => {
+    const { pointer, schema, example } = documentedSchema(operation.documentedAs);
+    expect(disagreements(operation.body, pointer, schema, example)).toEqual([]);
   });
 
-  it('method settings (PUT /verification-srv/config/{type} settings)', () => {
-    const { pointer: change, example } = requestBodyOf('put', '/verification-srv/config/{type}');
-    const { pointer, node: schema } = follow(`${change}/properties/settings`);
-    const base = (example.settings as Json | undefined) ?? {};
-    expect(disagreements(settingsPatchSchema, pointer, schema, base)).toEqual([]);
+  it.each(operations)("$label's schema is listed in its route's request body", ({ key, operation }) => {
+    const routes = OPERATION_ROUTES[key];
+    expect(routes, `no route known for ${key}: add it to OPERATION_ROUTES`).toBeDefined();
+    for (const { method, path } of routes!) {
+      const body = follow(`/paths/${escape(path)}/${method}/requestBody`).pointer;
+      const named = listedSchemas(at(`${body}/content/application~1json/schema`) as Json);
+      const members = named.flatMap((name) => listedSchemas(at(`/components/schemas/${name}`) as Json));
+      expect([...named, ...members], `${method.toUpperCase()} ${path}`).toContain(operation.documentedAs);
+    }
+  });
+
+  it.each(Object.values(METHODS))('$type settings are documented as the module says, patch and full', (module) => {
+    const { pointer, schema, example } = documentedSchema(`${module.settings.documentedAs}Patch`);
+    expect(disagreements(module.settings.patch, pointer, schema, example)).toEqual([]);
+    expect(listedSchemas(at('/components/schemas/MethodSettingsPatch') as Json)).toContain(`${module.settings.documentedAs}Patch`);
+    expect(listedSchemas(at('/components/schemas/MethodSettings') as Json)).toContain(module.settings.documentedAs);
+  });
+
+  it('VerificationType lists exactly the registered methods', () => {
+    expect((at('/components/schemas/VerificationType') as { enum: string[] }).enum).toEqual(Object.keys(METHODS));
+  });
+
+  it('friendly name (PUT /verification-actions-srv/setup/users/friendlyname/{method})', () => {
+    const { pointer, schema, example } = requestBodyOf('put', '/verification-actions-srv/setup/users/friendlyname/{method}');
+    expect(disagreements(friendlyNameBody, pointer, schema, example)).toEqual([]);
   });
 
   it('the devices query (GET /verification-actions-srv/devices ?sub)', () => {

@@ -1,4 +1,4 @@
-import type { EnrollmentOffer } from '../../shared/enrollment/enrollment-offer.ts';
+import type { EnrollmentOffer } from '../../shared/methods/totp/offer.ts';
 import { generateCode, type TotpParams } from '../../shared/otp/index.ts';
 import { request, type JsonResponse } from './http.ts';
 import { afterAll, beforeAll } from 'vitest';

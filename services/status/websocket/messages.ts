@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { statusEtag, type VersionedStatus } from '../../../shared/enrollment/status-document.ts';
+import { statusEtag, type VersionedStatus } from '../../../shared/status/status-document.ts';
 import { toProblem, type ProblemDocument } from '../../../shared/errors/problem.ts';
 
 /** The path the status WebSocket answers on. */

@@ -1,11 +1,11 @@
 import WebSocket, { type RawData } from 'ws';
 import { toProblem } from '../../../shared/errors/problem.ts';
 import { VerificationError, isVerificationError } from '../../../shared/errors/verification-error.ts';
-import type { VersionedStatus } from '../../../shared/enrollment/status-document.ts';
+import type { VersionedStatus } from '../../../shared/status/status-document.ts';
 import type { StatusHub } from '../../../shared/events/status-hub.ts';
 import type { DisconnectReason, StatusMetrics } from '../../../shared/events/status-metrics.ts';
 import { StatusSubscription, type StatusSink } from '../../../shared/events/status-subscription.ts';
-import { uuidSchema } from '../../../shared/http/params.ts';
+import { uuidSchema } from '../../../shared/validation/fields.ts';
 import type { Logger } from '../../../shared/log/logger.ts';
 import { TokenBucket } from '../../../shared/rate-limit/token-bucket.ts';
 import { CloseCode, REASON_OF } from './close-codes.ts';
@@ -217,7 +217,7 @@ export class StatusSocketSession implements StatusSink {
     const malformed: string[] = [];
     for (const candidate of raw) {
       const parsed = uuidSchema.safeParse(candidate);
-      if (parsed.success) ids.add(parsed.data.toLowerCase());
+      if (parsed.success) ids.add(parsed.data);
       else malformed.push(candidate);
     }
     if (malformed.length > 0) {

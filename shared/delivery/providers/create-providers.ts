@@ -2,7 +2,7 @@ import type { AppConfig } from '../../config/env.ts';
 import type { Database } from '../../db/database.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { AddressPolicy } from '../../outbound/address-guard.ts';
-import type { Clock } from '../../runtime/deps.ts';
+import type { Clock } from '../../clock/clock.ts';
 import type { Channel } from '../message.ts';
 import { logProvider } from './log-provider.ts';
 import type { MessageProvider } from './message-provider.ts';

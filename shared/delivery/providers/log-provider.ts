@@ -1,7 +1,7 @@
 import type { Database } from '../../db/database.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { SecretKeyring } from '../../otp/secret-box.ts';
-import type { Clock } from '../../runtime/deps.ts';
+import type { Clock } from '../../clock/clock.ts';
 import { keepDevMessage } from '../dev-outbox.ts';
 import type { ComposedMessage } from '../message.ts';
 import type { MessageProvider } from './message-provider.ts';

@@ -1,9 +1,11 @@
 import type { Middleware } from 'koa';
 import { VerificationError, isVerificationError } from '../../errors/verification-error.ts';
-import type { StepUpOperation } from '../../security-events/index.ts';
-import type { StepUp } from '../../step-up/require-step-up.ts';
+import type { Clock } from '../../clock/clock.ts';
+import type { SecurityEventRecorder, StepUpOperation } from '../../security-events/index.ts';
+import type { VerificationAssertions } from '../../step-up/assertion.ts';
 import type { StepUpPolicy } from '../../step-up/proof.ts';
-import type { Deps } from '../../runtime/deps.ts';
+import type { StepUp } from '../../step-up/require-step-up.ts';
+import type { HttpDeps } from '../http-deps.ts';
 import type { AppContext, AppState } from '../types.ts';
 import { securityEventsFor } from '../security-events.ts';
 import { principalOf } from './authenticate.ts';
@@ -12,7 +14,7 @@ import { principalOf } from './authenticate.ts';
 export const ASSERTION_HEADER = 'verification-assertion';
 
 /** The step-up policy the configuration sets. */
-export function stepUpPolicyOf(config: Deps['config']): StepUpPolicy {
+export function stepUpPolicyOf(config: HttpDeps['config']): StepUpPolicy {
   return { maxAgeS: config.stepUp.maxAgeS, acr: config.stepUp.acr, clockSkewS: config.jwt.clockSkewS };
 }
 
@@ -24,7 +26,7 @@ export function stepUpPolicyOf(config: Deps['config']): StepUpPolicy {
  * assertion), after the refused operation rolled back, so the record survives it.
  */
 export function stepUpProof(
-  { config, clock, assertions, db, securityEvents }: Pick<Deps, 'config' | 'clock' | 'assertions' | 'db' | 'securityEvents'>,
+  { config, clock, assertions, db, securityEvents }: Pick<HttpDeps, 'config' | 'db'> & { clock: Clock; assertions: VerificationAssertions; securityEvents: SecurityEventRecorder },
   operation: StepUpOperation,
 ): Middleware<AppState> {
   const policy = stepUpPolicyOf(config);

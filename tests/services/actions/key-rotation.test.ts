@@ -44,7 +44,7 @@ async function serve(env: Record<string, string>): Promise<TestServer> {
   return server;
 }
 
-async function keyIds(table: 'authenticators' | 'enrollments', idColumn: string, ids: string[]): Promise<string[]> {
+async function keyIds(table: 'authenticators' | 'exchanges', idColumn: string, ids: string[]): Promise<string[]> {
   const { rows } = await server!.deps.db.query<{ key: string | null }>(
     `SELECT secret_key_id AS key FROM ${table} WHERE ${idColumn} = ANY($1::uuid[]) ORDER BY array_position($1::uuid[], ${idColumn})`,
     [ids],
@@ -74,7 +74,7 @@ describe('rotating SECRET_KEY', () => {
     carol = await initiate(s, 'rot-carol');
     dave = await initiate(s, 'rot-dave');
     expect(await keyIds('authenticators', 'ph_id', [alice.phId, bob.phId])).toEqual(['k1', 'k1']);
-    expect(await keyIds('enrollments', 'status_id', [carol.offer.status_id, dave.offer.status_id])).toEqual(['k1', 'k1']);
+    expect(await keyIds('exchanges', 'status_id', [carol.offer.status_id, dave.offer.status_id])).toEqual(['k1', 'k1']);
   });
 
   it('re-seals an authenticator under k2 when it signs in with k2 active and k1 kept as a previous key', async () => {
@@ -96,16 +96,16 @@ describe('rotating SECRET_KEY', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('active key: k2');
     expect(result.stdout).toContain('authenticators: 1 resealed, 0 changed meanwhile, 0 unreadable; still under old keys: none');
-    expect(result.stdout).toContain('enrollments: 1 resealed, 0 changed meanwhile, 0 unreadable; still under old keys: none');
+    expect(result.stdout).toContain('exchanges: 1 resealed, 0 changed meanwhile, 0 unreadable; still under old keys: none');
     expect(result.stdout).toContain('no secret needs an old key any more');
     expect(await keyIds('authenticators', 'ph_id', [alice.phId, bob.phId])).toEqual(['k2', 'k2']);
-    expect(await keyIds('enrollments', 'status_id', [carol.offer.status_id])).toEqual(['k2']);
+    expect(await keyIds('exchanges', 'status_id', [carol.offer.status_id])).toEqual(['k2']);
   });
 
   it('finds nothing left to do when run again', async () => {
     const report = await resealAll(server!.deps.db, server!.deps.config.secretKeyring, { batchSize: 1 });
     expect(report.authenticators).toEqual({ resealed: 0, changedMeanwhile: 0, unreadable: 0, remaining: {} });
-    expect(report.enrollments).toEqual({ resealed: 0, changedMeanwhile: 0, unreadable: 0, remaining: {} });
+    expect(report.exchanges).toEqual({ resealed: 0, changedMeanwhile: 0, unreadable: 0, remaining: {} });
   });
 
   it('leaves a secret alone that changed between read and write (a sign-in or rotation won the race)', async () => {

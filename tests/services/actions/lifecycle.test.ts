@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sweepExpired } from '../../../shared/enrollment/sweep-expired.ts';
+import { sweepExpired } from '../../../shared/exchanges/sweep-expired.ts';
 import { codeNow, withEnrollmentServer, type EnrollmentClient } from '../../helpers/enrollment.ts';
 import { expectProblem } from '../../helpers/problem.ts';
 import type { TestServer } from '../../helpers/test-server.ts';
@@ -139,7 +139,7 @@ describe('expiry', () => {
     const later = new Date(server.clock.now().getTime() + TEN_MINUTES + 1000);
     expect(await sweepExpired(server.deps.db, later)).toBeGreaterThanOrEqual(1);
     const { rows } = await server.deps.db.query<{ status: string; secret_ciphertext: Buffer | null }>(
-      'SELECT status, secret_ciphertext FROM enrollments WHERE status_id = $1',
+      'SELECT status, secret_ciphertext FROM exchanges WHERE status_id = $1',
       [offer.status_id],
     );
     expect(rows[0]).toEqual({ status: 'EXPIRED', secret_ciphertext: null });

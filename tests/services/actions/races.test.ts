@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { THROTTLE_POLICY } from '../../../shared/authenticators/throttle-policy.ts';
+import { THROTTLE_POLICY } from '../../../shared/throttle/throttle-policy.ts';
 import { codeNow, wrongCode, type EnrollmentClient, type Offer, withEnrollmentServer } from '../../helpers/enrollment.ts';
 import type { JsonResponse } from '../../helpers/http.ts';
 import { alignToMidStep, enrolledUser, setTotpConfig, uniqueSub } from '../../helpers/sign-in.ts';
@@ -148,7 +148,7 @@ describe('racing wrong enrollment codes', () => {
     const remaining = responses.map((r) => (r.body as { remaining_attempts?: number }).remaining_attempts).filter((n) => n !== undefined);
     expect(remaining.sort()).toEqual([1, 2, 3, 4]);
     const { rows } = await server.deps.db.query<{ status: string; failed_attempts: number }>(
-      'SELECT status, failed_attempts FROM enrollments WHERE status_id = $1',
+      'SELECT status, failed_attempts FROM exchanges WHERE status_id = $1',
       [offer.status_id],
     );
     expect(rows[0]).toEqual({ status: 'FAILED', failed_attempts: 5 });

@@ -20,7 +20,7 @@ withEnrollmentServer((s, a) => {
 
 async function enrollmentRow(statusId: string): Promise<SecretColumns & { status: string }> {
   const { rows } = await server.deps.db.query<SecretColumns & { status: string }>(
-    'SELECT status, secret_ciphertext, secret_key_id FROM enrollments WHERE status_id = $1',
+    'SELECT status, secret_ciphertext, secret_key_id FROM exchanges WHERE status_id = $1',
     [statusId],
   );
   return rows[0]!;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { removeDevice } from '../../../shared/authenticators/devices.ts';
+import { removeDevice } from '../../../shared/devices/devices.ts';
 import { SecurityEventRecorder } from '../../../shared/security-events/index.ts';
 import { codeNow, wrongCode, type EnrollmentClient, withEnrollmentServer } from '../../helpers/enrollment.ts';
 import { expectProblem } from '../../helpers/problem.ts';
@@ -175,7 +175,7 @@ describe('device removal events', () => {
   it('keeps the authenticator when a sink fails, because events are recorded in the transaction of the change', async () => {
     const user = await enrolledUser(server, { prefix: 'ev-remove-rollback' });
     const failing = new SecurityEventRecorder([{ write: () => Promise.reject(new Error('audit row refused')) }], () => server.clock.now());
-    const actor = { tenantId: 'default', sub: user.sub, isAdmin: false };
+    const actor = { tenantId: 'default', sub: user.sub, scopes: new Set<string>(), displayName: user.sub, signIn: { amr: [], acr: undefined, authTime: undefined } };
     const now = server.clock.now();
     const stepUp = {
       policy: { maxAgeS: 300, acr: undefined, clockSkewS: 60 },

@@ -25,7 +25,7 @@ const aliasInitiate = (token: string, headers: Record<string, string> = {}) =>
 
 /** Live and finished enrollments of a user, straight from the table. */
 async function enrollmentCount(sub: string): Promise<number> {
-  const { rows } = await server.deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM enrollments WHERE sub = $1', [sub]);
+  const { rows } = await server.deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM exchanges WHERE sub = $1', [sub]);
   return rows[0]!.n;
 }
 

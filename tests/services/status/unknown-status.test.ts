@@ -1,7 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertEnrollment } from '../../../shared/enrollment/enrollment-repository.ts';
-import { createAnnouncedEnrollment } from '../../helpers/announced-enrollment.ts';
+import { insertExchange } from '../../../shared/exchanges/exchange-repository.ts';
+import { createAnnouncedEnrollment, enrollmentRow } from '../../helpers/announced-enrollment.ts';
 import { request } from '../../helpers/http.ts';
 import { eventually, withListenersDown } from '../../helpers/listener-outage.ts';
 import { expectProblem } from '../../helpers/problem.ts';
@@ -79,9 +79,8 @@ describe('polls of an unknown status id', () => {
     // Every creation announces itself; the TTL bounds the damage of one that would not.
     const id = randomUUID();
     expectProblem(await poll(one, id), 404, 'VER_0030');
-    const { statusId, ...silent } = await createAnnouncedEnrollment(two.deps.db, randomUUID(), two.clock.now());
-    await two.deps.db.query('DELETE FROM enrollments WHERE status_id = $1', [statusId]);
-    await insertEnrollment(two.deps.db, { ...silent, statusId: id, exchangeId: randomUUID(), secret: { ciphertext: randomBytes(48), keyId: 'k1' } });
+    await createAnnouncedEnrollment(two.deps.db, randomUUID(), two.clock.now());
+    await insertExchange(two.deps.db, enrollmentRow(id, two.clock.now()));
     one.clock.advance(5_001);
     try {
       expect((await poll(one, id)).status).toBe(200);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StatusDocument, VersionedStatus } from '../../../shared/enrollment/status-document.ts';
+import type { StatusDocument, VersionedStatus } from '../../../shared/status/status-document.ts';
 import { StatusCache } from '../../../shared/events/status-cache.ts';
 
 const ID = '00000000-0000-4000-8000-000000000001';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VersionedStatus } from '../../../shared/enrollment/status-document.ts';
+import type { VersionedStatus } from '../../../shared/status/status-document.ts';
 import { request } from '../../helpers/http.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/scratch-database.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { statusNotFound } from '../../../shared/enrollment/read-status.ts';
+import { statusNotFound } from '../../../shared/status/status-document.ts';
 import { UnknownStatusCache } from '../../../shared/events/unknown-status-cache.ts';
 
 const ID = '6f1c3a52-7b0e-4d2a-9c61-0a3f5d2e8b14';

@@ -22,7 +22,7 @@ const daysLater = (days: number) => new Date(server.clock.now().getTime() + days
 const purgeAt = (days: number) => purgeExpiredRecords(server.deps.db, daysLater(days), RETENTION_DAYS);
 
 async function enrollmentExists(offer: Offer): Promise<boolean> {
-  const { rowCount } = await server.deps.db.query('SELECT 1 FROM enrollments WHERE status_id = $1', [offer.status_id]);
+  const { rowCount } = await server.deps.db.query('SELECT 1 FROM exchanges WHERE status_id = $1', [offer.status_id]);
   return rowCount === 1;
 }
 
@@ -108,7 +108,7 @@ describe('purgeExpiredRecords (RETENTION_DAYS=30)', () => {
   it('works through a backlog larger than one batch', async () => {
     const offers = await Promise.all(Array.from({ length: 7 }, () => cancelled()));
     const counts = await purgeExpiredRecords(server.deps.db, daysLater(31), RETENTION_DAYS, 3);
-    expect(counts.enrollments).toBeGreaterThanOrEqual(7);
+    expect(counts.exchanges).toBeGreaterThanOrEqual(7);
     for (const offer of offers) expect(await enrollmentExists(offer)).toBe(false);
   });
 

@@ -1,0 +1,2 @@
+/** A source of the current time, injected so tests can move it without sleeping. */
+export type Clock = () => Date;

@@ -1,0 +1,57 @@
+import { v4 as uuidv4 } from 'uuid';
+import type { Queryable } from '../db/database.ts';
+import type { JsonObject } from '../db/json.ts';
+import { publishStatus } from '../events/status-events.ts';
+import type { SealedSecret } from '../otp/secret-box.ts';
+import type { VerificationType } from '../tenants/verification-type.ts';
+import { MAX_FAILED_ATTEMPTS, type Exchange, type ExchangeKind } from './exchange.ts';
+import { insertExchange } from './exchange-repository.ts';
+import { toVersionedStatus } from './status-document.ts';
+
+export interface NewExchange<K extends ExchangeKind> {
+  kind: K;
+  tenantId: string;
+  sub: string;
+  type: VerificationType;
+  /** Seconds until the exchange lapses (the expiry rule). */
+  lifetimeSeconds: number;
+  now: Date;
+  authenticatorClientId?: string | null;
+  secret?: SealedSecret | null;
+  methodState?: JsonObject;
+  steppedUp?: boolean;
+  /** The authenticator a challenge is for, when the method picks one at initiation. */
+  phId?: string | null;
+  maxAttempts?: number;
+}
+
+/**
+ * Creates an exchange, INITIATED, with a fresh status id (for watching) and exchange id (for
+ * acting on it), and announces it in the same transaction: every status creation must publish,
+ * so the unknown-status cache of every instance forgets the id at once.
+ */
+export async function createExchange<K extends ExchangeKind>(tx: Queryable, input: NewExchange<K>): Promise<Exchange<K>> {
+  const created = await insertExchange(tx, {
+    kind: input.kind,
+    statusId: uuidv4(),
+    exchangeId: uuidv4(),
+    tenantId: input.tenantId,
+    sub: input.sub,
+    verificationType: input.type,
+    status: 'INITIATED',
+    authenticatorClientId: input.authenticatorClientId ?? null,
+    secret: input.secret ?? null,
+    methodState: input.methodState ?? {},
+    deviceId: null,
+    pushId: null,
+    publicKey: null,
+    phId: input.phId ?? null,
+    failedAttempts: 0,
+    maxAttempts: input.maxAttempts ?? MAX_FAILED_ATTEMPTS,
+    steppedUp: input.steppedUp ?? false,
+    expiresAt: new Date(input.now.getTime() + input.lifetimeSeconds * 1000),
+    createdAt: input.now,
+  });
+  await publishStatus(tx, toVersionedStatus(created));
+  return created as Exchange<K>;
+}

@@ -1,0 +1,252 @@
+import { v4 as uuidv4 } from 'uuid';
+import type { Queryable } from '../../db/database.ts';
+import type { JsonObject } from '../../db/json.ts';
+import { failAfterCommit, runOutcome, succeed } from '../../db/outcome.ts';
+import { VerificationError } from '../../errors/verification-error.ts';
+import { countAuthenticators, hasAuthenticator, insertAuthenticator, lockUserAuthenticators } from '../../authenticators/authenticator-repository.ts';
+import { createExchange } from '../../exchanges/create-exchange.ts';
+import type { Enrollment, Owner } from '../../exchanges/exchange.ts';
+import { lockForEvent, transition } from '../../exchanges/exchange-access.ts';
+import { recordFailedAttempt, retireExchange } from '../../exchanges/exchange-repository.ts';
+import type { SealedSecret } from '../../otp/secret-box.ts';
+import { enforceInitiationLimit } from '../../rate-limit/initiation-limit.ts';
+import { requireStepUp } from '../../step-up/require-step-up.ts';
+import { ensureTenant } from '../../tenants/method-config-repository.ts';
+import type { CommonSettings } from '../../tenants/method-settings.ts';
+import type { EnrollmentResult, ExchangeOffer, InitiationContext, OperationContext, UserContext } from '../method-module.ts';
+import type { MethodSettings } from '../settings.ts';
+
+/** What a method stores with a new enrollment (its secret sealed, its state not secret). */
+export interface EnrollmentSeed {
+  secret?: SealedSecret | null;
+  methodState?: JsonObject;
+  /** The companion app's client id to expect (`cid` in the QR code). */
+  authenticatorClientId?: string | null;
+  /** Seconds it stays usable; the tenant's `exchange_lifetime` when absent. */
+  lifetimeSeconds?: number;
+}
+
+/**
+ * Starts an enrollment of `ctx.type` for the signed-in user, with every rule every method must
+ * keep: counted against `INITIATION_RATE_LIMIT` (before the work, so refused attempts count),
+ * then in one transaction the method must be active, a user who already has a factor must
+ * prove a fresh one (step-up, DESIGN §8), the user must be below `max_devices`, and the
+ * exchange is created and announced. `seed` runs inside that transaction with the settings.
+ *
+ * @throws VerificationError RATE_LIMITED, METHOD_INACTIVE, STEP_UP_REQUIRED, MAX_DEVICES_REACHED
+ */
+export async function startEnrollment<S extends CommonSettings>(
+  ctx: InitiationContext,
+  settings: MethodSettings<S>,
+  seed: (settings: S) => EnrollmentSeed | Promise<EnrollmentSeed>,
+): Promise<{ exchange: Enrollment; settings: S }> {
+  const { tenantId, sub } = ctx.user;
+  await enforceInitiationLimit(ctx.deps.db, { tenantId, sub, limit: ctx.deps.config.initiationRateLimit, now: ctx.now });
+  return ctx.deps.db.transaction(async (tx) => {
+    const current = await settings.requireActive(tx, tenantId);
+    await ensureTenant(tx, tenantId);
+    const steppedUp = await requireStepUp(tx, { ...ctx.stepUp, tenantId, sub, now: ctx.now });
+    if ((await countAuthenticators(tx, tenantId, sub, ctx.type)) >= current.max_devices) {
+      throw new VerificationError('MAX_DEVICES_REACHED', `at most ${current.max_devices} ${ctx.type} authenticators per user`);
+    }
+    const fields = await seed(current);
+    const exchange = await createExchange(tx, {
+      kind: 'enrollment',
+      tenantId,
+      sub,
+      type: ctx.type,
+      lifetimeSeconds: fields.lifetimeSeconds ?? current.exchange_lifetime,
+      now: ctx.now,
+      authenticatorClientId: fields.authenticatorClientId ?? null,
+      secret: fields.secret ?? null,
+      methodState: fields.methodState ?? {},
+      steppedUp,
+    });
+    return { exchange, settings: current };
+  });
+}
+
+/** The offer fields every exchange-based initiation starts with. */
+export function exchangeOffer(exchange: { exchangeId: string; expiresAt: Date; statusId: string }): ExchangeOffer {
+  return {
+    exchange_id: { exchange_id: exchange.exchangeId, expires_at: exchange.expiresAt.toISOString() },
+    status_id: exchange.statusId,
+  };
+}
+
+/** The authenticator a completed enrollment creates, as its method describes it. */
+export interface NewAuthenticator {
+  secret: SealedSecret | null;
+  counter: number;
+  data: JsonObject;
+}
+
+/** What a method's check of the completing proof found. */
+export type CompletionCheck = { ok: true; authenticator: NewAuthenticator } | { ok: false };
+
+/** The app that scanned the code, as it identifies itself on the app path. */
+export interface CompletingDevice {
+  clientId: string;
+  deviceId: string;
+  pushId?: string;
+  publicKey?: string;
+}
+
+export interface Completion<S extends CommonSettings> {
+  settings: MethodSettings<S>;
+  exchangeId: string;
+  /** The profile UI (the signed-in user, `owner`) or the companion app (`device`, which scanned it). */
+  via: { path: 'profile'; owner: Owner } | { path: 'app'; device: CompletingDevice };
+  /**
+   * The method's check of the proof (a first code, a signed key…) against the locked
+   * enrollment. `{ ok: false }` counts a wrong attempt; the last allowed one fails the enrollment.
+   */
+  check: (tx: Queryable, enrollment: Enrollment) => Promise<CompletionCheck>;
+}
+
+/** Counts a wrong proof; the last allowed one moves the enrollment to FAILED. */
+async function refuseAttempt(tx: Queryable, ctx: OperationContext, enrollment: Enrollment): Promise<VerificationError> {
+  const attempts = await recordFailedAttempt(tx, enrollment.statusId);
+  const remaining = Math.max(0, enrollment.maxAttempts - attempts);
+  const subject = { tenantId: enrollment.tenantId, sub: enrollment.sub, type: enrollment.verificationType, statusId: enrollment.statusId };
+  await ctx.events.record(tx, { event: 'enrollment.wrong_code', ...subject, remainingAttempts: remaining });
+  if (attempts >= enrollment.maxAttempts) {
+    await transition(tx, enrollment, 'fail', ctx.now);
+    await ctx.events.record(tx, { event: 'enrollment.failed', ...subject, attempts });
+    return new VerificationError('ENROLLMENT_FAILED', `${attempts} wrong codes: start a new enrollment`);
+  }
+  return new VerificationError('INVALID_CODE', `the code is not valid; ${remaining} attempts left`, {
+    extensions: { remaining_attempts: remaining },
+  });
+}
+
+function deviceRefusal(enrollment: Enrollment, device: CompletingDevice | undefined): VerificationError | undefined {
+  if (!device) return undefined;
+  if (device.clientId !== enrollment.authenticatorClientId) return new VerificationError('CLIENT_MISMATCH');
+  if (device.deviceId !== enrollment.deviceId) return new VerificationError('DEVICE_MISMATCH');
+  return undefined;
+}
+
+/**
+ * An enrollment started without step-up (the user had no factor then) may only become the
+ * user's first factor. Once another factor exists, completing it would add a factor nobody
+ * proved a second factor for (a thief racing the user's own first enrollment), so it is
+ * cancelled instead. Runs under the user's authenticator lock.
+ */
+async function refuseUncheckedSecondFactor(tx: Queryable, enrollment: Enrollment, now: Date): Promise<VerificationError | undefined> {
+  if (enrollment.steppedUp || !(await hasAuthenticator(tx, enrollment.tenantId, enrollment.sub))) return undefined;
+  await transition(tx, enrollment, 'cancel', now);
+  return new VerificationError('ENROLLMENT_NEEDS_STEP_UP');
+}
+
+/**
+ * Completes an enrollment: the method checks the proof, and the shared rules do the rest. The
+ * enrollment row stays locked from the check to the insert, and the authenticator table allows
+ * one authenticator per enrollment, so of any number of racing completions exactly one
+ * succeeds; the device limit and the first-factor rule are checked under the user's
+ * authenticator lock; `factor.added` is recorded in the same transaction.
+ *
+ * @throws VerificationError ENROLLMENT_NOT_FOUND, EXCHANGE_REPLACED, the 409s of a finished or
+ * scanned enrollment, CLIENT_MISMATCH, DEVICE_MISMATCH, INVALID_CODE, ENROLLMENT_FAILED,
+ * ENROLLMENT_NEEDS_STEP_UP, MAX_DEVICES_REACHED
+ */
+export function completeEnrollment<S extends CommonSettings>(ctx: OperationContext, c: Completion<S>): Promise<EnrollmentResult> {
+  const event = c.via.path === 'profile' ? 'verify' : 'enroll';
+  const owner = c.via.path === 'profile' ? c.via.owner : undefined;
+  const device = c.via.path === 'app' ? c.via.device : undefined;
+  return runOutcome(ctx.deps.db, async (tx) => {
+    const locked = await lockForEvent(tx, { kind: 'enrollment', type: ctx.type, exchangeId: c.exchangeId }, event, ctx.now, owner);
+    if (!locked.ok) return locked;
+    const enrollment = locked.value;
+    const mismatch = deviceRefusal(enrollment, device);
+    if (mismatch) return failAfterCommit(mismatch);
+
+    const checked = await c.check(tx, enrollment);
+    if (!checked.ok) return failAfterCommit(await refuseAttempt(tx, ctx, enrollment));
+
+    await lockUserAuthenticators(tx, enrollment.tenantId, enrollment.sub);
+    const unchecked = await refuseUncheckedSecondFactor(tx, enrollment, ctx.now);
+    if (unchecked) return failAfterCommit(unchecked);
+    const { settings } = await c.settings.read(tx, enrollment.tenantId);
+    if ((await countAuthenticators(tx, enrollment.tenantId, enrollment.sub, enrollment.verificationType)) >= settings.max_devices) {
+      return failAfterCommit(new VerificationError('MAX_DEVICES_REACHED'));
+    }
+    const phId = uuidv4();
+    const pushId = device?.pushId ?? enrollment.pushId;
+    const publicKey = device?.publicKey ?? null;
+    await insertAuthenticator(tx, {
+      phId,
+      tenantId: enrollment.tenantId,
+      sub: enrollment.sub,
+      verificationType: enrollment.verificationType,
+      enrollmentStatusId: enrollment.statusId,
+      deviceId: enrollment.deviceId,
+      pushId,
+      publicKey,
+      friendlyName: null,
+      ...checked.authenticator,
+      createdAt: ctx.now,
+      lastUsedAt: null,
+    });
+    const enrolled = await transition(tx, enrollment, event, ctx.now, { phId, ...(device ? { pushId, publicKey } : {}) });
+    await ctx.events.record(tx, {
+      event: 'factor.added',
+      tenantId: enrolled.tenantId,
+      sub: enrolled.sub,
+      type: enrolled.verificationType,
+      phId,
+      statusId: enrolled.statusId,
+      via: c.via.path,
+    });
+    return succeed({
+      status: 'ENROLLED',
+      status_id: enrolled.statusId,
+      sub: enrolled.sub,
+      verification_type: enrolled.verificationType,
+      ph_id: phId,
+      device_id: enrolled.deviceId,
+    });
+  });
+}
+
+/** What a rotation stores in place of the old secret and state. */
+export interface RotationSeed {
+  secret?: SealedSecret | null;
+  methodState?: JsonObject;
+}
+
+/**
+ * Replaces the exchange id (and, through `seed`, the secret and state) of a live enrollment of
+ * the user, e.g. after its QR code was shown on a shared screen. The status id stays, so
+ * watchers keep watching; the old exchange id, and any device that scanned it, stop working,
+ * and the lifetime starts again. Counts as an initiation (`INITIATION_RATE_LIMIT`).
+ *
+ * @throws VerificationError RATE_LIMITED, or what lockForEvent refuses
+ */
+export async function rotateEnrollment<S extends CommonSettings>(
+  ctx: UserContext,
+  settings: MethodSettings<S>,
+  exchangeId: string,
+  seed: (enrollment: Enrollment, settings: S) => RotationSeed,
+): Promise<{ exchange: Enrollment; settings: S }> {
+  const owner = { tenantId: ctx.user.tenantId, sub: ctx.user.sub };
+  await enforceInitiationLimit(ctx.deps.db, { ...owner, limit: ctx.deps.config.initiationRateLimit, now: ctx.now });
+  return runOutcome(ctx.deps.db, async (tx) => {
+    const locked = await lockForEvent(tx, { kind: 'enrollment', type: ctx.type, exchangeId }, 'rotate', ctx.now, owner);
+    if (!locked.ok) return locked;
+    const enrollment = locked.value;
+    const { settings: current } = await settings.read(tx, enrollment.tenantId);
+    const fresh = seed(enrollment, current);
+    await retireExchange(tx, enrollment.exchangeId, enrollment.statusId, ctx.now);
+    const rotated = await transition(tx, enrollment, 'rotate', ctx.now, {
+      exchangeId: uuidv4(),
+      ...(fresh.secret ? { secret: fresh.secret } : {}),
+      ...(fresh.methodState ? { methodState: fresh.methodState } : {}),
+      expiresAt: new Date(ctx.now.getTime() + current.exchange_lifetime * 1000),
+      deviceId: null,
+      pushId: null,
+      failedAttempts: 0,
+    });
+    return succeed({ exchange: rotated, settings: current });
+  });
+}

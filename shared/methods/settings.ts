@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import type { Database, Queryable } from '../db/database.ts';
+import type { JsonObject } from '../db/json.ts';
+import { VerificationError } from '../errors/verification-error.ts';
+import { ensureTenantMethod, findTenantMethod, saveTenantMethod } from '../tenants/method-config-repository.ts';
+import { COMMON_SETTINGS_FIELDS, type CommonSettings, type MethodConfig } from '../tenants/method-settings.ts';
+import type { VerificationType } from '../tenants/verification-type.ts';
+
+type Shape<F extends z.ZodRawShape> = typeof COMMON_SETTINGS_FIELDS & F;
+
+/** The settings a module with its own fields `F` has: the common ones plus `F`, each present. */
+export type SettingsOf<F extends z.ZodRawShape> = z.output<z.ZodObject<Shape<F>>> & CommonSettings;
+
+export interface SettingsDefinition<F extends z.ZodRawShape> {
+  type: VerificationType;
+  /**
+   * The name of the full settings schema in openapi.yaml (`#/components/schemas/<name>`, listed
+   * in `MethodSettings`'s `anyOf`); the patch is documented as `<name>Patch` (in `MethodSettingsPatch`).
+   */
+  documentedAs: string;
+  /** The method's own settings fields (zod), besides `exchange_lifetime` and `max_devices`. */
+  fields: F;
+  /** Every setting's value for a tenant that never changed it. */
+  defaults: SettingsOf<F>;
+  /** Checks across fields, run on the settings as they will be stored (stored ones merged with a change). */
+  check?: (settings: SettingsOf<F>, ctx: z.RefinementCtx) => void;
+  /** Whether a tenant that never configured the method has it active (default true). */
+  activeByDefault?: boolean;
+}
+
+/** A partial change an admin sends (`PUT /verification-srv/config/{type}`). */
+export interface MethodChange<S> {
+  active?: boolean;
+  settings?: Partial<S>;
+}
+
+/**
+ * One method's tenant settings: its schema and defaults, and the shared ways to read and change
+ * them. Stored in `tenant_methods.settings` (jsonb) as the members an admin set; defaults are
+ * merged on read, so a tenant that never set a member follows the module's default.
+ */
+export interface MethodSettings<S extends CommonSettings> {
+  readonly type: VerificationType;
+  /** The settings schema's name in openapi.yaml (see SettingsDefinition). */
+  readonly documentedAs: string;
+  readonly defaults: S;
+  /** Whether a tenant that never configured the method has it active. */
+  readonly activeByDefault: boolean;
+  /** What `PUT` accepts under `settings`: each member optional, unknown members refused. */
+  readonly patch: z.ZodType<Partial<S>>;
+  /** The tenant's configuration, defaults included. */
+  read(q: Queryable, tenantId: string): Promise<MethodConfig<S>>;
+  /**
+   * The settings an operation runs with.
+   *
+   * @throws VerificationError METHOD_INACTIVE when the tenant switched the method off.
+   */
+  requireActive(q: Queryable, tenantId: string): Promise<S>;
+  /**
+   * Applies a partial change (already parsed with `patch`), checking the merged result. The
+   * row is locked while merging, so two admins changing different settings at once both keep
+   * their change.
+   *
+   * @throws VerificationError INVALID_REQUEST when the merged settings fail a check across fields.
+   */
+  update(db: Database, tenantId: string, change: MethodChange<S>): Promise<MethodConfig<S>>;
+}
+
+/**
+ * Declares a method's tenant settings: its own fields plus the common ones, their defaults and
+ * any check across fields.
+ *
+ * @example
+ * ```ts
+ * export const totpSettings = defineSettings({
+ *   type: 'TOTP',
+ *   documentedAs: 'TotpSettings',
+ *   fields: { digits: z.number().int().min(6).max(8) },
+ *   defaults: { digits: 6, exchange_lifetime: 600, max_devices: 5 },
+ * });
+ * ```
+ */
+export function defineSettings<F extends z.ZodRawShape>(definition: SettingsDefinition<F>): MethodSettings<SettingsOf<F>> {
+  type S = SettingsOf<F>;
+  const { type, defaults } = definition;
+  const shape = { ...COMMON_SETTINGS_FIELDS, ...definition.fields } as Shape<F>;
+  const check = definition.check ?? (() => undefined);
+  // Stored members the module no longer knows are dropped, not refused: reading must not fail.
+  const full = z.object(shape).superRefine((value, ctx) => check(value as S, ctx));
+  const patch = z.object(shape).strict().partial() as unknown as z.ZodType<Partial<S>>;
+  const activeByDefault = definition.activeByDefault ?? true;
+
+  const merge = (stored: JsonObject | undefined): S => {
+    const parsed = full.safeParse({ ...defaults, ...stored });
+    // Every stored value passed this schema when it was written; a module that tightens its
+    // schema migrates stored settings in its own migration.
+    if (!parsed.success) throw new Error(`stored ${type} settings no longer pass the ${type} schema`);
+    return parsed.data as S;
+  };
+
+  const read = async (q: Queryable, tenantId: string): Promise<MethodConfig<S>> => {
+    const stored = await findTenantMethod(q, tenantId, type);
+    return { verificationType: type, active: stored?.active ?? activeByDefault, settings: merge(stored?.settings) };
+  };
+
+  return {
+    type,
+    documentedAs: definition.documentedAs,
+    defaults,
+    activeByDefault,
+    patch,
+    read,
+    async requireActive(q, tenantId) {
+      const config = await read(q, tenantId);
+      if (!config.active) throw new VerificationError('METHOD_INACTIVE', `${type} is not active for this tenant`);
+      return config.settings;
+    },
+    update(db, tenantId, change) {
+      return db.transaction(async (tx) => {
+        await ensureTenantMethod(tx, tenantId, { verificationType: type, active: activeByDefault, settings: {} });
+        const current = (await findTenantMethod(tx, tenantId, type, true))!;
+        const settings = { ...current.settings, ...change.settings } as JsonObject;
+        const merged = full.safeParse({ ...defaults, ...settings });
+        if (!merged.success) {
+          const issue = merged.error.issues[0]!;
+          const field = ['settings', ...issue.path].join('.');
+          throw new VerificationError('INVALID_REQUEST', `${field}: ${issue.message}`, {
+            extensions: { errors: merged.error.issues.map((i) => ({ field: ['settings', ...i.path].join('.'), message: i.message })) },
+          });
+        }
+        const active = change.active ?? current.active;
+        await saveTenantMethod(tx, tenantId, { verificationType: type, active, settings });
+        return { verificationType: type, active, settings: merged.data as S };
+      });
+    },
+  };
+}
