@@ -53,6 +53,9 @@ function say(text, kind = 'info') {
   if (kind === 'error') moveFocusTo(scanStatus);
 }
 
+/** Answers the question on screen, if any (a new scan answers an unanswered one with no). */
+let answerPending = (/** @type {boolean} */ _answer) => {};
+
 /**
  * Asks before this device binds itself to an account (after the scan was reported).
  *
@@ -60,13 +63,16 @@ function say(text, kind = 'info') {
  * @returns {Promise<boolean>}
  */
 function confirm(question) {
+  answerPending(false);
   return new Promise((resolve) => {
     /** @param {boolean} answer */
     const answer = (answer) => {
+      answerPending = () => {};
       confirmBox.hidden = true;
       confirmBox.replaceChildren();
       resolve(answer);
     };
+    answerPending = answer;
     const yes = h('button', { type: 'button', id: 'confirm-add', onclick: () => answer(true) }, 'Add account');
     confirmBox.replaceChildren(
       h('p', { id: 'confirm-question' }, question),
@@ -121,7 +127,7 @@ async function showAccounts() {
  * @param {string} text
  */
 async function take(text) {
-  confirmBox.hidden = true;
+  answerPending(false);
   let uri;
   try {
     uri = parseOtpauthUri(text);

@@ -38,6 +38,18 @@ export function deviceList({ api, container, heading }) {
   }
 
   /**
+   * Shows the list afresh and puts focus back on a row's first button (after an edit or a
+   * question was answered or dropped), so keyboard users stay where they were.
+   *
+   * @param {string} phId
+   */
+  async function refreshAndReturnTo(phId) {
+    await refresh();
+    const button = list.querySelector(`[data-ph-id="${phId}"] button`);
+    if (button instanceof HTMLElement) moveFocusTo(button);
+  }
+
+  /**
    * @param {unknown} err
    * @param {HTMLElement} focus
    */
@@ -75,17 +87,15 @@ export function deviceList({ api, container, heading }) {
                 ph_id: device.ph_id,
                 friendly_name: input.value.trim(),
               });
-              await refresh();
+              await refreshAndReturnTo(device.ph_id);
               announce(`Renamed to ${input.value.trim()}.`);
-              const again = list.querySelector(`[data-ph-id="${device.ph_id}"] button`);
-              if (again instanceof HTMLElement) moveFocusTo(again);
             } catch (err) {
               fail(err, input);
             }
           },
         },
         h('label', { for: input.id }, `New name for ${name}`),
-        h('span', { class: 'inline' }, input, h('button', { type: 'submit' }, 'Save'), h('button', { type: 'button', class: 'secondary', onclick: () => refresh() }, 'Keep')),
+        h('span', { class: 'inline' }, input, h('button', { type: 'submit' }, 'Save'), h('button', { type: 'button', class: 'secondary', onclick: () => refreshAndReturnTo(device.ph_id) }, 'Keep')),
       );
       actions.replaceWith(form);
       input.select();
@@ -99,7 +109,7 @@ export function deviceList({ api, container, heading }) {
         { class: 'confirm', role: 'group', 'aria-label': `Remove ${name}?` },
         h('p', {}, `Remove ${name}? Its codes stop working at once.`),
         confirmButton,
-        h('button', { type: 'button', class: 'secondary', onclick: () => refresh() }, 'Keep it'),
+        h('button', { type: 'button', class: 'secondary', onclick: () => refreshAndReturnTo(device.ph_id) }, 'Keep it'),
       );
       confirmButton.addEventListener('click', async () => {
         try {
