@@ -30,11 +30,24 @@ export function describeRefusal(err) {
 }
 
 /**
+ * What a code looks like. The default is a one-time password of 6 to 8 digits; backup codes
+ * (`xxxxx-xxxxx`) bring their own.
+ *
+ * @typedef {object} CodeFormat
+ * @property {RegExp} pattern what a typed code must match once spaces are removed
+ * @property {string} hint said when it does not
+ * @property {'numeric' | 'text'} inputmode the keyboard phones show
+ */
+
+/** @type {CodeFormat} */
+export const ONE_TIME_PASSWORD = { pattern: /^[0-9]{6,8}$/, hint: 'Type the 6 to 8 digits your authenticator shows.', inputmode: 'numeric' };
+
+/**
  * @typedef {object} CodeFormOptions
  * @property {string} id unique prefix for the field's id
  * @property {string} label
  * @property {string} [submitLabel]
- * @property {number} [digits] expected length (6 unless the tenant says otherwise)
+ * @property {CodeFormat} [format]
  * @property {(code: string) => Promise<void>} onSubmit throws what the service refused
  */
 
@@ -44,15 +57,13 @@ export function describeRefusal(err) {
  * @param {CodeFormOptions} options
  * @returns {{ element: HTMLFormElement, input: HTMLInputElement, message: HTMLElement }}
  */
-export function codeForm({ id, label, submitLabel = 'Verify', digits, onSubmit }) {
+export function codeForm({ id, label, submitLabel = 'Verify', format = ONE_TIME_PASSWORD, onSubmit }) {
   const input = h('input', {
     id: `${id}-code`,
     name: 'code',
-    inputmode: 'numeric',
+    inputmode: format.inputmode,
     autocomplete: 'one-time-code',
-    pattern: '[0-9]{6,8}',
-    minlength: digits ?? 6,
-    maxlength: digits ?? 8,
+    spellcheck: 'false',
     required: true,
     'aria-describedby': `${id}-message`,
   });
@@ -63,8 +74,8 @@ export function codeForm({ id, label, submitLabel = 'Verify', digits, onSubmit }
   async function submit(event) {
     event.preventDefault();
     const code = input.value.replace(/\s/g, '');
-    if (!/^[0-9]{6,8}$/.test(code)) {
-      message.textContent = 'Type the 6 to 8 digits your authenticator shows.';
+    if (!format.pattern.test(code)) {
+      message.textContent = format.hint;
       input.setAttribute('aria-invalid', 'true');
       return moveFocusTo(input);
     }

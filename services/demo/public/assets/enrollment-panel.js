@@ -88,7 +88,7 @@ export function openEnrollment({ method, api, container, onEnrolled, onClosed })
     if (current !== undefined && !LIVE.has(current)) return;
     const changed = status !== current;
     current = status;
-    const { title, hint } = STATES[status];
+    const { title, hint } = { ...STATES[status], ...started?.wording?.[status] };
     state.dataset.status = status;
     state.replaceChildren(h('strong', {}, title), ` — ${hint}`);
     started?.onStatus?.(status);

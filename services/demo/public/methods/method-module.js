@@ -54,6 +54,9 @@
  *   (new QR code, same status id, the old exchange refused), SMS and email resend
  * @property {(status: EnrollmentStatus) => void} [onStatus] reacts to the status the page
  *   received, e.g. hides the QR code once it was scanned
+ * @property {Partial<Record<EnrollmentStatus, { title: string, hint: string }>>} [wording]
+ *   the method's own words for a status, where the page's QR-code wording does not fit
+ *   (SMS: INITIATED is "Code sent", not "Waiting for scan")
  */
 
 /**
@@ -80,7 +83,9 @@
  * @property {(context: SignInContext) => Promise<SignInResult>} run runs the challenge
  *   (initiation first where the method has one), shows refusals itself and lets the user try
  *   again; resolves once the service answered AUTHENTICATED (with its step-up `assertion`),
- *   rejects with `signal.reason` when aborted
+ *   rejects with `signal.reason` when aborted. Building blocks: `codeForm` (assets/code-form.js,
+ *   with a `format` for codes that are not digits), `watchStatus` (assets/status-watcher.js)
+ *   for a challenge's status, the vendored `SimpleWebAuthnBrowser` for WebAuthn
  */
 
 /**
