@@ -776,6 +776,175 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/demo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Demo profile page
+         * @description The demo's profile page (DESIGN §14): sign in as a demo user, list the methods the
+         *     tenant has active, enroll one (TOTP: QR code, "can't scan?" secret, first code) while
+         *     following its status over the WebSocket (polling every 4 s when the socket is
+         *     unavailable), rename and remove authenticators, and prove a second factor when a change
+         *     asks for step-up. A plain HTML page loading ES modules from `/demo/assets/` and
+         *     `/demo/methods/`, no build step. Served while `DEMO` is on (the default outside
+         *     production; production refuses it); the actions process serves it too.
+         */
+        get: operations["getDemoProfilePage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/demo/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Demo sign-in page
+         * @description The second step of a sign-in: pick a method, answer its challenge (TOTP: type a code),
+         *     see `AUTHENTICATED`, or the refusal (wrong code, with the wait when throttled; locked).
+         *     Served while `DEMO` is on.
+         */
+        get: operations["getDemoSignInPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/demo/authenticator": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Demo companion authenticator
+         * @description A phone-sized stand-in for cidaas' authenticator app: reads an enrollment QR code from
+         *     an image, the camera or a pasted `otpauth://` link (with `jsqr`), enrolls through the
+         *     app path (`…/setup/totp/scan`, then `…/v2/setup/enroll/totp` with its own device id and
+         *     no user token), keeps its accounts and device key in the browser's IndexedDB and shows
+         *     the rolling codes. It talks only to the service that served it (a QR code whose `burl`
+         *     names another origin is refused). Served while `DEMO` is on.
+         */
+        get: operations["getDemoAuthenticatorPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/demo/assets/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Demo pages' scripts and styles
+         * @description The pages' own files from `services/demo/public/assets/`, served as they are: ES
+         *     modules (`text/javascript`) and the stylesheet. A name is one path segment of lower-case
+         *     letters, digits and dashes with an extension of a served type (`.js`, `.css`, `.svg`),
+         *     so nothing outside the folder can be named (`..%2f` is a 404 like any unknown name).
+         *     Revalidated on every load (`no-cache` with an ETag). Served while `DEMO` is on.
+         */
+        get: operations["getDemoAsset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/demo/methods/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Demo pages' method modules
+         * @description One ES module per verification method (`totp.js`, …) and their list (`index.js`), from
+         *     `services/demo/public/methods/`, under the same rules as `/demo/assets/{file}`.
+         */
+        get: operations["getDemoMethodModule"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/demo/vendor/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Browser libraries the demo pages use
+         * @description Browser builds of installed packages, straight from `node_modules` (no CDN, no
+         *     internet), by an allow-list: `jsqr.js` (jsQR's UMD build, global `jsQR`),
+         *     `otpauth.js` (otpauth's ESM browser build), `simplewebauthn-browser.js`
+         *     (@simplewebauthn/browser's UMD build, global `SimpleWebAuthnBrowser`). Any other name
+         *     is a 404. Cached for a day (`public, max-age=86400`) with an ETag. Served while `DEMO` is on.
+         */
+        get: operations["getDemoLibrary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/demo/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in as a demo user
+         * @description Mints a bearer token for any user name (and tenant) the demo pages ask for, as
+         *     `npm run token` does: signed with `JWT_SECRET` for `JWT_ISSUER`/`JWT_AUDIENCE`, valid
+         *     for an hour (at most `JWT_MAX_AGE_S`), **without scope or `amr`**, so it proves a
+         *     password at most: admin and service calls are refused to it, and once the user has a
+         *     factor, adding or removing one still needs step-up. The page keeps it in
+         *     `sessionStorage`. Exists only while `DEMO` is on, which production refuses: anyone
+         *     who reaches a demo instance can act as any of its users. With `JWT_JWKS_URL` this
+         *     service holds no signing key: `409 VER_0008`, and the page asks for a pasted token.
+         */
+        post: operations["createDemoSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -834,6 +1003,7 @@ export interface components {
          *     | VER_0005 | 404 | No such endpoint |
          *     | VER_0006 | 405 | Method not allowed on this endpoint |
          *     | VER_0007 | 400 | The id is not a valid UUID |
+         *     | VER_0008 | 409 | Demo sign-in needs JWT_SECRET; paste a token from the identity provider instead |
          *     | VER_0009 | 400 | The request body does not decode with its Content-Encoding |
          *     | VER_0010 | 401 | A bearer token is required |
          *     | VER_0011 | 401 | The bearer token is invalid |
@@ -885,7 +1055,7 @@ export interface components {
          *     | VER_0500 | 500 | Internal server error |
          * @enum {string}
          */
-        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0022" | "VER_0023" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0050" | "VER_0070" | "VER_0071" | "VER_0072" | "VER_0073" | "VER_0074" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0503" | "VER_0500";
+        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0008" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0022" | "VER_0023" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0050" | "VER_0070" | "VER_0071" | "VER_0072" | "VER_0073" | "VER_0074" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0503" | "VER_0500";
         /** @description Messages the development `log` provider sent to one destination, newest first. */
         DevOutbox: {
             /** @description The destination as looked up (normalised). */
@@ -941,6 +1111,22 @@ export interface components {
             /** @description The field's path (`settings.digits`), or `body`/`query` for the whole of it. */
             field: string;
             message: string;
+        };
+        DemoSessionRequest: {
+            /**
+             * @description The user to sign in as.
+             * @example alice
+             */
+            sub: string;
+            /** @description The tenant (`tid`); the default tenant when absent. */
+            tenant?: string;
+        };
+        DemoSession: {
+            /** @description The bearer token (HS256 JWT with `sub`, `tid` when given, `iat`, `exp`, and `iss`/`aud` when configured). */
+            token: string;
+            sub: string;
+            tenant: string;
+            expires_at: components["schemas"]["Timestamp"];
         };
         MethodSummary: {
             verificationType: components["schemas"]["VerificationType"];
@@ -1462,6 +1648,52 @@ export interface components {
                 };
             };
         };
+        /** @description The demo is off (`DEMO=false`, always in production), or no such file (`VER_0005`). */
+        DemoOff: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0005";
+                };
+            };
+        };
+        /** @description The page. Its scripts come only from this origin and it may connect only to this origin. */
+        DemoPage: {
+            headers: {
+                "Content-Security-Policy": components["headers"]["DemoContentSecurityPolicy"];
+                "Cache-Control": components["headers"]["NoCache"];
+                ETag: components["headers"]["FileETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
+            };
+        };
+        /** @description The file, as it is in the repository. */
+        DemoFile: {
+            headers: {
+                "Content-Security-Policy": components["headers"]["DemoContentSecurityPolicy"];
+                "Cache-Control": components["headers"]["NoCache"];
+                ETag: components["headers"]["FileETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "text/javascript": string;
+                "text/css": string;
+                "image/svg+xml": string;
+            };
+        };
+        /** @description The file is still the one named by `If-None-Match`. */
+        DemoNotModified: {
+            headers: {
+                ETag: components["headers"]["FileETag"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
         /** @description In production (`NODE_ENV=production`) this development route does not exist (`VER_0005`). */
         NotServedInProduction: {
             headers: {
@@ -1544,6 +1776,11 @@ export interface components {
     };
     parameters: {
         /**
+         * @description A file of the folder, e.g. `profile.js`; one path segment.
+         * @example profile.js
+         */
+        DemoFile: string;
+        /**
          * @description The verification method, case-insensitive (`totp` or `TOTP`); see `GET /verification-srv/config/list`.
          * @example totp
          */
@@ -1576,8 +1813,16 @@ export interface components {
         };
     };
     headers: {
+        /** @description Strong validator of the file's bytes; send it back as `If-None-Match`. */
+        FileETag: string;
         /** @description `no-store`: the response must not be kept by any cache. */
         NoStore: "no-store";
+        /**
+         * @description Scripts, styles and requests only from and to this origin (the status WebSocket
+         *     included), images from here or `data:` (the QR code), no inline script or style, no
+         *     framing, no form posts, and Trusted Types enforced.
+         */
+        DemoContentSecurityPolicy: string;
         /** @description `no-cache`: always revalidate (a cached INITIATED would hide the scan). */
         NoCache: "no-cache";
         /**
@@ -2893,6 +3138,176 @@ export interface operations {
                 };
             };
             404: components["responses"]["NotServedInProduction"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDemoProfilePage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["DemoPage"];
+            304: components["responses"]["DemoNotModified"];
+            404: components["responses"]["DemoOff"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDemoSignInPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["DemoPage"];
+            304: components["responses"]["DemoNotModified"];
+            404: components["responses"]["DemoOff"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDemoAuthenticatorPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["DemoPage"];
+            304: components["responses"]["DemoNotModified"];
+            404: components["responses"]["DemoOff"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDemoAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A file of the folder, e.g. `profile.js`; one path segment.
+                 * @example profile.js
+                 */
+                file: components["parameters"]["DemoFile"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["DemoFile"];
+            304: components["responses"]["DemoNotModified"];
+            404: components["responses"]["DemoOff"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDemoMethodModule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A file of the folder, e.g. `profile.js`; one path segment.
+                 * @example profile.js
+                 */
+                file: components["parameters"]["DemoFile"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["DemoFile"];
+            304: components["responses"]["DemoNotModified"];
+            404: components["responses"]["DemoOff"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDemoLibrary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The library's file name. */
+                file: "jsqr.js" | "otpauth.js" | "simplewebauthn-browser.js";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The library. */
+            200: {
+                headers: {
+                    /** @description `public, max-age=86400`: the same for everyone, changed only by `npm ci`. */
+                    "Cache-Control": "public, max-age=86400";
+                    ETag: components["headers"]["FileETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
+                };
+            };
+            304: components["responses"]["DemoNotModified"];
+            404: components["responses"]["DemoOff"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createDemoSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DemoSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description The token. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DemoSession"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            404: components["responses"]["DemoOff"];
+            /** @description Tokens are verified with `JWT_JWKS_URL`, so this service cannot sign one (`VER_0008`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0008";
+                    };
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];

@@ -68,6 +68,11 @@ export interface AppConfig {
   outbound: OutboundConfig;
   /** The transactional outbox worker. */
   outbox: OutboxConfig;
+  /**
+   * Whether the demo pages (`/demo/`) and their token minting are served. Never in production:
+   * anyone who can reach the demo can sign in as any user.
+   */
+  demo: boolean;
   /** Values that fell back to development defaults; the caller warns loudly about each. */
   developmentDefaults: string[];
 }
@@ -128,6 +133,7 @@ const schema = z.object({
   DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(5_000),
   INITIATION_RATE_LIMIT: z.coerce.number().int().min(0).max(100_000).default(10),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  DEMO: flag.optional(),
   ...deliveryEnvShape,
 });
 
@@ -227,6 +233,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (production && !env.PUBLIC_BASE_URL) {
     throw new ConfigError('PUBLIC_BASE_URL', 'required in production: the public address apps reach this service at (never taken from the Host header)');
   }
+  // The demo mints a bearer token for whoever asks, so it must not be possible to switch it on there.
+  if (production && env.DEMO) throw new ConfigError('DEMO', 'cannot be true in production: the demo pages sign anyone in as any user');
   let delivery: ReturnType<typeof parseDeliveryConfig>;
   try {
     delivery = parseDeliveryConfig(env, production);
@@ -276,6 +284,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     initiationRateLimit: env.INITIATION_RATE_LIMIT,
     retentionDays: env.RETENTION_DAYS,
     ...delivery,
+    demo: env.DEMO ?? !production,
     developmentDefaults,
   };
 }

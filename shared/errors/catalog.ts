@@ -10,6 +10,7 @@ export const errorCatalog = {
   ROUTE_NOT_FOUND: { code: 'VER_0005', status: 404, title: 'No such endpoint' },
   METHOD_NOT_ALLOWED: { code: 'VER_0006', status: 405, title: 'Method not allowed on this endpoint' },
   INVALID_ID: { code: 'VER_0007', status: 400, title: 'The id is not a valid UUID' },
+  DEMO_SIGN_IN_UNAVAILABLE: { code: 'VER_0008', status: 409, title: 'Demo sign-in needs JWT_SECRET; paste a token from the identity provider instead' },
   BODY_NOT_DECODABLE: { code: 'VER_0009', status: 400, title: 'The request body does not decode with its Content-Encoding' },
 
   MISSING_TOKEN: { code: 'VER_0010', status: 401, title: 'A bearer token is required' },

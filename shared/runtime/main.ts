@@ -23,9 +23,10 @@ export async function main(modules: ServiceModule[], portOf: (ports: AppConfig['
   try {
     const deps = await buildDeps(config, { log });
     const server = await startServer(deps, modules, portOf(config.ports));
+    const demo = config.demo && modules.some((m) => m.name === 'demo') ? `; demo pages at ${server.url}/demo/` : '';
     log.info(
       { url: server.url, services: modules.map((m) => m.name), database: deps.db.kind },
-      `listening on ${server.url}; get a token with: npm run token -- --sub alice`,
+      `listening on ${server.url}; get a token with: npm run token -- --sub alice${demo}`,
     );
     onShutdown(log, async () => {
       await server.close();

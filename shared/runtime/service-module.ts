@@ -9,7 +9,7 @@ export interface Attachment {
 
 /** What a service contributes to a process: HTTP routes, and optionally something bound to the server. */
 export interface ServiceModule {
-  name: 'config' | 'actions' | 'status';
+  name: 'config' | 'actions' | 'status' | 'demo';
   routes(deps: Deps): AppRouter[];
   attach?(server: Server, deps: Deps): Attachment;
 }

@@ -15,6 +15,8 @@ interface EntryPoint {
   own: { path: string; status: number; code?: string };
   /** A path of another service, which this process must not serve. */
   foreign: string;
+  /** Whether the process serves the demo pages (DEMO is on outside production). */
+  demo: boolean;
 }
 
 const ENTRY_POINTS: EntryPoint[] = [
@@ -24,6 +26,7 @@ const ENTRY_POINTS: EntryPoint[] = [
     portVariable: 'CONFIG_PORT',
     own: { path: '/verification-srv/config/list', status: 200 },
     foreign: '/verification-actions-srv/devices',
+    demo: false,
   },
   {
     service: 'actions',
@@ -31,6 +34,7 @@ const ENTRY_POINTS: EntryPoint[] = [
     portVariable: 'ACTIONS_PORT',
     own: { path: '/verification-actions-srv/devices', status: 200 },
     foreign: '/verification-srv/config/list',
+    demo: true,
   },
   {
     service: 'status',
@@ -38,6 +42,7 @@ const ENTRY_POINTS: EntryPoint[] = [
     portVariable: 'STATUS_PORT',
     own: { path: `/verification-srv/verificationstatus/${randomUUID()}`, status: 404, code: 'VER_0030' },
     foreign: '/verification-srv/config/list',
+    demo: false,
   },
 ];
 
@@ -51,7 +56,7 @@ beforeAll(async () => {
 });
 afterAll(() => scratch?.drop());
 
-describe.each(ENTRY_POINTS)('$entry on its own', ({ entry, portVariable, own, foreign }) => {
+describe.each(ENTRY_POINTS)('$entry on its own', ({ entry, portVariable, own, foreign, demo }) => {
   let proc: RunningProcess;
   let url: string;
   beforeAll(async () => {
@@ -86,5 +91,11 @@ describe.each(ENTRY_POINTS)('$entry on its own', ({ entry, portVariable, own, fo
   it("does not serve another service's routes", async () => {
     const res = await request(`${url}${foreign}`, { token });
     expectProblem(res, 404, 'VER_0005');
+  });
+
+  it(demo ? 'serves the demo pages' : 'does not serve the demo pages (the actions process does)', async () => {
+    const res = await request(`${url}/demo/login`);
+    if (demo) expect(res.status).toBe(200);
+    else expectProblem(res, 404, 'VER_0005');
   });
 });

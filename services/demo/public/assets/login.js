@@ -1,0 +1,103 @@
+// @ts-check
+// The sign-in page (/demo/login): the second step of a sign-in. The user picks a method, runs
+// its challenge, and sees what the service answered.
+
+import { createApi } from './api.js';
+import { announce, byId, h, moveFocusTo } from './dom.js';
+import { currentToken, endSession } from './session.js';
+import { showSignedIn, showSignIn } from './session-panel.js';
+import { offeredMethods } from '../methods/index.js';
+
+/** @typedef {import('../methods/method-module.js').MethodModule} MethodModule */
+/** @typedef {import('./types.js').SignInResult} SignInResult */
+
+const session = byId('session', HTMLElement);
+const signIn = byId('sign-in', HTMLElement);
+const choice = byId('method-choice', HTMLElement);
+const challenge = byId('challenge', HTMLElement);
+const result = byId('result', HTMLElement);
+
+/** @param {string} [notice] */
+async function start(notice) {
+  signIn.hidden = true;
+  let token = currentToken();
+  if (!token) {
+    await showSignIn(session, notice);
+    token = currentToken();
+    if (!token) return;
+  }
+  showSignedIn(session, token);
+  const api = createApi({
+    token,
+    // Signing in changes no factor, so nothing here asks for step-up.
+    proveSecondFactor: () => Promise.reject(new Error('not expected on the sign-in page')),
+    onSessionEnded: () => {
+      endSession();
+      void start('Your session ended: sign in again.');
+    },
+  });
+
+  const methods = await offeredMethods(api, 'signIn');
+  /** @type {AbortController | undefined} */
+  let running;
+
+  /** @param {MethodModule} method */
+  const run = (method) => {
+    running?.abort();
+    const controller = new AbortController();
+    running = controller;
+    result.hidden = true;
+    method.signIn
+      ?.run({ api, view: challenge, announce, signal: controller.signal })
+      .then((answer) => showResult(method, answer))
+      .catch(() => {
+        // Aborted: another method was picked.
+      });
+  };
+
+  /**
+   * @param {MethodModule} method
+   * @param {SignInResult} answer
+   */
+  const showResult = (method, answer) => {
+    const title = h('h2', { id: 'result-title', 'data-status': answer.status }, answer.status);
+    result.replaceChildren(
+      title,
+      h(
+        'p',
+        {},
+        `Signed in with your ${method.label.toLowerCase()} at ${new Date(answer.authenticated_at).toLocaleTimeString()}. `,
+        'The answer carries a verification assertion, valid for 5 minutes: a page that changes factors sends it back as the Verification-Assertion header.',
+      ),
+      h('button', { type: 'button', onclick: () => run(method) }, 'Sign in again'),
+    );
+    challenge.replaceChildren();
+    result.hidden = false;
+    moveFocusTo(title);
+  };
+
+  if (methods.length === 0) {
+    choice.replaceChildren(h('p', { id: 'no-methods', class: 'muted' }, 'No sign-in method is switched on for your organisation.'));
+  } else {
+    choice.replaceChildren(
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, 'Method'),
+        ...methods.map((method, i) =>
+          h(
+            'label',
+            { class: 'choice' },
+            h('input', { type: 'radio', name: 'method', value: method.type, checked: i === 0, onchange: () => run(method) }),
+            method.label,
+          ),
+        ),
+      ),
+    );
+  }
+  signIn.hidden = false;
+  const first = methods[0];
+  if (first) run(first);
+}
+
+void start();

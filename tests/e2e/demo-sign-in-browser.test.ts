@@ -1,0 +1,138 @@
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserTestsEnabled } from '../helpers/browser.ts';
+import { accessibilityViolations, DemoBrowser, PHONE, screenshotFolder, scrollsSideways } from '../helpers/demo-pages.ts';
+import { codeNow, wrongCode } from '../helpers/enrollment.ts';
+import { startJwksServer, type JwksServer } from '../helpers/jwks-server.ts';
+import { expectAttribute, expectCount, expectFocused, expectText, expectVisible } from '../helpers/locator-expect.ts';
+import { enrolledUser, sendWrongCodes, setTotpConfig, uniqueSub, type EnrolledUser } from '../helpers/sign-in.ts';
+import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+
+// The demo sign-in page (/demo/login) in headless Chromium: the second step of a sign-in, with
+// the answers the user sees (AUTHENTICATED, a wrong code, the wait after repeated mistakes, a
+// lockout). Codes are computed by the test from the user's secret at the server's time.
+
+const enabled = browserTestsEnabled('tests/e2e/demo-sign-in-browser.test.ts');
+
+let server: TestServer;
+let demo: DemoBrowser;
+let jwks: JwksServer;
+let withJwks: TestServer;
+const screenshots = screenshotFolder();
+
+beforeAll(async () => {
+  if (!enabled) return;
+  jwks = await startJwksServer();
+  [server, withJwks] = await Promise.all([startTestServer(), startTestServer({ env: { JWT_JWKS_URL: jwks.url } })]);
+  demo = await DemoBrowser.launch(server);
+});
+
+afterAll(async () => {
+  await demo?.close();
+  await Promise.all([server?.close(), withJwks?.close()]);
+  await jwks?.close();
+  screenshots.cleanup();
+});
+
+const codeField = (page: Page) => page.getByLabel('Code from your authenticator app');
+const message = (page: Page) => page.locator('#totp-sign-in-message');
+
+async function submitCode(page: Page, code: string): Promise<void> {
+  await codeField(page).fill(code);
+  await page.getByRole('button', { name: 'Verify' }).click();
+}
+
+async function signedInUser(prefix: string): Promise<{ user: EnrolledUser; page: Page }> {
+  const user = await enrolledUser(server, prefix === 'alice' ? { sub: 'alice' } : { prefix });
+  const page = await demo.signInPage(user.sub);
+  await expectFocused(codeField(page));
+  return { user, page };
+}
+
+describe.skipIf(!enabled)('sign-in page', () => {
+  it('shows AUTHENTICATED for a right code', async () => {
+    const { user, page } = await signedInUser('alice');
+    await submitCode(page, codeNow(server, user.secret));
+    const result = page.getByRole('heading', { name: 'AUTHENTICATED' });
+    await expectVisible(result);
+    await expectFocused(result);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(screenshots.dir, 'login.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('says a wrong code is wrong and lets the user try again', async () => {
+    const { user, page } = await signedInUser('wrong');
+    await submitCode(page, wrongCode(server, user.secret));
+    await expectText(message(page), 'Wrong code.');
+    await expectAttribute(codeField(page), 'aria-invalid', 'true');
+    await expectFocused(codeField(page));
+    await submitCode(page, codeNow(server, user.secret));
+    await expectVisible(page.getByRole('heading', { name: 'AUTHENTICATED' }));
+    await page.close();
+  });
+
+  it('after the free mistakes, says how long to wait and holds the button that long', async () => {
+    const { user, page } = await signedInUser('throttled');
+    for (let i = 0; i < 3; i++) {
+      await submitCode(page, wrongCode(server, user.secret));
+      await expectText(message(page), 'Wrong code.');
+    }
+    await submitCode(page, wrongCode(server, user.secret));
+    await expectText(message(page), 'Wrong code. Try again in 2 s.');
+    await expectAttribute(page.getByRole('button', { name: 'Verify' }), 'disabled', '');
+    await page.close();
+  });
+
+  it('says sign-in is locked once the wrong codes reach the lockout', async () => {
+    const { user, page } = await signedInUser('locked');
+    await sendWrongCodes(server, user, 10);
+    await submitCode(page, codeNow(server, user.secret));
+    await expectText(message(page), 'Locked: too many wrong codes. Try again in 15 min.');
+    await page.close();
+  });
+
+  it('passes axe (WCAG 2.2 AA) and fits a phone (375 px), signed out and asking for a code', async () => {
+    const signedOut = await demo.desktop.newPage();
+    await signedOut.goto(demo.url('/demo/login'));
+    await expectFocused(signedOut.getByLabel('User name'));
+    expect(await accessibilityViolations(signedOut)).toEqual([]);
+    await signedOut.setViewportSize(PHONE);
+    expect(await scrollsSideways(signedOut)).toBe(false);
+    await signedOut.close();
+
+    const { page } = await signedInUser('a11y');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.setViewportSize(PHONE);
+    expect(await scrollsSideways(page)).toBe(false);
+    await page.close();
+  });
+
+  it('offers no method the tenant switched off', async () => {
+    const tenant = uniqueSub('off');
+    await setTotpConfig(server, tenant, { active: false });
+    const page = await demo.signInPage('dave', tenant);
+    await expectText(page.locator('#no-methods'), 'No sign-in method is switched on for your organisation.');
+    await expectCount(codeField(page), 0);
+    await page.close();
+  });
+
+  it('with JWT_JWKS_URL, asks for a token from the identity provider, and signs in with a pasted one', async () => {
+    const page = await demo.desktop.newPage();
+    await page.goto(`${withJwks.url}/demo/login`);
+    await page.getByLabel('User name').fill('erin');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expectText(
+      page.getByRole('alert'),
+      'This service verifies tokens from your identity provider (JWT_JWKS_URL), so it cannot sign you in itself: paste a token instead.',
+    );
+    const field = page.getByLabel('Bearer token from your identity provider');
+    await expectFocused(field);
+    await field.fill(await jwks.sign({ sub: 'erin' }));
+    await page.getByRole('button', { name: 'Use this token' }).click();
+    await expectText(page.locator('#signed-in-user'), 'erin');
+    await expectVisible(codeField(page));
+    await page.close();
+  });
+});

@@ -1,0 +1,229 @@
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { expect } from 'vitest';
+import type { Browser, BrowserContext, Locator, Page, Request } from 'playwright-core';
+import { launchChromium } from './browser.ts';
+import { expectAttribute, expectText } from './locator-expect.ts';
+import type { TestServer } from './test-server.ts';
+
+// Page objects of the demo pages (/demo/, /demo/login, /demo/authenticator), driven the way a
+// person uses them: by labels, buttons and what the page says.
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
+
+/**
+ * What axe-core finds wrong with the page as it is now (WCAG 2.2 A/AA and best practices:
+ * names and labels, contrast, landmarks, headings, ARIA), one line per rule and element.
+ */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol, which the pages' CSP does not govern.
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} } })
+    .then((result) => result.violations.flatMap((v) => v.nodes.map((n) => v.id + ' ' + n.target.join(' ') + ': ' + n.failureSummary.replace(/\\s+/g, ' '))))`);
+}
+
+/** Whether the page is wider than its viewport, i.e. a phone user would have to scroll sideways. */
+export function scrollsSideways(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+}
+
+/** A phone's viewport: the companion is a phone-sized page. */
+export const PHONE = { width: 375, height: 812 } as const;
+
+/**
+ * Where screenshots go: `DEMO_SCREENSHOTS_DIR` (`npm run screenshots` sets `docs/screenshots`),
+ * else a temporary folder removed at the end, so the screenshot steps run (and cannot rot) in
+ * every test run without touching the working tree.
+ */
+export function screenshotFolder(): { dir: string; cleanup(): void } {
+  const wanted = process.env.DEMO_SCREENSHOTS_DIR;
+  if (wanted) {
+    const dir = resolve(wanted);
+    mkdirSync(dir, { recursive: true });
+    return { dir, cleanup: () => {} };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'demo-screenshots-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * One Chromium for a test file, with two contexts: the desktop browser the profile and sign-in
+ * pages run in, and the "phone" the companion runs in (its own storage, and a clock the tests
+ * keep on the server's clock, so the codes it shows are the codes the server expects).
+ */
+export class DemoBrowser {
+  private constructor(
+    readonly server: TestServer,
+    readonly browser: Browser,
+    readonly desktop: BrowserContext,
+    readonly phone: BrowserContext,
+  ) {}
+
+  static async launch(server: TestServer): Promise<DemoBrowser> {
+    const browser = await launchChromium();
+    const desktop = await browser.newContext({ acceptDownloads: true });
+    const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
+    const demo = new DemoBrowser(server, browser, desktop, phone);
+    await demo.syncPhoneClock();
+    return demo;
+  }
+
+  /** Sets the phone's clock to the server's (tests move the server's clock to skip time). */
+  async syncPhoneClock(): Promise<void> {
+    await this.phone.clock.setSystemTime(this.server.clock.now());
+  }
+
+  url(path: string): string {
+    return `${this.server.url}${path}`;
+  }
+
+  /** A fresh tab of the profile page, signed in as `sub` through the demo sign-in. */
+  async profile(sub: string, tenant?: string): Promise<ProfilePage> {
+    const page = await this.desktop.newPage();
+    await page.goto(this.url('/demo/'));
+    const profile = new ProfilePage(page);
+    await signIn(page, sub, tenant);
+    await expect.poll(() => profile.methods.or(page.locator('#no-methods')).count()).toBeGreaterThan(0);
+    return profile;
+  }
+
+  /** A fresh tab of the sign-in page, signed in as `sub`. */
+  async signInPage(sub: string, tenant?: string): Promise<Page> {
+    const page = await this.desktop.newPage();
+    await page.goto(this.url('/demo/login'));
+    await signIn(page, sub, tenant);
+    return page;
+  }
+
+  /** The companion in a fresh tab of the phone (its accounts and device id persist across tabs). */
+  async companion(): Promise<CompanionPage> {
+    const page = await this.phone.newPage();
+    await page.goto(this.url('/demo/authenticator'));
+    await page.locator('body[data-ready="true"]').waitFor();
+    return new CompanionPage(page);
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close();
+  }
+}
+
+/** Signs in through the demo sign-in form of either page. */
+async function signIn(page: Page, sub: string, tenant?: string): Promise<void> {
+  await page.getByLabel('User name').fill(sub);
+  if (tenant) await page.getByLabel('Tenant (optional)').fill(tenant);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expectText(page.locator('#signed-in-user'), sub);
+}
+
+export class ProfilePage {
+  constructor(readonly page: Page) {}
+
+  /** The methods offered under "Add a second factor". */
+  get methods(): Locator {
+    return this.page.locator('#methods li.method');
+  }
+
+  get state(): Locator {
+    return this.page.locator('#enrollment-state');
+  }
+
+  get transport(): Locator {
+    return this.page.locator('#enrollment-transport');
+  }
+
+  get qr(): Locator {
+    return this.page.getByRole('img', { name: 'QR code to scan with your authenticator app' });
+  }
+
+  get devices(): Locator {
+    return this.page.locator('#device-list li.device');
+  }
+
+  /** Clicks "Set up" on the authenticator-app method. */
+  async setUpTotp(): Promise<void> {
+    await this.page.locator('li.method[data-type="TOTP"]').getByRole('button', { name: 'Set up' }).click();
+  }
+
+  async expectState(status: string): Promise<void> {
+    await expectAttribute(this.state, 'data-status', status);
+  }
+
+  /** Saves the QR code with the page's "Save QR image" link, as a user would, and returns the file's bytes. */
+  async saveQrImage(): Promise<Buffer> {
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.page.getByRole('link', { name: 'Save QR image' }).click()]);
+    return readFile(await download.path());
+  }
+
+  /** Requests the page makes to the status polling endpoint, from now on. */
+  recordStatusPolls(): Request[] {
+    const polls: Request[] = [];
+    this.page.on('request', (request) => {
+      if (request.url().includes('/verification-srv/verificationstatus/')) polls.push(request);
+    });
+    return polls;
+  }
+
+  /** Marks the document, to show later that the page was not reloaded meanwhile. */
+  async markDocument(): Promise<void> {
+    await this.page.evaluate(() => document.documentElement.setAttribute('data-test-mark', 'kept'));
+  }
+
+  async expectSameDocument(): Promise<void> {
+    await expectAttribute(this.page.locator('html'), 'data-test-mark', 'kept');
+  }
+
+  get stepUpDialog(): Locator {
+    return this.page.getByRole('dialog', { name: 'Confirm it’s you' });
+  }
+
+  async close(): Promise<void> {
+    await this.page.close();
+  }
+}
+
+export class CompanionPage {
+  constructor(readonly page: Page) {}
+
+  get status(): Locator {
+    return this.page.locator('#scan-status');
+  }
+
+  /** Chooses a QR image file in "Scan a QR code image", as a user picks a saved image. */
+  async uploadQr(png: Buffer): Promise<void> {
+    await this.page.getByLabel('Scan a QR code image').setInputFiles({ name: 'authenticator-qr.png', mimeType: 'image/png', buffer: png });
+  }
+
+  /** Pastes an otpauth link into "Or paste an otpauth:// link" and adds it. */
+  async paste(uri: string): Promise<void> {
+    await this.page.getByLabel('Or paste an otpauth:// link').fill(uri);
+    await this.page.getByRole('button', { name: 'Add', exact: true }).click();
+  }
+
+  /** Answers "Add … to this authenticator?" (the scan has been reported by then). */
+  async confirmAdd(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Add account' }).click();
+  }
+
+  async deviceId(): Promise<string> {
+    return (await this.page.locator('#device-id').textContent()) ?? '';
+  }
+
+  /**
+   * The code the companion shows for the account of `sub` once its display has caught up with
+   * the TOTP step of `at` (it redraws every second), digits only.
+   */
+  async codeFor(sub: string, at: Date, periodS = 30): Promise<string> {
+    const code = this.page.locator('li.account', { hasText: sub }).last().locator('output.code');
+    await expectAttribute(code, 'data-step', String(Math.floor(at.getTime() / 1000 / periodS)));
+    return (await code.getAttribute('data-code')) ?? '';
+  }
+
+  async close(): Promise<void> {
+    await this.page.close();
+  }
+}
