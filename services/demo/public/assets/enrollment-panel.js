@@ -135,7 +135,8 @@ export function openEnrollment({ method, api, container, onEnrolled, onClosed })
     show('INITIATED');
     moveFocusTo(heading);
     watch = watchStatus(started.statusId, {
-      onStatus: (status) => show(status.status),
+      // An enrollment's status id: the challenge-only statuses never arrive here.
+      onStatus: (status) => show(/** @type {EnrollmentStatus} */ (status.status)),
       onTransport: (how) => (transport.textContent = TRANSPORTS[how]),
     });
   }
