@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { SCOPES, requireScope } from '../../shared/auth/principal.ts';
 import { authenticate, principalOf } from '../../shared/http/middleware/authenticate.ts';
+import { securityEventsFor } from '../../shared/http/security-events.ts';
 import { parseInput } from '../../shared/http/validate.ts';
 import type { AppState } from '../../shared/http/types.ts';
 import type { Deps } from '../../shared/runtime/deps.ts';
@@ -16,7 +17,7 @@ const methodChangeSchema = z
   .strict();
 
 /** The config service: which verification methods a tenant offers, and their settings. */
-export function configRoutes({ db, verifyToken }: Deps): Router<AppState> {
+export function configRoutes({ db, verifyToken, securityEvents }: Deps): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/verification-srv/config' });
   const auth = authenticate(verifyToken);
 
@@ -34,7 +35,7 @@ export function configRoutes({ db, verifyToken }: Deps): Router<AppState> {
     requireScope(principal, SCOPES.admin);
     const type = parseVerificationType(ctx.params.type!);
     const change = parseInput(methodChangeSchema, ctx.request.body, 'body');
-    ctx.body = await updateMethodConfig(db, principal.tenantId, type, change);
+    ctx.body = await updateMethodConfig(db, principal.tenantId, type, change, { sub: principal.sub, events: securityEventsFor(ctx, securityEvents) });
   });
 
   return router;

@@ -71,6 +71,16 @@ export interface AppConfig {
   outbound: OutboundConfig;
   /** The transactional outbox worker. */
   outbox: OutboxConfig;
+  /** The audit trail (DESIGN §16). */
+  audit: {
+    /** Days audit rows are kept before retention deletes them (never below the database's own floor). */
+    retentionDays: number;
+  };
+  /** Tenant webhooks (DESIGN §17). */
+  webhooks: {
+    /** Multiplies the webhook retry schedule (tests shrink it). */
+    retryScale: number;
+  };
   /** Values that fell back to development defaults; the caller warns loudly about each. */
   developmentDefaults: string[];
 }
@@ -131,6 +141,8 @@ const schema = z.object({
   DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(5_000),
   INITIATION_RATE_LIMIT: z.coerce.number().int().min(0).max(100_000).default(10),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  WEBHOOK_RETRY_SCALE: z.coerce.number().positive().max(100).default(1),
   ...deliveryEnvShape,
 });
 
@@ -278,6 +290,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     statusCacheEntries: env.STATUS_CACHE_ENTRIES,
     initiationRateLimit: env.INITIATION_RATE_LIMIT,
     retentionDays: env.RETENTION_DAYS,
+    audit: { retentionDays: env.AUDIT_RETENTION_DAYS },
+    webhooks: { retryScale: env.WEBHOOK_RETRY_SCALE },
     ...delivery,
     developmentDefaults,
   };

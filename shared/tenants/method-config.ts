@@ -1,5 +1,6 @@
 import type { Database, Queryable } from '../db/database.ts';
 import { VerificationError } from '../errors/verification-error.ts';
+import type { SecurityEventRecorder } from '../security-events/index.ts';
 import { ensureTenantMethod, findTenantMethod, findTenantMethods, saveTenantMethod } from './method-config-repository.ts';
 import { VERIFICATION_TYPES, defaultMethodConfig, type MethodConfig, type SettingsPatch, type VerificationType } from './method-settings.ts';
 
@@ -38,11 +39,24 @@ export interface MethodChange {
   settings?: SettingsPatch;
 }
 
+/** Names of what differs between two configurations (`active`, then settings keys), never values. */
+function changedKeys(before: MethodConfig, after: MethodConfig): string[] {
+  const settings = Object.keys(after.settings) as (keyof MethodConfig['settings'])[];
+  return [...(before.active !== after.active ? ['active'] : []), ...settings.filter((key) => before.settings[key] !== after.settings[key])];
+}
+
+/** Who changes a configuration: the admin's `sub`, and where the change is recorded. */
+export interface ConfigChanger {
+  sub: string;
+  events: SecurityEventRecorder;
+}
+
 /**
  * Applies a partial change. The row is locked while merging, so two admins changing different
- * settings at once both keep their change.
+ * settings at once both keep their change. A change that alters anything is recorded as
+ * `settings.changed` (the names of what changed) in the same transaction.
  */
-export function updateMethodConfig(db: Database, tenantId: string, type: VerificationType, change: MethodChange): Promise<MethodConfig> {
+export function updateMethodConfig(db: Database, tenantId: string, type: VerificationType, change: MethodChange, by: ConfigChanger): Promise<MethodConfig> {
   return db.transaction(async (tx) => {
     await ensureTenantMethod(tx, tenantId, defaultMethodConfig(type));
     const current = (await findTenantMethod(tx, tenantId, type, true))!;
@@ -52,6 +66,8 @@ export function updateMethodConfig(db: Database, tenantId: string, type: Verific
       settings: { ...current.settings, ...change.settings },
     };
     await saveTenantMethod(tx, tenantId, next);
+    const changed = changedKeys(current, next);
+    if (changed.length > 0) await by.events.record(tx, { event: 'settings.changed', tenantId, sub: by.sub, type, changed });
     return next;
   });
 }
