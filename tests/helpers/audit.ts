@@ -3,9 +3,10 @@ import type pg from 'pg';
 import { chainTenant } from '../../shared/audit/audit-chainer.ts';
 import type { AuditRecord } from '../../shared/audit/audit-record.ts';
 import { auditSink } from '../../shared/audit/audit-sink.ts';
-import { listAuditTrail } from '../../shared/audit/audit-trail.ts';
+import { listAuditTrail, type ActivityItem, type VerifyResult } from '../../shared/audit/audit-trail.ts';
 import type { Database } from '../../shared/db/database.ts';
 import { SecurityEventRecorder, type SecurityEvent } from '../../shared/security-events/index.ts';
+import { request } from './http.ts';
 
 /** A tenant no other test uses. */
 export function uniqueTenant(prefix = 'audit'): string {
@@ -59,3 +60,15 @@ export function asInsider(db: Database, sql: string, params: unknown[] = []): Pr
     }
   });
 }
+
+/** The audit and activity endpoints as an admin UI and a profile page call them. */
+export function auditClient(server: { url: string }) {
+  return {
+    list: (token: string, query = '') => request<AuditPage>(`${server.url}/verification-srv/audit${query ? `?${query}` : ''}`, { token }),
+    verify: (token: string, query = '') => request<VerifyResult>(`${server.url}/verification-srv/audit/verify${query ? `?${query}` : ''}`, { token }),
+    activity: (token: string, query = '') =>
+      request<{ items: ActivityItem[]; next_cursor?: string }>(`${server.url}/verification-actions-srv/activity${query ? `?${query}` : ''}`, { token }),
+  };
+}
+
+export type AuditPage = { items: AuditRecord[]; next_cursor?: string };
