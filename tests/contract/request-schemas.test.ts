@@ -10,6 +10,7 @@ import {
   devicesQuery,
 } from '../../services/actions/schemas.ts';
 import { MAX_WAIT_SECONDS } from '../../services/status/routes.ts';
+import { endpointBody } from '../../services/config/webhook-routes.ts';
 import { settingsPatchSchema } from '../../shared/tenants/method-settings.ts';
 import { loadSpec, schemaValidator, type HttpMethod } from '../helpers/openapi-contract.ts';
 
@@ -133,6 +134,7 @@ const bodies: { name: string; zod: z.ZodType; method: HttpMethod; path: string }
   { name: 'enroll', zod: enrollBody, method: 'post', path: '/verification-srv/v2/setup/enroll/{method}' },
   { name: 'friendly name', zod: friendlyNameBody, method: 'put', path: '/verification-actions-srv/setup/users/friendlyname/{method}' },
   { name: 'sign-in', zod: signInBody, method: 'post', path: '/verification-srv/authentication/{method}/verification' },
+  { name: 'webhook endpoint', zod: endpointBody, method: 'post', path: '/verification-srv/webhooks' },
 ];
 
 describe('request bodies in openapi.yaml accept what the routes accept', () => {
