@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { codeNow, wrongCode, type EnrollmentClient, withEnrollmentServer } from '../../helpers/enrollment.ts';
 import { auditClient } from '../../helpers/audit.ts';
 import { request } from '../../helpers/http.ts';
-import { expectProblem } from '../../helpers/problem.ts';
+import { detailOf, expectProblem } from '../../helpers/problem.ts';
 import { enrolledUser, uniqueSub, type EnrolledUser } from '../../helpers/sign-in.ts';
 import type { TestServer } from '../../helpers/test-server.ts';
 
@@ -116,7 +116,7 @@ describe('GET /verification-srv/audit', () => {
   ])('answers %s with a 400 naming %s', async (query, field) => {
     const res = await audit().list(await adminOf('audit-bad-query'), query);
     expectProblem(res, 400, 'VER_0001');
-    expect(String((res.body as { detail: string }).detail)).toMatch(new RegExp(`^${field}`));
+    expect(detailOf(res)).toMatch(new RegExp(`^${field}`));
   });
 
   it('refuses a cursor of the other order', async () => {

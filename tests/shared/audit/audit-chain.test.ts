@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, chainHash } from '../../../shared/audit/audit-hash.ts';
 import { chainTenant } from '../../../shared/audit/audit-chainer.ts';
 import { verifyAuditTrail } from '../../../shared/audit/audit-trail.ts';
+import { verifyExport } from '../../../shared/audit/verify-export.ts';
 import type { Database } from '../../../shared/db/database.ts';
 import { asInsider, auditRecorder, chainOf, recordChain, uniqueTenant, wrongCode } from '../../helpers/audit.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/scratch-database.ts';
@@ -147,16 +148,15 @@ describe('tampering with the table directly (triggers switched off) is found by 
 
   it('a row rewritten with a recomputed hash: the row after it, broken_link', async () => {
     const { tenant, rows } = await tamperedChain();
-    const { prev_hash, hash: _hash, ...content } = rows[1]!;
-    const forged = { ...content, outcome: 'success' };
-    await asInsider(db, "UPDATE audit_events SET outcome = 'success', hash = $2 WHERE id = $1", [rows[1]!.id, chainHash(prev_hash, forged)]);
+    const forged = { ...rows[1]!, outcome: 'success' };
+    await asInsider(db, "UPDATE audit_events SET outcome = 'success', hash = $2 WHERE id = $1", [forged.id, chainHash(forged.prev_hash, forged)]);
     expect(await verifyAuditTrail(db, tenant)).toEqual({ ok: false, checked: 3, first_bad: rows[2]!.id, reason: 'broken_link' });
   });
 
   it('the last row rewritten with a recomputed hash: that row, head_mismatch', async () => {
     const { tenant, rows } = await tamperedChain();
-    const { prev_hash, hash: _hash, ...content } = rows[4]!;
-    await asInsider(db, "UPDATE audit_events SET outcome = 'success', hash = $2 WHERE id = $1", [rows[4]!.id, chainHash(prev_hash, { ...content, outcome: 'success' })]);
+    const forged = { ...rows[4]!, outcome: 'success' };
+    await asInsider(db, "UPDATE audit_events SET outcome = 'success', hash = $2 WHERE id = $1", [forged.id, chainHash(forged.prev_hash, forged)]);
     expect(await verifyAuditTrail(db, tenant)).toEqual({ ok: false, checked: 5, first_bad: rows[4]!.id, reason: 'head_mismatch' });
   });
 });
@@ -180,5 +180,24 @@ describe('verifying a time range', () => {
     const range = { from: new Date(Date.UTC(2031, 0, 2)), to: new Date(Date.UTC(2031, 0, 4)) };
     expect(await verifyAuditTrail(db, tenant, range)).toEqual({ ok: true, checked: 2 });
     expect(await verifyAuditTrail(db, tenant, { to: range.to })).toEqual({ ok: false, checked: 1, first_bad: rows[0]!.id, reason: 'hash_mismatch' });
+  });
+});
+
+describe('an export, verified offline (npm run audit:verify)', () => {
+  it('verifies as exported, in any order, from any starting row', async () => {
+    const tenant = uniqueTenant();
+    await recordChain(db, tenant, 4);
+    const rows = await chainOf(db, tenant);
+    expect(verifyExport([...rows].reverse())).toEqual({ ok: true, checked: 4 });
+    expect(verifyExport(rows.slice(2))).toEqual({ ok: true, checked: 2 });
+  });
+
+  it('names the first row edited after the export', async () => {
+    const tenant = uniqueTenant();
+    await recordChain(db, tenant, 4);
+    const rows = await chainOf(db, tenant);
+    const edited = rows.map((r, i) => (i === 2 ? { ...r, details: { failures: 99 } } : r));
+    expect(verifyExport(edited)).toEqual({ ok: false, checked: 3, first_bad: rows[2]!.id, reason: 'hash_mismatch' });
+    expect(verifyExport([rows[0]!, rows[1]!, rows[3]!])).toMatchObject({ ok: false, first_bad: rows[3]!.id, reason: 'missing_rows' });
   });
 });
