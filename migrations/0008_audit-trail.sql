@@ -97,6 +97,10 @@ DECLARE
   prev     text;
   chained  uuid[] := '{}';
 BEGIN
+  -- Readers call this before every read: with nothing to chain, take no lock.
+  IF NOT EXISTS (SELECT 1 FROM audit_pending WHERE tenant_id = tenant) THEN
+    RETURN 0;
+  END IF;
   IF wait THEN
     SELECT * INTO head FROM audit_chain_heads WHERE tenant_id = tenant FOR UPDATE;
   ELSE

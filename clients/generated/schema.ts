@@ -48,7 +48,9 @@ export interface paths {
          *     SHA1, 6 digits and 30 s are what every authenticator app supports. Other values are
          *     allowed, but some apps (Google Authenticator among them) silently ignore them and then
          *     show codes the service refuses. Changes apply to enrollments started afterwards;
-         *     enrolled authenticators keep the parameters they were enrolled with.
+         *     enrolled authenticators keep the parameters they were enrolled with. A change that
+         *     alters anything is recorded in the tenant's audit trail as `settings.changed`, with the
+         *     admin and the names of what changed (not the values).
          */
         put: operations["updateMethodConfig"];
         post?: never;

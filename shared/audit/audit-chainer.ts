@@ -28,6 +28,7 @@ export async function chainTenant(q: Queryable, tenantId: string): Promise<void>
  */
 export class AuditChainer {
   readonly #dirty = new Set<string>();
+  readonly #soon = new Set<string>();
   #sweep: NodeJS.Timeout | undefined;
   #pass: Promise<void> | undefined;
   #stopped = true;
@@ -50,7 +51,13 @@ export class AuditChainer {
 
   /** An event of `tenantId` was just recorded: chain it once its change has committed. */
   recorded(tenantId: string): void {
-    if (!this.#stopped) setTimeout(() => this.mark(tenantId), AFTER_RECORD_MS).unref();
+    // One timer per tenant at a time, however many events it records meanwhile.
+    if (this.#stopped || this.#soon.has(tenantId)) return;
+    this.#soon.add(tenantId);
+    setTimeout(() => {
+      this.#soon.delete(tenantId);
+      this.mark(tenantId);
+    }, AFTER_RECORD_MS).unref();
   }
 
   /** Asks for the tenant's pending events to be chained now. */
