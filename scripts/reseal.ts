@@ -1,10 +1,12 @@
-// npm run reseal [-- --batch-size N]: after a SECRET_KEY rotation, re-seals every TOTP secret
-// still sealed under an old key (PREVIOUS_SECRET_KEYS) with the active one, so the old key can go.
+// npm run reseal [-- --batch-size N]: after a SECRET_KEY rotation, re-seals every TOTP secret and
+// webhook signing secret still sealed under an old key (PREVIOUS_SECRET_KEYS) with the active
+// one, so the old key can go.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../shared/config/env.ts';
 import { openDatabase } from '../shared/db/open.ts';
 import { resealAll, type ResealCounts } from '../shared/key-rotation/reseal.ts';
 import { createLogger } from '../shared/log/logger.ts';
+import { resealWebhookSecrets } from '../shared/webhooks/reseal-secrets.ts';
 
 function line(what: string, c: ResealCounts): string {
   const left = Object.entries(c.remaining).map(([key, n]) => `${n} under ${key}`);
@@ -26,9 +28,14 @@ try {
     console.log(`active key: ${report.activeKeyId}`);
     console.log(line('authenticators', report.authenticators));
     console.log(line('exchanges', report.exchanges));
-    const left = [report.authenticators, report.exchanges].some((c) => Object.keys(c.remaining).length > 0);
+    const webhooks = await resealWebhookSecrets(db, config.secretKeyring, {
+      batchSize,
+      onUnreadable: (id, err) => console.error(`cannot open webhook_endpoints ${id}: ${err instanceof Error ? err.message : String(err)}`),
+    });
+    console.log(line('webhook secrets', webhooks));
+    const left = [report.authenticators, report.exchanges, webhooks].some((c) => Object.keys(c.remaining).length > 0);
     console.log(left ? 'old keys are still needed: keep them in PREVIOUS_SECRET_KEYS' : 'no secret needs an old key any more');
-    if (report.unreadableIds.length > 0) process.exitCode = 1;
+    if (report.unreadableIds.length + webhooks.unreadableIds.length > 0) process.exitCode = 1;
   } finally {
     await db.close();
   }

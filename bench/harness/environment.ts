@@ -23,8 +23,11 @@ const JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
  */
 export interface BenchEnvironment {
   deps: Deps;
-  /** Serves service modules exactly as production does (all middleware, auth, metrics, logs). */
-  serve(modules: ServiceModule[]): Promise<RunningServer>;
+  /**
+   * Serves service modules exactly as production does (all middleware, auth, metrics, logs),
+   * with `deps` when given (e.g. the same dependencies with one sink fewer).
+   */
+  serve(modules: ServiceModule[], deps?: Deps): Promise<RunningServer>;
   /** Serves a bare Koa app with only the routes `define` adds: the baseline for a ratio. */
   serveBare(define: (router: AppRouter) => void): Promise<RunningServer>;
   /** A bearer token the served services accept. */
@@ -55,7 +58,7 @@ export async function createBenchEnvironment(): Promise<BenchEnvironment> {
 
   return {
     deps,
-    serve: async (modules) => track(await startServer(deps, modules, 0)),
+    serve: async (modules, served = deps) => track(await startServer(served, modules, 0)),
     async serveBare(define) {
       const app = new Koa<AppState>();
       const router = new Router<AppState>();

@@ -48,10 +48,231 @@ export interface paths {
          *     SHA1, 6 digits and 30 s are what every authenticator app supports. Other values are
          *     allowed, but some apps (Google Authenticator among them) silently ignore them and then
          *     show codes the service refuses. Changes apply to enrollments started afterwards;
-         *     enrolled authenticators keep the parameters they were enrolled with.
+         *     enrolled authenticators keep the parameters they were enrolled with. A change that
+         *     alters anything is recorded in the tenant's audit trail as `settings.changed`, with the
+         *     admin and the names of what changed (not the values).
          */
         put: operations["updateMethodConfig"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-srv/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the tenant's audit trail
+         * @description The caller's tenant's audit trail (DESIGN §16), one row per security event: every
+         *     verification attempt (success, wrong code, replay, refusal while locked, lockout),
+         *     enrollment transition, factor added or removed, refused step-up and settings change.
+         *     Needs the scope `verification:admin`; an admin sees only the own tenant.
+         *
+         *     Newest first by default (`order=asc` for oldest first, e.g. to export and verify a
+         *     range offline); `next_cursor`, when present, continues the listing (pass it back as
+         *     `cursor` with the same filters and order). Rows carry `prev_hash` and `hash`: the hash
+         *     is hex SHA-256 over `prev_hash` (64 hex characters) followed by the RFC 8785 (JCS)
+         *     canonical JSON of the row without `prev_hash` and `hash`, so an export can be
+         *     re-verified without this service. Rows never hold a code, secret, token or exchange id.
+         */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-srv/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify the tenant's audit hash chain
+         * @description Recomputes the caller's tenant's chain from one snapshot: every row's hash, every link
+         *     to the previous row, no gaps in `seq`, and (unless `to` is given) that the chain ends
+         *     where its head says, so rows deleted from the end are found too. With `from`/`to`,
+         *     only the rows in that range (and the link of the first to the row before it) are
+         *     checked. After retention, the chain verifies from the retention checkpoint on. Needs
+         *     the scope `verification:admin`.
+         *
+         *     `first_bad` is the id of the first bad row and `reason` says what is wrong with it:
+         *     `hash_mismatch` (its content was edited), `broken_link` (the row before it was
+         *     rewritten, or its link was), `missing_rows` (rows before it are gone; at the end of
+         *     the chain, the id is that of the last row the head remembers, which no longer exists),
+         *     `head_mismatch` (the last row is not the one the head recorded).
+         */
+        get: operations["verifyAuditTrail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-srv/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the tenant's webhook endpoints
+         * @description The caller's tenant's endpoints, oldest first, without their secrets. Needs the scope `verification:admin`.
+         */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /**
+         * Create a webhook endpoint
+         * @description Registers a URL that receives the tenant's events (DESIGN §17), signed as Standard
+         *     Webhooks does (`webhook-id`, `webhook-timestamp`, `webhook-signature`) with the
+         *     endpoint's own secret, returned here **once** (`whsec_…`; stored encrypted). Verify
+         *     deliveries with any Standard Webhooks library, e.g. `new Webhook(secret).verify(rawBody,
+         *     headers)`. Needs the scope `verification:admin`; at most 20 endpoints per tenant.
+         *
+         *     The URL must be absolute `https` (`http` is accepted outside production) without
+         *     credentials or fragment; a literal private, loopback or metadata address is refused.
+         *     Names are resolved when delivering, and the address connected to is checked then.
+         */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-srv/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The endpoint's id.
+                 * @example 6b0f5d9e-7a44-4c2b-9f3e-1d8a2c4e5f60
+                 */
+                id: components["parameters"]["WebhookId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read one webhook endpoint
+         * @description One of the caller's tenant's endpoints, without its secret; `status` is `disabled` once its receiver answered 410 Gone. Needs the scope `verification:admin`.
+         */
+        get: operations["getWebhookEndpoint"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description Deletes the endpoint; its deliveries still waiting are given up (one being sent at that moment finishes). Needs the scope `verification:admin`.
+         */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-srv/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The endpoint's id.
+                 * @example 6b0f5d9e-7a44-4c2b-9f3e-1d8a2c4e5f60
+                 */
+                id: components["parameters"]["WebhookId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give a webhook endpoint a new secret
+         * @description Returns a new `whsec_…` secret, **once**. For the next 24 hours every delivery carries
+         *     two signatures in `webhook-signature`, one with the new secret and one with the old, so
+         *     the receiver verifies with either while it switches over; after that, only the new
+         *     one. A second rotation within the 24 hours drops the oldest secret. No body. Needs the
+         *     scope `verification:admin`.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-srv/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The endpoint's id.
+                 * @example 6b0f5d9e-7a44-4c2b-9f3e-1d8a2c4e5f60
+                 */
+                id: components["parameters"]["WebhookId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List an endpoint's deliveries
+         * @description One delivery per event sent (or to be sent) to the endpoint, newest first, with its
+         *     status, attempts, the last HTTP status and error, and the body as sent. A delivery's
+         *     `id` is the `webhook-id` its receiver saw, the same on every attempt. Failed attempts
+         *     are retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 24 h (each ±20 %); per
+         *     endpoint, events go out one at a time in the order they were recorded, so one that is
+         *     being retried holds back the ones after it. Needs the scope `verification:admin`.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-srv/webhooks/{id}/deliveries/{delivery_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The endpoint's id.
+                 * @example 6b0f5d9e-7a44-4c2b-9f3e-1d8a2c4e5f60
+                 */
+                id: components["parameters"]["WebhookId"];
+                /**
+                 * @description The delivery's id (its `webhook-id`).
+                 * @example 0e7d1c3a-5b6f-4a8e-9d2c-7f1e3b5a9c80
+                 */
+                delivery_id: components["schemas"]["Uuid"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again now
+         * @description Sends the delivery again with the same `webhook-id` (receivers deduplicate by it): a
+         *     delivered or given-up one is queued anew, a waiting one is brought forward; its attempt
+         *     count goes on. Per endpoint, events still go out in order: a re-sent older event goes
+         *     before newer ones still waiting. Refused while the delivery is being sent, and for a
+         *     disabled endpoint. No body. Needs the scope `verification:admin`.
+         */
+        post: operations["retryWebhookDelivery"];
         delete?: never;
         options?: never;
         head?: never;
@@ -385,6 +606,31 @@ export interface paths {
          *     (account recovery: that user lost the device).
          */
         delete: operations["removeDevice"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-actions-srv/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's recent security events
+         * @description The caller's own events from the audit trail, newest first: sign-ins, wrong codes,
+         *     replays, refusals while locked, lockouts, enrollment transitions, factors added or
+         *     removed (by the user or by an admin), refused step-ups. A profile page polls it to show
+         *     a live activity list. `ip` and `user_agent` are shown only for requests the user made
+         *     themself (never an admin's or another device's). `next_cursor`, when present, gives the
+         *     older events.
+         */
+        get: operations["listActivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1051,11 +1297,16 @@ export interface components {
          *     | VER_0086 | 409 | The credential is already registered |
          *     | VER_0087 | 400 | The credential is not registered for this user |
          *     | VER_0088 | 409 | No WebAuthn relying party is configured for this tenant |
+         *     | VER_0090 | 404 | No such webhook endpoint |
+         *     | VER_0091 | 409 | The tenant has the maximum number of webhook endpoints |
+         *     | VER_0092 | 400 | The webhook URL is not allowed |
+         *     | VER_0093 | 404 | No such webhook delivery |
+         *     | VER_0094 | 409 | The webhook delivery cannot be retried now |
          *     | VER_0503 | 503 | The service is temporarily unavailable |
          *     | VER_0500 | 500 | Internal server error |
          * @enum {string}
          */
-        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0008" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0022" | "VER_0023" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0050" | "VER_0070" | "VER_0071" | "VER_0072" | "VER_0073" | "VER_0074" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0503" | "VER_0500";
+        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0008" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0022" | "VER_0023" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0050" | "VER_0070" | "VER_0071" | "VER_0072" | "VER_0073" | "VER_0074" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0090" | "VER_0091" | "VER_0092" | "VER_0093" | "VER_0094" | "VER_0503" | "VER_0500";
         /** @description Messages the development `log` provider sent to one destination, newest first. */
         DevOutbox: {
             /** @description The destination as looked up (normalised). */
@@ -1443,6 +1694,209 @@ export interface components {
                 listener: "connected" | "reconnecting" | "closed";
             };
         };
+        /** @description Lowercase hex SHA-256. */
+        Hash: string;
+        /**
+         * @description What the event adds, by event: `failures`, `retry_after` (wrong codes, refusals while
+         *     locked), `locked_until` (lockout), `remaining_attempts` / `attempts` (enrollment codes),
+         *     `via` (factor added: `profile` or `app`), `actor` (factor removed: `self` or `admin`),
+         *     `operation` and `reason` (refused step-up, denied sign-in), `count` / `remaining`
+         *     (backup codes), `changed` (names of the settings an admin changed, never their values).
+         */
+        AuditDetails: {
+            [key: string]: string | number | boolean | string[];
+        };
+        /**
+         * @description One row of the audit trail. Every member is always present (`null` when absent). Its
+         *     `hash` is hex SHA-256 over the UTF-8 bytes of `prev_hash` followed by the RFC 8785
+         *     (JCS) canonical JSON of the row without `prev_hash` and `hash`; the first row of a
+         *     tenant has 64 zeros as `prev_hash`.
+         */
+        AuditEvent: {
+            id: components["schemas"]["Uuid"];
+            tenant: string;
+            /** @description Position in the tenant's chain (1, 2, 3, … without gaps; retention removes a prefix). */
+            seq: number;
+            at: components["schemas"]["Timestamp"];
+            /** @description Whose account the event concerns (for `settings.changed`, the admin who changed them). */
+            sub: string | null;
+            /** @description The `sub` of the token that made the request; `null` without one (the authenticator app's path, background jobs). */
+            actor: string | null;
+            /**
+             * @description `authentication.succeeded|wrong_code|replay|throttled|denied`, `lockout.started`,
+             *     `enrollment.initiated|rotated|scanned|enrolled|expired|cancelled|failed|wrong_code`,
+             *     `factor.added|removed`, `backupcodes.regenerated|used`, `stepup.refused`,
+             *     `settings.changed`.
+             */
+            event: string;
+            /** @description The method the event concerns (`TOTP`, `BACKUPCODE`, …). */
+            type: string | null;
+            ph_id: string | null;
+            status_id: string | null;
+            /** @enum {string} */
+            outcome: "success" | "failure" | "refused";
+            ip: string | null;
+            /** @description The request's User-Agent, at most 512 characters. */
+            user_agent: string | null;
+            /** @description The request's `X-Request-Id`, to find its log lines. */
+            request_id: string | null;
+            details: components["schemas"]["AuditDetails"];
+            prev_hash: components["schemas"]["Hash"];
+            hash: components["schemas"]["Hash"];
+        };
+        AuditPage: {
+            items: components["schemas"]["AuditEvent"][];
+            /** @description Present when more rows follow; pass it as `cursor`. */
+            next_cursor?: string;
+        };
+        AuditVerification: {
+            ok: boolean;
+            /** @description Rows checked (up to and including the first bad one). */
+            checked: number;
+            /** @description The first bad row (see the operation for what the id names). */
+            first_bad?: components["schemas"]["Uuid"];
+            /** @enum {string} */
+            reason?: "hash_mismatch" | "broken_link" | "missing_rows" | "head_mismatch";
+        };
+        /** @description One of the caller's own events. */
+        ActivityItem: {
+            id: components["schemas"]["Uuid"];
+            at: components["schemas"]["Timestamp"];
+            event: string;
+            type: string | null;
+            /** @enum {string} */
+            outcome: "success" | "failure" | "refused";
+            ph_id: string | null;
+            status_id: string | null;
+            details: components["schemas"]["AuditDetails"];
+            /** @description Only for requests the user made themself. */
+            ip: string | null;
+            /** @description Only for requests the user made themself. */
+            user_agent: string | null;
+        };
+        ActivityPage: {
+            items: components["schemas"]["ActivityItem"][];
+            /** @description Present when older events follow; pass it as `cursor`. */
+            next_cursor?: string;
+        };
+        /**
+         * @description An event an endpoint can subscribe to. Sign-in: `authentication.succeeded`,
+         *     `authentication.failed` (a wrong or replayed code), `authentication.denied` (refused
+         *     while locked, or denied on the device), `lockout.started`. Enrollment: each status it
+         *     reaches. Factors: `factor.added`, `factor.removed`. Backup codes: `regenerated`, `used`.
+         * @enum {string}
+         */
+        WebhookEventType: "enrollment.initiated" | "enrollment.scanned" | "enrollment.enrolled" | "enrollment.expired" | "enrollment.cancelled" | "enrollment.failed" | "authentication.succeeded" | "authentication.failed" | "authentication.denied" | "factor.added" | "factor.removed" | "backupcodes.regenerated" | "backupcodes.used" | "lockout.started";
+        WebhookEndpointRequest: {
+            /** @description Absolute `https` URL (`http` outside production), without credentials or fragment, at most 2048 characters. */
+            url: string;
+            /** @description The event types to send, or `["*"]` for every type (including types added later). */
+            events: (components["schemas"]["WebhookEventType"] | "*")[];
+            /** @description Trimmed; not blank; no control characters. */
+            description?: string;
+        };
+        /** @description A webhook endpoint (never its secret). */
+        WebhookEndpoint: {
+            id: components["schemas"]["Uuid"];
+            /** Format: uri */
+            url: string;
+            description: string | null;
+            events: string[];
+            /**
+             * @description `disabled` once its receiver answered 410 Gone: nothing is sent to it any more.
+             * @enum {string}
+             */
+            status: "enabled" | "disabled";
+            disabled_reason: string | null;
+            /** Format: date-time */
+            disabled_at: string | null;
+            /**
+             * Format: date-time
+             * @description After a rotation, until when the previous secret still signs next to the current one.
+             */
+            previous_secret_expires_at: string | null;
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        /** @description The new endpoint and its signing secret, shown only here. */
+        WebhookEndpointCreated: {
+            id: components["schemas"]["Uuid"];
+            /** Format: uri */
+            url: string;
+            description: string | null;
+            events: string[];
+            /**
+             * @description `disabled` once its receiver answered 410 Gone: nothing is sent to it any more.
+             * @enum {string}
+             */
+            status: "enabled" | "disabled";
+            disabled_reason: string | null;
+            /** Format: date-time */
+            disabled_at: string | null;
+            /**
+             * Format: date-time
+             * @description After a rotation, until when the previous secret still signs next to the current one.
+             */
+            previous_secret_expires_at: string | null;
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+            secret: components["schemas"]["WebhookSecret"];
+        };
+        /** @description A Standard Webhooks signing secret: `whsec_` and the base64 of 32 random bytes. */
+        WebhookSecret: string;
+        WebhookSecretRotated: {
+            id: components["schemas"]["Uuid"];
+            secret: components["schemas"]["WebhookSecret"];
+            previous_secret_expires_at: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description The JSON body POSTed to an endpoint. `data` always has `tenant`, `sub` and `type` (the
+         *     method), and by event `ph_id`, `status_id`, `reason` (`wrong_code`, `replay`,
+         *     `throttled`, `user_denied`, `wrong_number`, `fraud`), `failures`, `retry_after`,
+         *     `locked_until`, `attempts`, `via`, `removed_by`, `count`, `remaining`. Never a secret,
+         *     code, token or exchange id.
+         */
+        WebhookMessage: {
+            type: components["schemas"]["WebhookEventType"];
+            timestamp: components["schemas"]["Timestamp"];
+            data: {
+                tenant: string;
+                sub: string;
+                type: string;
+            } & {
+                [key: string]: string | number;
+            };
+        };
+        /** @description One event's delivery to one endpoint. */
+        WebhookDelivery: {
+            /** @description The `webhook-id` the receiver sees, the same on every attempt. */
+            id: components["schemas"]["Uuid"];
+            event: string;
+            /**
+             * @description `pending` (first attempt or a retry to come), `sending`, `delivered` (a 2xx answer), `failed` (given up, 410 Gone, or the endpoint was deleted).
+             * @enum {string}
+             */
+            status: "pending" | "sending" | "delivered" | "failed";
+            attempts: number;
+            /**
+             * Format: date-time
+             * @description When the next attempt is due, while pending.
+             */
+            next_attempt_at: string | null;
+            last_http_status: number | null;
+            /** @description Why the last attempt failed (the receiver's status and the start of its answer, or a network error). */
+            last_error: string | null;
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+            /** Format: date-time */
+            finished_at: string | null;
+            payload: components["schemas"]["WebhookMessage"] | null;
+        };
+        WebhookDeliveryPage: {
+            items: components["schemas"]["WebhookDelivery"][];
+            /** @description Present when older deliveries follow; pass it as `cursor`. */
+            next_cursor?: string;
+        };
     };
     responses: {
         /**
@@ -1773,6 +2227,54 @@ export interface components {
                 };
             };
         };
+        /** @description The query is not valid (`VER_0001`; the bad parameter is named), e.g. an unknown parameter, a limit out of range, `from` after `to`, or a cursor this listing did not hand out. */
+        InvalidQuery: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0001";
+                };
+            };
+        };
+        /** @description The endpoint id is not a UUID (`VER_0007`). */
+        InvalidWebhookId: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0007";
+                };
+            };
+        };
+        /** @description The endpoint id is not a UUID (`VER_0007`), or the query is not valid (`VER_0001`). */
+        InvalidWebhookQuery: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0001" | "VER_0007";
+                };
+            };
+        };
+        /** @description No endpoint of the caller's tenant has this id (`VER_0090`; another tenant's looks the same). */
+        WebhookNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0090";
+                };
+            };
+        };
     };
     parameters: {
         /**
@@ -1803,6 +2305,16 @@ export interface components {
          * @example eyJhbGciOiJIUzI1NiIsInR5cCI6InZlcmlmaWNhdGlvbi1hc3NlcnRpb24rand0Iiwia2lkIjoiazEifQ.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl
          */
         VerificationAssertion: string;
+        /**
+         * @description The `next_cursor` of the previous page, as it was returned (opaque).
+         * @example eyJvIjoiZGVzYyIsInMiOjQxfQ
+         */
+        Cursor: string;
+        /**
+         * @description The endpoint's id.
+         * @example 6b0f5d9e-7a44-4c2b-9f3e-1d8a2c4e5f60
+         */
+        WebhookId: components["schemas"]["Uuid"];
     };
     requestBodies: {
         /** @description Optional. cidaas' profile UI sends `deviceInfo`; it is accepted and not needed for TOTP. */
@@ -1956,6 +2468,401 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminScopeRequired"];
             404: components["responses"]["UnknownMethod"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Only events of this user. */
+                sub?: components["schemas"]["Subject"];
+                /**
+                 * @description Only events of this name, e.g. `authentication.wrong_code`.
+                 * @example factor.removed
+                 */
+                event?: string;
+                /**
+                 * @description Only events at or after this instant.
+                 * @example 2030-01-01T00:00:00Z
+                 */
+                from?: string;
+                /**
+                 * @description Only events before this instant.
+                 * @example 2030-02-01T00:00:00Z
+                 */
+                to?: string;
+                /**
+                 * @description The `next_cursor` of the previous page, as it was returned (opaque).
+                 * @example eyJvIjoiZGVzYyIsInMiOjQxfQ
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Rows per page. */
+                limit?: number;
+                /** @description `desc` (newest first) or `asc` (oldest first). */
+                order?: "desc" | "asc";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of rows. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            400: components["responses"]["InvalidQuery"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AdminScopeRequired"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    verifyAuditTrail: {
+        parameters: {
+            query?: {
+                /** @description Check rows at or after this instant. */
+                from?: string;
+                /** @description Check rows before this instant. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The verdict. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditVerification"];
+                };
+            };
+            400: components["responses"]["InvalidQuery"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AdminScopeRequired"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoints (an empty list when there are none). */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AdminScopeRequired"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointRequest"];
+            };
+        };
+        responses: {
+            /** @description The endpoint, with its secret (shown only here). */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointCreated"];
+                };
+            };
+            /**
+             * @description The body is not valid (`VER_0001`, e.g. an unknown event type), not JSON
+             *     (`VER_0002`) or does not decode (`VER_0009`), or the URL is not allowed (`VER_0092`).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0001" | "VER_0002" | "VER_0009" | "VER_0092";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AdminScopeRequired"];
+            /** @description The tenant already has 20 endpoints (`VER_0091`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0091";
+                    };
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The endpoint's id.
+                 * @example 6b0f5d9e-7a44-4c2b-9f3e-1d8a2c4e5f60
+                 */
+                id: components["parameters"]["WebhookId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["InvalidWebhookId"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AdminScopeRequired"];
+            404: components["responses"]["WebhookNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The endpoint's id.
+                 * @example 6b0f5d9e-7a44-4c2b-9f3e-1d8a2c4e5f60
+                 */
+                id: components["parameters"]["WebhookId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["InvalidWebhookId"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AdminScopeRequired"];
+            404: components["responses"]["WebhookNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The endpoint's id.
+                 * @example 6b0f5d9e-7a44-4c2b-9f3e-1d8a2c4e5f60
+                 */
+                id: components["parameters"]["WebhookId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new secret. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecretRotated"];
+                };
+            };
+            400: components["responses"]["InvalidWebhookId"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AdminScopeRequired"];
+            404: components["responses"]["WebhookNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The `next_cursor` of the previous page, as it was returned (opaque).
+                 * @example eyJvIjoiZGVzYyIsInMiOjQxfQ
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Deliveries per page. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The endpoint's id.
+                 * @example 6b0f5d9e-7a44-4c2b-9f3e-1d8a2c4e5f60
+                 */
+                id: components["parameters"]["WebhookId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of deliveries. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPage"];
+                };
+            };
+            400: components["responses"]["InvalidWebhookQuery"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AdminScopeRequired"];
+            404: components["responses"]["WebhookNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    retryWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The endpoint's id.
+                 * @example 6b0f5d9e-7a44-4c2b-9f3e-1d8a2c4e5f60
+                 */
+                id: components["parameters"]["WebhookId"];
+                /**
+                 * @description The delivery's id (its `webhook-id`).
+                 * @example 0e7d1c3a-5b6f-4a8e-9d2c-7f1e3b5a9c80
+                 */
+                delivery_id: components["schemas"]["Uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued; the delivery as it is now. */
+            202: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description The endpoint id or the delivery id is not a UUID (`VER_0007`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0007";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["AdminScopeRequired"];
+            /**
+             * @description No endpoint of the caller's tenant has this id (`VER_0090`; another tenant's looks
+             *     the same), or it has no delivery with this id (`VER_0093`).
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0090" | "VER_0093";
+                    };
+                };
+            };
+            /** @description The delivery is being sent right now, or the endpoint is disabled (`VER_0094`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0094";
+                    };
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
@@ -2551,6 +3458,41 @@ export interface operations {
                     };
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listActivity: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The `next_cursor` of the previous page, as it was returned (opaque).
+                 * @example eyJvIjoiZGVzYyIsInMiOjQxfQ
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Events per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the caller's events. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityPage"];
+                };
+            };
+            400: components["responses"]["InvalidQuery"];
+            401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];

@@ -1,5 +1,6 @@
 import { startRetentionSweeper } from '../../shared/retention/retention-sweeper.ts';
 import type { ServiceModule } from '../../shared/runtime/service-module.ts';
+import { activityRoutes } from './activity-routes.ts';
 import { authenticationRoutes } from './authentication-routes.ts';
 import { devOutboxRoutes } from './dev-outbox-routes.ts';
 import { deviceRoutes } from './device-routes.ts';
@@ -12,6 +13,7 @@ export const actionsService: ServiceModule = {
     setupRoutes(deps),
     deviceRoutes(deps),
     authenticationRoutes(deps),
+    activityRoutes(deps),
     // Development pages and the development outbox (which shows codes) do not exist in production.
     ...(deps.config.production ? [] : [devWebauthnRoutes(), devOutboxRoutes(deps)]),
   ],

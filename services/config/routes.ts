@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SCOPES, requireScope } from '../../shared/auth/principal.ts';
 import { authenticate, principalOf } from '../../shared/http/middleware/authenticate.ts';
 import { methodOf, resolveMethodParam } from '../../shared/http/method-param.ts';
+import { securityEventsFor } from '../../shared/http/security-events.ts';
 import type { AppState } from '../../shared/http/types.ts';
 import { parseInput } from '../../shared/http/validate.ts';
 import { listMethods } from '../../shared/methods/method-list.ts';
@@ -15,7 +16,7 @@ export function methodChangeSchema(method: MethodModule) {
 }
 
 /** The config service: which verification methods a tenant offers, and their settings. */
-export function configRoutes({ db, verifyToken }: Deps): Router<AppState> {
+export function configRoutes({ db, verifyToken, securityEvents }: Deps): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/verification-srv/config' });
   const auth = authenticate(verifyToken);
   resolveMethodParam(router, 'type');
@@ -35,7 +36,7 @@ export function configRoutes({ db, verifyToken }: Deps): Router<AppState> {
     requireScope(principal, SCOPES.admin);
     const method = methodOf(ctx);
     const change = parseInput(changeSchemaOf(method), ctx.request.body, 'body');
-    ctx.body = await method.settings.update(db, principal.tenantId, change);
+    ctx.body = await method.settings.update(db, principal.tenantId, change, { sub: principal.sub, events: securityEventsFor(ctx, securityEvents) });
   });
 
   return router;

@@ -73,6 +73,16 @@ export interface AppConfig {
    * anyone who can reach the demo can sign in as any user.
    */
   demo: boolean;
+  /** The audit trail (DESIGN §16). */
+  audit: {
+    /** Days audit rows are kept before retention deletes them (never below the database's own floor). */
+    retentionDays: number;
+  };
+  /** Tenant webhooks (DESIGN §17). */
+  webhooks: {
+    /** Multiplies the webhook retry schedule (tests shrink it). */
+    retryScale: number;
+  };
   /** Values that fell back to development defaults; the caller warns loudly about each. */
   developmentDefaults: string[];
 }
@@ -134,6 +144,8 @@ const schema = z.object({
   INITIATION_RATE_LIMIT: z.coerce.number().int().min(0).max(100_000).default(10),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   DEMO: flag.optional(),
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  WEBHOOK_RETRY_SCALE: z.coerce.number().positive().max(100).default(1),
   ...deliveryEnvShape,
 });
 
@@ -283,6 +295,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     statusCacheEntries: env.STATUS_CACHE_ENTRIES,
     initiationRateLimit: env.INITIATION_RATE_LIMIT,
     retentionDays: env.RETENTION_DAYS,
+    audit: { retentionDays: env.AUDIT_RETENTION_DAYS },
+    webhooks: { retryScale: env.WEBHOOK_RETRY_SCALE },
     ...delivery,
     demo: env.DEMO ?? !production,
     developmentDefaults,

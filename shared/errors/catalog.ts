@@ -63,6 +63,11 @@ export const errorCatalog = {
   WEBAUTHN_CREDENTIAL_ALREADY_REGISTERED: { code: 'VER_0086', status: 409, title: 'The credential is already registered' },
   WEBAUTHN_UNKNOWN_CREDENTIAL: { code: 'VER_0087', status: 400, title: 'The credential is not registered for this user' },
   WEBAUTHN_NOT_CONFIGURED: { code: 'VER_0088', status: 409, title: 'No WebAuthn relying party is configured for this tenant' },
+  WEBHOOK_NOT_FOUND: { code: 'VER_0090', status: 404, title: 'No such webhook endpoint' },
+  WEBHOOK_LIMIT_REACHED: { code: 'VER_0091', status: 409, title: 'The tenant has the maximum number of webhook endpoints' },
+  WEBHOOK_URL_NOT_ALLOWED: { code: 'VER_0092', status: 400, title: 'The webhook URL is not allowed' },
+  DELIVERY_NOT_FOUND: { code: 'VER_0093', status: 404, title: 'No such webhook delivery' },
+  DELIVERY_NOT_RETRYABLE: { code: 'VER_0094', status: 409, title: 'The webhook delivery cannot be retried now' },
 
   SERVICE_UNAVAILABLE: { code: 'VER_0503', status: 503, title: 'The service is temporarily unavailable' },
   INTERNAL: { code: 'VER_0500', status: 500, title: 'Internal server error' },

@@ -7,5 +7,6 @@ export function securityEventsFor(ctx: AppContext, recorder: SecurityEventRecord
     requestId: ctx.state.requestId,
     ip: ctx.ip,
     userAgent: ctx.get('user-agent') || undefined,
+    actor: ctx.state.principal?.sub,
   });
 }

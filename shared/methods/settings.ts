@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Database, Queryable } from '../db/database.ts';
+import type { SecurityEventRecorder } from '../security-events/index.ts';
 import type { JsonObject } from '../db/json.ts';
 import { VerificationError } from '../errors/verification-error.ts';
 import { ensureTenantMethod, findTenantMethod, saveTenantMethod } from '../tenants/method-config-repository.ts';
@@ -26,6 +27,12 @@ export interface SettingsDefinition<F extends z.ZodRawShape> {
   check?: (settings: SettingsOf<F>, ctx: z.RefinementCtx) => void;
   /** Whether a tenant that never configured the method has it active (default true). */
   activeByDefault?: boolean;
+}
+
+/** Who changes a configuration: the admin's `sub`, and where the change is recorded. */
+export interface ConfigChanger {
+  sub: string;
+  events: SecurityEventRecorder;
 }
 
 /** A partial change an admin sends (`PUT /verification-srv/config/{type}`). */
@@ -59,11 +66,19 @@ export interface MethodSettings<S extends CommonSettings> {
   /**
    * Applies a partial change (already parsed with `patch`), checking the merged result. The
    * row is locked while merging, so two admins changing different settings at once both keep
-   * their change.
+   * their change. A change that alters anything is recorded as `settings.changed` (the names of
+   * what changed, never values) in the same transaction.
    *
    * @throws VerificationError INVALID_REQUEST when the merged settings fail a check across fields.
    */
-  update(db: Database, tenantId: string, change: MethodChange<S>): Promise<MethodConfig<S>>;
+  update(db: Database, tenantId: string, change: MethodChange<S>, by: ConfigChanger): Promise<MethodConfig<S>>;
+}
+
+/** Names of what differs between two configurations (`active`, then settings keys), never values. */
+function changedKeys<S extends object>(before: { active: boolean; settings: S }, after: { active: boolean; settings: S }): string[] {
+  const keys = Object.keys(after.settings) as (keyof S & string)[];
+  const differs = (key: keyof S) => JSON.stringify(before.settings[key]) !== JSON.stringify(after.settings[key]);
+  return [...(before.active !== after.active ? ['active'] : []), ...keys.filter(differs)];
 }
 
 /**
@@ -115,7 +130,7 @@ export function defineSettings<F extends z.ZodRawShape>(definition: SettingsDefi
       if (!config.active) throw new VerificationError('METHOD_INACTIVE', `${type} is not active for this tenant`);
       return config.settings;
     },
-    update(db, tenantId, change) {
+    update(db, tenantId, change, by) {
       return db.transaction(async (tx) => {
         await ensureTenantMethod(tx, tenantId, { verificationType: type, active: activeByDefault, settings: {} });
         const current = (await findTenantMethod(tx, tenantId, type, true))!;
@@ -130,6 +145,8 @@ export function defineSettings<F extends z.ZodRawShape>(definition: SettingsDefi
         }
         const active = change.active ?? current.active;
         await saveTenantMethod(tx, tenantId, { verificationType: type, active, settings });
+        const changed = changedKeys({ active: current.active, settings: merge(current.settings) }, { active, settings: merged.data as S });
+        if (changed.length > 0) await by.events.record(tx, { event: 'settings.changed', tenantId, sub: by.sub, type, changed });
         return { verificationType: type, active, settings: merged.data as S };
       });
     },

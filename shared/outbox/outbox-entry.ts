@@ -59,6 +59,7 @@ export interface FinishedRow {
   id: string;
   queue: string;
   tenantId: string | null;
+  orderingKey: string | null;
   status: 'delivered' | 'failed';
   result: AttemptResult;
 }

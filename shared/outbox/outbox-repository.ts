@@ -73,28 +73,46 @@ export interface ClaimRequest {
 /**
  * Claims up to `limit` due rows for `worker` under a lease: pending rows whose time has come,
  * and in-flight rows whose lease ran out (their worker died). `SKIP LOCKED` lets any number of
- * workers claim at once without waiting on each other or taking the same row. A row with an
- * ordering key is skipped while an earlier row of its queue and key is still open, so each key
+ * workers claim at once without waiting on each other or taking the same row. Of the rows with
+ * an ordering key only the head of each key (its oldest open row) can be claimed, so each key
  * has at most one row in flight and its rows go out in the order they were written, retries
  * included. Every claim gets a fresh token; only its holder can record the outcome.
+ *
+ * The heads are found by skipping from key to key through `outbox_open_keys` (one index probe
+ * per key with open rows), and rows without a key through `outbox_open_unkeyed`, so a backlog
+ * behind a few keys costs next to nothing per claim.
  */
 export async function claimDueRows(db: Queryable, claim: ClaimRequest): Promise<OutboxRow[]> {
+  const open = "status IN ('pending', 'in_flight')";
+  const due = "((o.status = 'pending' AND o.next_attempt_at <= $2) OR (o.status = 'in_flight' AND o.lease_until <= $2))";
   const result = await db.query<OutboxRow>(
-    `WITH due AS (
-       SELECT o.id FROM outbox o
-        WHERE o.queue = ANY($1::text[])
-          AND ((o.status = 'pending' AND o.next_attempt_at <= $2) OR (o.status = 'in_flight' AND o.lease_until <= $2))
-          AND (o.ordering_key IS NULL OR NOT EXISTS (
-                SELECT 1 FROM outbox e
-                 WHERE e.queue = o.queue AND e.ordering_key = o.ordering_key AND e.seq < o.seq
-                   AND e.status IN ('pending', 'in_flight')))
-        ORDER BY o.seq
-        LIMIT $3
+    `WITH RECURSIVE heads AS (
+       SELECT first.queue, first.ordering_key, first.seq FROM unnest($1::text[]) AS q(name), LATERAL (
+         SELECT queue, ordering_key, seq FROM outbox WHERE queue = q.name AND ordering_key IS NOT NULL AND ${open}
+          ORDER BY ordering_key, seq LIMIT 1) first
+       UNION ALL
+       SELECT next.queue, next.ordering_key, next.seq FROM heads h, LATERAL (
+         SELECT queue, ordering_key, seq FROM outbox WHERE queue = h.queue AND ordering_key > h.ordering_key AND ordering_key IS NOT NULL AND ${open}
+          ORDER BY ordering_key, seq LIMIT 1) next
+     ),
+     keyed AS (
+       SELECT o.id, o.seq FROM outbox o
+        WHERE o.seq = ANY (ARRAY(SELECT seq FROM heads)) AND ${due}
+        ORDER BY o.seq LIMIT $3
         FOR UPDATE OF o SKIP LOCKED
+     ),
+     unkeyed AS (
+       SELECT o.id, o.seq FROM outbox o
+        WHERE o.queue = ANY($1::text[]) AND o.ordering_key IS NULL AND o.${open} AND ${due}
+        ORDER BY o.seq LIMIT $3
+        FOR UPDATE OF o SKIP LOCKED
+     ),
+     chosen AS (
+        SELECT id FROM (SELECT id, seq FROM keyed UNION ALL SELECT id, seq FROM unkeyed) AS candidates ORDER BY seq LIMIT $3
      )
      UPDATE outbox SET status = 'in_flight', claimed_by = $4, claim_token = gen_random_uuid(), lease_until = $5,
                        attempts = outbox.attempts + 1, updated_at = $2
-       FROM due WHERE outbox.id = due.id
+       FROM chosen WHERE outbox.id = chosen.id
      RETURNING outbox.*`,
     [claim.queues, claim.now, claim.limit, claim.worker, claim.leaseUntil],
   );
@@ -209,6 +227,67 @@ export async function listAttempts(db: Queryable, id: string): Promise<OutboxAtt
     providerMessageId: r.provider_message_id,
     recorded: r.recorded,
   }));
+}
+
+/**
+ * Gives up every pending row of one queue and ordering key (e.g. the deliveries to a webhook
+ * endpoint that was disabled or deleted), erasing sealed payloads like any finished row. A row
+ * in flight finishes its attempt. Returns how many rows were given up.
+ */
+export async function failOpenRows(tx: Queryable, queue: string, orderingKey: string, error: string, now: Date): Promise<number> {
+  const result = await tx.query(
+    `UPDATE outbox SET status = 'failed', finished_at = $4, updated_at = $4, last_error = $3, sealed_payload = NULL, sealed_key_id = NULL
+      WHERE queue = $1 AND ordering_key = $2 AND status = 'pending'`,
+    [queue, orderingKey, error, now],
+  );
+  return result.rowCount ?? 0;
+}
+
+/** Which row to send again, and whose it must be. */
+export interface RequeueRequest {
+  id: string;
+  queue: string;
+  orderingKey: string;
+  tenantId: string;
+  now: Date;
+}
+
+/**
+ * Makes a row due now again: a finished one (delivered or given up, its payload still held)
+ * goes back to pending, a pending one is brought forward. Its id, and so its webhook id, stays
+ * the same; its attempt count goes on. Returns false when no such row of that queue, key and
+ * tenant exists, it is in flight, or its sealed payload was already erased.
+ */
+export async function requeueRow(tx: Queryable, r: RequeueRequest): Promise<boolean> {
+  const result = await tx.query(
+    `UPDATE outbox SET status = 'pending', next_attempt_at = $5, finished_at = NULL, updated_at = $5
+      WHERE id = $1 AND queue = $2 AND ordering_key = $3 AND tenant_id = $4
+        AND status IN ('pending', 'delivered', 'failed') AND (payload IS NOT NULL OR sealed_payload IS NOT NULL)`,
+    [r.id, r.queue, r.orderingKey, r.tenantId, r.now],
+  );
+  if (result.rowCount !== 1) return false;
+  await tx.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, r.queue]);
+  return true;
+}
+
+/** Which rows of one queue and ordering key to list. */
+export interface KeyListing {
+  queue: string;
+  orderingKey: string;
+  tenantId: string;
+  /** Continue with rows written before the row at this position. */
+  beforeSeq?: number;
+  limit: number;
+}
+
+/** Rows of one queue and ordering key, newest first, each with its position for paging. */
+export async function listRowsByKey(q: Queryable, l: KeyListing): Promise<(OutboxEntryView & { seq: number })[]> {
+  const result = await q.query<OutboxRow & { seq: string }>(
+    `SELECT * FROM outbox WHERE queue = $1 AND ordering_key = $2 AND tenant_id = $3 AND ($4::bigint IS NULL OR seq < $4)
+      ORDER BY seq DESC LIMIT $5`,
+    [l.queue, l.orderingKey, l.tenantId, l.beforeSeq ?? null, l.limit],
+  );
+  return result.rows.map((row) => ({ ...toView(row), seq: Number(row.seq) }));
 }
 
 /** Deletes up to `limit` rows that finished before `before` (their attempts go with them). */

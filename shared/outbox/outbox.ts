@@ -9,12 +9,17 @@ import type { AttemptResult, Json, NewOutboxEntry, OutboxAttemptView, OutboxEntr
 import {
   claimDueRows,
   deleteFinishedRows,
+  failOpenRows,
   insertOutboxRow,
   listAttempts,
+  listRowsByKey,
   OUTBOX_CHANNEL,
   readOutboxRow,
   recordAttempt,
+  requeueRow,
+  type KeyListing,
   type OutboxRow,
+  type RequeueRequest,
 } from './outbox-repository.ts';
 import { nextRetryDelay } from './retry-schedule.ts';
 
@@ -112,6 +117,21 @@ export class Outbox {
   /** Every attempt recorded for a row, oldest first. */
   attempts(id: string): Promise<OutboxAttemptView[]> {
     return listAttempts(this.options.db, id);
+  }
+
+  /** Rows of one queue and ordering key of a tenant, newest first (e.g. one webhook endpoint's deliveries). */
+  listByKey(listing: KeyListing): Promise<(OutboxEntryView & { seq: number })[]> {
+    return listRowsByKey(this.options.db, listing);
+  }
+
+  /** In `tx`: gives up the pending rows of one queue and ordering key, recording `reason`. */
+  failOpen(tx: Queryable, queue: string, orderingKey: string, reason: string): Promise<number> {
+    return failOpenRows(tx, queue, orderingKey, reason, this.options.clock());
+  }
+
+  /** In `tx`: makes a row due now again, keeping its id (see requeueRow); false when it cannot be. */
+  requeue(tx: Queryable, request: Omit<RequeueRequest, 'now'>): Promise<boolean> {
+    return requeueRow(tx, { ...request, now: this.options.clock() });
   }
 
   /** Listens for new rows and starts polling. */
@@ -295,7 +315,7 @@ export class Outbox {
         nextAttemptAt,
       });
       if (stillHeld && outcome !== 'retry' && queue.onFinished) {
-        await queue.onFinished(tx, { id: row.id, queue: row.queue, tenantId: row.tenant_id, status: outcome, result });
+        await queue.onFinished(tx, { id: row.id, queue: row.queue, tenantId: row.tenant_id, orderingKey: row.ordering_key, status: outcome, result });
       }
       return stillHeld;
     });

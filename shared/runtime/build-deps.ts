@@ -14,6 +14,9 @@ import { MessageDelivery } from '../delivery/message-delivery.ts';
 import { createProviders } from '../delivery/providers/create-providers.ts';
 import { Outbox } from '../outbox/outbox.ts';
 import { createOutboxMetrics } from '../outbox/outbox-metrics.ts';
+import { AuditChainer } from '../audit/audit-chainer.ts';
+import { auditSink } from '../audit/audit-sink.ts';
+import { Webhooks } from '../webhooks/webhooks.ts';
 import type { Clock, Deps } from './deps.ts';
 
 export interface BuildOptions {
@@ -63,8 +66,14 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
     retryScale: config.delivery.retryScale,
     clock: now,
   });
+  const webhooks = new Webhooks(
+    { db: database, outbox, keyring: config.secretKeyring, clock: now, log, policy: { production: config.production, allowPrivate: config.outbound.allowPrivate } },
+    { retryScale: config.webhooks.retryScale },
+  );
   // Every queue is registered by now (register() before start()).
   await outbox.start();
+  const auditChainer = new AuditChainer({ db: database, log });
+  auditChainer.start();
   return {
     config,
     db: database,
@@ -75,19 +84,22 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
     clock: now,
     statusHub,
     statusMetrics,
-    // The audit trail and webhooks subscribe by adding their sinks here.
-    securityEvents: new SecurityEventRecorder([logSink(log)], now),
+    // Every security event goes to the log, the audit trail and the tenants' webhook endpoints.
+    securityEvents: new SecurityEventRecorder([logSink(log), auditSink(auditChainer), webhooks.sink], now),
     outbox,
     delivery,
+    webhooks,
+    auditChainer,
   };
 }
 
 /**
  * Releases what buildDeps opened: the outbox worker first (attempts under way finish and are
- * recorded), then the listener, so no event arrives at a closed pool.
+ * recorded), the audit chainer, then the listener, so no event arrives at a closed pool.
  */
 export async function closeDeps(deps: Deps): Promise<void> {
   await deps.outbox.stop();
+  await deps.auditChainer.stop();
   await deps.delivery.close();
   await deps.statusHub.stop();
   await deps.db.close();

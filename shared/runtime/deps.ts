@@ -10,6 +10,8 @@ import type { VerificationAssertions } from '../step-up/assertion.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import type { MessageDelivery } from '../delivery/message-delivery.ts';
 import type { Clock } from '../clock/clock.ts';
+import type { Webhooks } from '../webhooks/webhooks.ts';
+import type { AuditChainer } from '../audit/audit-chainer.ts';
 
 export type { Clock } from '../clock/clock.ts';
 
@@ -33,4 +35,8 @@ export interface Deps {
   outbox: Outbox;
   /** SMS and email codes through the outbox (queueMessage, deliveryStatus). */
   delivery: MessageDelivery;
+  /** Tenant webhook endpoints and their deliveries (its sink is one of securityEvents'). */
+  webhooks: Webhooks;
+  /** Moves recorded audit events into their tenants' hash chains soon after they commit. */
+  auditChainer: AuditChainer;
 }

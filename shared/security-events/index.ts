@@ -1,8 +1,9 @@
 export { SecurityEventRecorder } from './recorder.ts';
 export type { SecurityEventSink } from './recorder.ts';
 export { logSink, toLogFields } from './log-sink.ts';
-export { OUTCOME_OF } from './security-event.ts';
+export { BACKUPCODE, OUTCOME_OF, methodOf } from './security-event.ts';
 export type {
+  DenialReason,
   RecordedEvent,
   RemovalActor,
   RequestOrigin,
@@ -11,3 +12,5 @@ export type {
   SecurityOutcome,
   StepUpOperation,
 } from './security-event.ts';
+export { enrollmentTransitionEvent, recordEnrollmentTransition } from './enrollment-transition.ts';
+export type { EnrollmentTransition, TransitionSubject } from './enrollment-transition.ts';

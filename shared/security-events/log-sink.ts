@@ -1,8 +1,8 @@
 import type { Logger } from '../log/logger.ts';
 import type { SecurityEventSink } from './recorder.ts';
-import { OUTCOME_OF, type RecordedEvent, type SecurityEvent } from './security-event.ts';
+import { OUTCOME_OF, methodOf, type RecordedEvent, type SecurityEvent } from './security-event.ts';
 
-type LogFields = Record<string, string | number | undefined>;
+type LogFields = Record<string, string | number | string[] | undefined>;
 
 /** The fields only some events carry, by name as they appear in the log line. */
 function detailsOf(e: SecurityEvent): LogFields {
@@ -26,6 +26,22 @@ function detailsOf(e: SecurityEvent): LogFields {
       return { ph_id: e.phId, actor: e.actor.kind, actor_sub: e.actor.kind === 'admin' ? e.actor.sub : undefined };
     case 'stepup.refused':
       return { operation: e.operation, reason: e.reason };
+    case 'authentication.denied':
+      return { ph_id: e.phId, status_id: e.statusId, reason: e.reason };
+    case 'enrollment.initiated':
+    case 'enrollment.rotated':
+    case 'enrollment.scanned':
+    case 'enrollment.expired':
+    case 'enrollment.cancelled':
+      return { status_id: e.statusId };
+    case 'enrollment.enrolled':
+      return { status_id: e.statusId, ph_id: e.phId };
+    case 'backupcodes.regenerated':
+      return { ph_id: e.phId, count: e.count };
+    case 'backupcodes.used':
+      return { ph_id: e.phId, remaining: e.remaining };
+    case 'settings.changed':
+      return { changed: e.changed };
   }
 }
 
@@ -38,7 +54,7 @@ export function toLogFields({ event, origin }: RecordedEvent): LogFields {
     event: event.event,
     tenant: event.tenantId,
     sub: event.sub,
-    type: event.type,
+    type: methodOf(event),
     outcome: OUTCOME_OF[event.event],
     ...detailsOf(event),
     requestId: origin.requestId,

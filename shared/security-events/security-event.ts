@@ -17,6 +17,12 @@ export type RemovalActor = { kind: 'self' } | { kind: 'admin'; sub: string };
 /** Which operation a missing step-up proof refused (DESIGN §8). */
 export type StepUpOperation = 'initiate_enrollment' | 'remove_device' | 'regenerate_backup_codes' | 'change_destination';
 
+/** Why a sign-in challenge was denied: by the user on the device, by a wrong number match, or reported as fraud. */
+export type DenialReason = 'user_denied' | 'wrong_number' | 'fraud';
+
+/** The wire name of the BACKUPCODE method, for events that concern backup codes. */
+export const BACKUPCODE = 'BACKUPCODE';
+
 /**
  * Every security event the service records, one variant per `event` name. Each variant names
  * exactly the fields a sink may write, so a code, secret, token or exchange id has no place to
@@ -37,7 +43,29 @@ export type SecurityEvent =
   | (MethodSubject & { event: 'enrollment.failed'; statusId: string; attempts: number })
   | (MethodSubject & { event: 'factor.added'; phId: string; statusId: string; via: 'profile' | 'app' })
   | (MethodSubject & { event: 'factor.removed'; phId: string; actor: RemovalActor })
-  | (Subject & { event: 'stepup.refused'; operation: StepUpOperation; reason: string; type?: VerificationType });
+  | (Subject & { event: 'stepup.refused'; operation: StepUpOperation; reason: string; type?: VerificationType })
+  /** A sign-in challenge answered with a refusal (PUSH: deny, wrong number, fraud report). */
+  | (MethodSubject & { event: 'authentication.denied'; reason: DenialReason; phId?: string; statusId?: string })
+  /**
+   * Status transitions of an enrollment (DESIGN §4), recorded through recordEnrollmentTransition.
+   * FAILED is `enrollment.failed` above.
+   */
+  | (MethodSubject & { event: 'enrollment.initiated'; statusId: string })
+  /** A rotation gave the enrollment a new exchange and secret (back to INITIATED). */
+  | (MethodSubject & { event: 'enrollment.rotated'; statusId: string })
+  | (MethodSubject & { event: 'enrollment.scanned'; statusId: string })
+  | (MethodSubject & { event: 'enrollment.enrolled'; statusId: string; phId: string })
+  | (MethodSubject & { event: 'enrollment.expired'; statusId: string })
+  | (MethodSubject & { event: 'enrollment.cancelled'; statusId: string })
+  /** A new set of backup codes replaced the old one (DESIGN §15); `count` codes, never the codes. */
+  | (Subject & { event: 'backupcodes.regenerated'; phId: string; count: number })
+  /** A backup code signed the user in; `remaining` codes are left. */
+  | (Subject & { event: 'backupcodes.used'; phId: string; remaining: number })
+  /**
+   * An admin (`sub`) changed a method's tenant settings: the names of what changed, never the
+   * values (a later method's settings may hold credentials).
+   */
+  | (Subject & { event: 'settings.changed'; type: VerificationType; changed: string[] });
 
 export type SecurityEventName = SecurityEvent['event'];
 
@@ -56,13 +84,34 @@ export const OUTCOME_OF: Readonly<Record<SecurityEventName, SecurityOutcome>> = 
   'factor.added': 'success',
   'factor.removed': 'success',
   'stepup.refused': 'refused',
+  'authentication.denied': 'refused',
+  'enrollment.initiated': 'success',
+  'enrollment.rotated': 'success',
+  'enrollment.scanned': 'success',
+  'enrollment.enrolled': 'success',
+  'enrollment.expired': 'failure',
+  'enrollment.cancelled': 'success',
+  'backupcodes.regenerated': 'success',
+  'backupcodes.used': 'success',
+  'settings.changed': 'success',
 };
 
-/** Where the request that caused an event came from (for the log line and, later, the audit row). */
+/** The method an event concerns (backup-code events name BACKUPCODE), or undefined when it names none. */
+export function methodOf(event: SecurityEvent): string | undefined {
+  if (event.event === 'backupcodes.regenerated' || event.event === 'backupcodes.used') return BACKUPCODE;
+  return event.type;
+}
+
+/** Where the request that caused an event came from (for the log line and the audit row). */
 export interface RequestOrigin {
   requestId?: string;
   ip?: string;
   userAgent?: string;
+  /**
+   * The `sub` of the bearer token that made the request (the user, an admin or a backend);
+   * absent for requests without one (the authenticator app's path) and background jobs.
+   */
+  actor?: string;
 }
 
 /** An event as sinks receive it: what happened, when (service clock) and for which request. */

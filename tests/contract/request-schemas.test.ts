@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { devicesQuery, friendlyNameBody } from '../../services/actions/device-routes.ts';
 import { MAX_WAIT_SECONDS } from '../../services/status/routes.ts';
+import { endpointBody } from '../../services/config/webhook-routes.ts';
 import type { BodyOperation } from '../../shared/methods/method-module.ts';
 import { METHODS } from '../../shared/methods/registry.ts';
 import { loadSpec, schemaValidator, type HttpMethod } from '../helpers/openapi-contract.ts';
@@ -185,6 +186,11 @@ describe('request bodies in openapi.yaml accept what the method modules accept',
   it('friendly name (PUT /verification-actions-srv/setup/users/friendlyname/{method})', () => {
     const { pointer, schema, example } = requestBodyOf('put', '/verification-actions-srv/setup/users/friendlyname/{method}');
     expect(disagreements(friendlyNameBody, pointer, schema, example)).toEqual([]);
+  });
+
+  it('webhook endpoint (POST /verification-srv/webhooks)', () => {
+    const { pointer, schema, example } = requestBodyOf('post', '/verification-srv/webhooks');
+    expect(disagreements(endpointBody, pointer, schema, example)).toEqual([]);
   });
 
   it('the devices query (GET /verification-actions-srv/devices ?sub)', () => {

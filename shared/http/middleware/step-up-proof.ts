@@ -45,13 +45,11 @@ export function stepUpProof(
       await next();
     } catch (err) {
       if (isVerificationError(err) && err.name === 'STEP_UP_REQUIRED') {
-        await securityEventsFor(ctx, securityEvents).record(db, {
-          event: 'stepup.refused',
-          tenantId: principal.tenantId,
-          sub: principal.sub,
-          operation,
-          reason: err.message,
-        });
+        const events = securityEventsFor(ctx, securityEvents);
+        // A transaction of its own: sinks that write rows (the audit chain) need one.
+        await db.transaction((tx) =>
+          events.record(tx, { event: 'stepup.refused', tenantId: principal.tenantId, sub: principal.sub, operation, reason: err.message }),
+        );
       }
       throw err;
     }

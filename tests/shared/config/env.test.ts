@@ -52,6 +52,10 @@ describe('loadConfig refuses a bad variable, naming it', () => {
     ['DB_ACQUIRE_TIMEOUT_MS', { DB_ACQUIRE_TIMEOUT_MS: '1.5' }],
     ['INITIATION_RATE_LIMIT', { INITIATION_RATE_LIMIT: 'ten' }],
     ['RETENTION_DAYS', { RETENTION_DAYS: '0' }],
+    ['AUDIT_RETENTION_DAYS', { AUDIT_RETENTION_DAYS: '0' }],
+    ['AUDIT_RETENTION_DAYS', { AUDIT_RETENTION_DAYS: '3651' }],
+    ['WEBHOOK_RETRY_SCALE', { WEBHOOK_RETRY_SCALE: '0' }],
+    ['WEBHOOK_RETRY_SCALE', { WEBHOOK_RETRY_SCALE: 'fast' }],
   ])('%s in %j', (variable, env) => {
     expect(refusedVariable(env)).toBe(variable);
   });
@@ -109,6 +113,12 @@ describe('loadConfig defaults for a first run', () => {
 
   it('closes idle connections after 30 s and accepts at most 10000', () => {
     expect(loadConfig({}).connections).toEqual({ idleTimeoutMs: 30_000, maxConnections: 10_000 });
+  });
+
+  it('keeps audit rows a year and retries webhooks on the full schedule', () => {
+    const config = loadConfig({});
+    expect(config.audit).toEqual({ retentionDays: 365 });
+    expect(config.webhooks).toEqual({ retryScale: 1 });
   });
 
   it('limits WebSocket clients to 20 messages a second, initiations to 10 a minute, and keeps ended records 30 days', () => {

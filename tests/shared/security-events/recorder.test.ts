@@ -109,4 +109,16 @@ describe('logSink', () => {
       reason: 'auth_time too old',
     });
   });
+
+  it('writes an admin settings change with the names of what changed, never values', async () => {
+    const { log, lines } = captureLog();
+    await new SecurityEventRecorder([logSink(log)], () => AT).record(tx, { event: 'settings.changed', tenantId: 'acme', sub: 'root', type: 'TOTP', changed: ['digits', 'issuer'] });
+    expect(withoutTime(lines[0]!)).toEqual({ level: 30, service: 'verification', msg: 'security event', event: 'settings.changed', tenant: 'acme', sub: 'root', type: 'TOTP', outcome: 'success', changed: ['digits', 'issuer'] });
+  });
+
+  it('names BACKUPCODE as the method of backup-code events', async () => {
+    const { log, lines } = captureLog();
+    await new SecurityEventRecorder([logSink(log)], () => AT).record(tx, { event: 'backupcodes.used', tenantId: 'acme', sub: 'alice', phId: '79e52278-80f4-488f-8adc-5ef3d4c4869d', remaining: 2 });
+    expect(lines[0]).toMatchObject({ event: 'backupcodes.used', type: 'BACKUPCODE', outcome: 'success', remaining: 2, ph_id: '79e52278-80f4-488f-8adc-5ef3d4c4869d' });
+  });
 });

@@ -1,0 +1,25 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import { listActivity } from '../../shared/audit/audit-trail.ts';
+import { authenticate, principalOf } from '../../shared/http/middleware/authenticate.ts';
+import type { AppState } from '../../shared/http/types.ts';
+import { parseInput } from '../../shared/http/validate.ts';
+import type { Deps } from '../../shared/runtime/deps.ts';
+
+export const activityQuery = z
+  .object({
+    cursor: z.string().min(1).max(256).optional(),
+    limit: z.coerce.number().int().min(1).max(50).default(20),
+  })
+  .strict();
+
+/** The caller's own recent security events (sign-ins, wrong codes, factor changes), newest first. */
+export function activityRoutes({ db, verifyToken }: Deps): Router<AppState> {
+  const router = new Router<AppState>();
+  router.get('/verification-actions-srv/activity', authenticate(verifyToken), async (ctx) => {
+    const query = parseInput(activityQuery, ctx.query, 'query');
+    const { tenantId, sub } = principalOf(ctx);
+    ctx.body = await listActivity(db, { tenantId, sub }, query);
+  });
+  return router;
+}
