@@ -47,7 +47,8 @@ afterAll(async () => {
 
 describe(`migration ${MIGRATION}`, () => {
   it('moves enrollments into exchanges of kind enrollment, their TOTP parameters into method_state', async () => {
-    await migrate(db, 'up');
+    // Only this migration: later ones may depend on it, and the rollback below undoes just this one.
+    expect((await migrate(db, 'up', 1)).map((m) => m.name)).toEqual([MIGRATION]);
     const { rows } = await db.query<{ kind: string; status: string; method_state: unknown; secret_key_id: string | null }>(
       'SELECT kind, status, method_state, secret_key_id FROM exchanges WHERE status_id = $1',
       [live.statusId],
@@ -93,7 +94,7 @@ describe(`migration ${MIGRATION}`, () => {
     await db.query(`INSERT INTO tenant_methods (tenant_id, verification_type, active, settings) VALUES ('acme', 'SMS', true, '{"digits": 6}')`);
     await db.query("UPDATE tenant_methods SET settings = settings - 'issuer' - 'period' WHERE verification_type = 'TOTP'");
 
-    await migrate(db, 'down');
+    await migrate(db, 'down', 1);
     const enrollments = await db.query<Record<string, unknown>>(
       'SELECT status_id, algorithm, digits, period, window_steps, secret_key_id FROM enrollments ORDER BY status_id',
     );
@@ -115,7 +116,7 @@ describe(`migration ${MIGRATION}`, () => {
   });
 
   it('applies again after the rollback', async () => {
-    expect((await migrate(db, 'up')).map((m) => m.name)).toEqual([MIGRATION]);
+    expect((await migrate(db, 'up', 1)).map((m) => m.name)).toEqual([MIGRATION]);
     const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM exchanges WHERE kind = 'enrollment'");
     expect(rows[0]!.n).toBe(2);
   });
