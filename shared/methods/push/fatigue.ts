@@ -35,6 +35,7 @@ export async function admitChallenge(tx: Queryable, tenantId: string, sub: strin
   if ((await countPendingChallenges(tx, tenantId, sub, now)) >= MAX_PENDING) {
     throw new VerificationError('PUSH_TOO_MANY_PENDING', `at most ${MAX_PENDING} push challenges wait at once; answer or cancel one`, {
       headers: { 'Retry-After': '10' },
+      extensions: { retry_after: 10 },
     });
   }
 }
