@@ -298,3 +298,48 @@ describe('push-fatigue defences', () => {
     expectProblem(await signIn().initiate(user.token), 429, 'VER_0067');
   });
 });
+
+describe('the device over the status WebSocket', () => {
+  it('receives its pending challenges when it subscribes, each new one at once, and the status of each', async () => {
+    const user = await pushUser(server, { prefix: 'push-ws' });
+    const first = await challengeFor(user, { message: 'first' });
+    const socket = await TestSocket.open(wsUrl(server.url));
+    socket.send({ type: 'subscribe_device', token: await user.device.token() });
+    const listed = (await socket.next()) as unknown as { type: string; challenges: { exchange_id: string; message: string }[] };
+    expect(listed).toMatchObject({ type: 'push_challenges', challenges: [{ exchange_id: first.exchange_id.exchange_id, message: 'first' }] });
+    expect(JSON.stringify(listed)).not.toContain(`"number":`);
+    expect((await socket.next()).data).toMatchObject({ id: first.status_id, status: 'INITIATED' });
+
+    const second = await challengeFor(user, { message: 'second' });
+    const updated = (await socket.next()) as unknown as { type: string; challenges: { message: string }[] };
+    expect(updated.challenges.map((c) => c.message)).toEqual(['first', 'second']);
+    expect((await socket.next()).data).toMatchObject({ id: second.status_id, status: 'INITIATED' });
+
+    await user.device.answer(second.exchange_id.exchange_id, { decision: 'approve', number: second.number });
+    expect((await socket.next()).data).toMatchObject({ id: second.status_id, status: 'AUTHENTICATED' });
+    await socket.close();
+  });
+
+  it('refuses a replayed or missing device token with an error message', async () => {
+    const user = await pushUser(server, { prefix: 'push-ws-bad' });
+    const token = await user.device.token();
+    expect((await user.device.pending(undefined, `Device ${token}`)).response.status).toBe(200);
+    const socket = await TestSocket.open(wsUrl(server.url));
+    socket.send({ type: 'subscribe_device', token });
+    expect((await socket.next()).error).toMatchObject({ status: 401, code: 'VER_0062' });
+    socket.send({ type: 'subscribe_device', token: 'not-a-token' });
+    expect((await socket.next()).error).toMatchObject({ status: 401, code: 'VER_0061' });
+    await socket.close();
+  });
+
+  it("hears nothing of another user's challenges", async () => {
+    const user = await pushUser(server, { prefix: 'push-ws-mine' });
+    const other = await pushUser(server, { prefix: 'push-ws-other' });
+    const socket = await TestSocket.open(wsUrl(server.url));
+    socket.send({ type: 'subscribe_device', token: await user.device.token() });
+    expect(await socket.next()).toMatchObject({ type: 'push_challenges', challenges: [] });
+    await challengeFor(other);
+    await socket.expectSilence(300);
+    await socket.close();
+  });
+});
