@@ -35,6 +35,8 @@ export class SimulatedPushDevice {
   readonly deviceId = `device-${randomUUID().slice(0, 8)}`;
   /** Set once enrolled: the `kid` of every token and answer. */
   phId: string | undefined;
+  /** The push token the app registers with (the gateway wakes it by this); none unless set before enrolling. */
+  pushId: string | undefined;
   readonly #app: VerificationClient;
 
   private constructor(
@@ -71,7 +73,7 @@ export class SimulatedPushDevice {
     const { eid, cid } = readPushUri(pushUri);
     const scanned = await this.#app.POST('/verification-actions-srv/setup/{method}/scan', {
       params: { path: { method: 'push' } },
-      body: { exchange_id: eid!, client_id: cid!, device_id: this.deviceId },
+      body: { exchange_id: eid!, client_id: cid!, device_id: this.deviceId, ...(this.pushId ? { push_id: this.pushId } : {}) },
     });
     if (scanned.response.status !== 200) throw new Error(`scan failed: ${scanned.response.status} ${JSON.stringify(scanned.error)}`);
     const enrolled = await this.#app.POST('/verification-srv/v2/setup/enroll/{method}', {
@@ -80,6 +82,7 @@ export class SimulatedPushDevice {
         exchange_id: eid!,
         client_id: cid!,
         device_id: this.deviceId,
+        ...(this.pushId ? { push_id: this.pushId } : {}),
         public_key: this.publicJwk as components['schemas']['PublicJwk'],
         proof: await this.sign({ exchange_id: eid }),
       },

@@ -10,6 +10,7 @@ import { DEFAULT_CHALLENGE_SECONDS, signInInitiationBody, signInVerificationBody
 import { announceChallenge } from './challenge-inbox.ts';
 import { admitChallenge } from './fatigue.ts';
 import { drawNumber } from './number-match.ts';
+import { queueWakeUps } from './push-gateway.ts';
 import { pushSettings } from './settings.ts';
 
 /**
@@ -20,12 +21,17 @@ import { pushSettings } from './settings.ts';
 export const initiate = defineSignInOperation('PushSignInInitiation', signInInitiationBody, async (ctx, body) => {
   const { tenantId, sub } = ctx.subject;
   let number: string | undefined;
-  const { exchange } = await startChallenge(ctx, pushSettings, async (settings, _authenticators, tx) => {
+  const lifetimeSeconds = body.expires_in ?? DEFAULT_CHALLENGE_SECONDS;
+  const { exchange } = await startChallenge(ctx, pushSettings, async (settings, devices, tx) => {
     await admitChallenge(tx, tenantId, sub, ctx.now);
     number = settings.number_matching ? drawNumber() : undefined;
     await announceChallenge(tx, tenantId, sub);
+    if (ctx.deps.config.push.webhookUrl) {
+      const expiresAt = new Date(ctx.now.getTime() + lifetimeSeconds * 1000);
+      await queueWakeUps(tx, ctx.deps.outbox, { tenantId, expiresAt, message: body.message }, devices);
+    }
     return {
-      lifetimeSeconds: body.expires_in ?? DEFAULT_CHALLENGE_SECONDS,
+      lifetimeSeconds,
       secret: number === undefined ? null : sealSecret(ctx.deps.config.secretKeyring, number, secretBinding(tenantId, sub)),
       methodState: {
         message: body.message,
