@@ -1,7 +1,8 @@
 import type { Queryable } from '../../db/database.ts';
 import { VerificationError } from '../../errors/verification-error.ts';
 import type { SecurityEventRecorder } from '../../security-events/index.ts';
-import { countDenials, countPendingChallenges, findLockout, saveLockout } from './push-repository.ts';
+import { applyAndAnnounce } from '../../exchanges/exchange-access.ts';
+import { countDenials, countPendingChallenges, findLockout, listPendingChallenges, saveLockout } from './push-repository.ts';
 
 // Push-fatigue defences (DESIGN §10): a user bombarded with prompts must not be worn down into
 // approving one. At most 3 challenges wait at once; 3 denials within 10 minutes, or one answer
@@ -42,7 +43,8 @@ export async function admitChallenge(tx: Queryable, tenantId: string, sub: strin
 
 /**
  * After a denial (committed in `tx`): locks PUSH when it was reported as fraud or is the third
- * within the window, and records the lockout.
+ * within the window, records the lockout, and cancels the user's other waiting challenges, so
+ * a bombarded user stops being prompted at once.
  */
 export async function afterDenial(tx: Queryable, events: SecurityEventRecorder, who: { tenantId: string; sub: string }, fraud: boolean, now: Date): Promise<void> {
   const denials = await countDenials(tx, who.tenantId, who.sub, new Date(now.getTime() - DENIAL_WINDOW_MS));
@@ -50,4 +52,7 @@ export async function afterDenial(tx: Queryable, events: SecurityEventRecorder, 
   const lockedUntil = new Date(now.getTime() + LOCK_MS);
   await saveLockout(tx, who.tenantId, who.sub, lockedUntil, fraud ? 'fraud' : 'denials');
   await events.record(tx, { event: 'lockout.started', tenantId: who.tenantId, sub: who.sub, type: 'PUSH', failures: denials, lockedUntil });
+  for (const pending of await listPendingChallenges(tx, who.tenantId, who.sub, now)) {
+    await applyAndAnnounce(tx, 'challenge', pending.status_id, 'cancel', now);
+  }
 }

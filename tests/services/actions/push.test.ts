@@ -290,11 +290,14 @@ describe('push-fatigue defences', () => {
     expect((await signIn().initiate(user.token)).status).toBe(201);
   });
 
-  it('locks PUSH at once when an answer reports fraud', async () => {
+  it('locks PUSH at once when an answer reports fraud, and cancels the other waiting prompts', async () => {
     const user = await pushUser(server, { prefix: 'push-fraud' });
     const offer = await challengeFor(user);
+    const other = await challengeFor(user);
     const res = await user.device.answer(offer.exchange_id.exchange_id, { decision: 'deny', reason: 'fraud' });
     expect(res.data).toMatchObject({ status: 'DENIED', reason: 'fraud' });
+    expect(await statusOf(other.status_id)).toBe('CANCELLED');
+    expect((await user.device.pending()).data).toEqual({ challenges: [] });
     expectProblem(await signIn().initiate(user.token), 429, 'VER_0067');
   });
 });
