@@ -268,6 +268,27 @@ describe('PUSH sign-in challenges', () => {
   });
 });
 
+describe('a flood of forged answers and device requests', () => {
+  it('changes nothing: 40 forged answers and 40 bad device tokens are refused, and the user still approves', async () => {
+    const victim = await pushUser(server, { prefix: 'push-flood-victim' });
+    const attacker = await pushUser(server, { prefix: 'push-flood-attacker' });
+    const offer = await challengeFor(victim);
+    const forged = Array.from({ length: 40 }, async (_, i) =>
+      attacker.device.postAnswer(await attacker.device.signAnswer(offer.exchange_id.exchange_id, { decision: i % 2 ? 'deny' : 'approve', number: offer.number, kid: victim.device.phId })),
+    );
+    const polls = Array.from({ length: 40 }, async () => {
+      const twin = attacker.device.on(server.url);
+      twin.phId = victim.device.phId;
+      return twin.pending();
+    });
+    const [answers, tokens] = await Promise.all([Promise.all(forged), Promise.all(polls)]);
+    expect(new Set(answers.map((a) => a.response.status))).toEqual(new Set([400]));
+    expect(new Set(tokens.map((t) => t.response.status))).toEqual(new Set([401]));
+    expect(await statusOf(offer.status_id)).toBe('INITIATED');
+    expect((await victim.device.answer(offer.exchange_id.exchange_id, { decision: 'approve', number: offer.number })).data?.status).toBe('AUTHENTICATED');
+  });
+});
+
 describe('push-fatigue defences', () => {
   it('refuses a fourth pending challenge with 429 VER_0066', async () => {
     const user = await pushUser(server, { prefix: 'push-flood' });
