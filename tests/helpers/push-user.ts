@@ -58,3 +58,10 @@ export function startedChallenge(res: JsonResponse<PushChallengeOffer>): PushCha
   if (res.status !== 201) throw new Error(`the challenge did not start: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
+
+/** Changes the tenant's PUSH configuration as its admin (e.g. `{active: false}`). */
+export async function setPushConfig(server: TestServer, tenant: string, body: { active?: boolean; settings?: Record<string, unknown> }): Promise<void> {
+  const token = await server.token({ sub: 'tenant-admin', tenant, scope: 'verification:admin' });
+  const res = await request(`${server.url}/verification-srv/config/push`, { method: 'PUT', token, body });
+  expect(res.status).toBe(200);
+}
