@@ -17,10 +17,11 @@ export async function findPushDevice(q: Queryable, phId: string): Promise<Authen
  * device's ids that expired are dropped on the way: a device keeps at most its live ones.
  */
 export async function useTokenId(q: Queryable, phId: string, jti: string, expiresAt: Date, now: Date): Promise<boolean> {
-  await q.query('DELETE FROM push_device_token_uses WHERE ph_id = $1 AND expires_at < $2', [phId, now]);
+  // One statement (one commit): every device request pays for it.
   const { rowCount } = await q.query(
-    'INSERT INTO push_device_token_uses (ph_id, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-    [phId, jti, expiresAt],
+    `WITH expired AS (DELETE FROM push_device_token_uses WHERE ph_id = $1 AND expires_at < $4)
+     INSERT INTO push_device_token_uses (ph_id, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+    [phId, jti, expiresAt, now],
   );
   return rowCount === 1;
 }
