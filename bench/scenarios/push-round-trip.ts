@@ -14,7 +14,8 @@ import type { Comparison } from '../harness/scenario.ts';
 // same run and at the same concurrency, is the bare NOTIFY round trip: `SELECT pg_notify`
 // on one connection until a LISTEN connection receives it. Target: p99 ≤ 2× the baseline's.
 
-const USERS = 200;
+// BENCH_PUSH_USERS overrides it, to see the round trip without the queueing.
+const USERS = Number(process.env.BENCH_PUSH_USERS ?? 200);
 const ROUNDS = 5;
 const CHANNEL = 'bench_push_notify';
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
