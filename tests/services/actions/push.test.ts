@@ -6,6 +6,7 @@ import { expectProblem } from '../../helpers/problem.ts';
 import { SimulatedPushDevice, readPushUri } from '../../helpers/push-device.ts';
 import { initiatePushEnrollment, pushSignIn, pushUser, startedChallenge, type PushUser } from '../../helpers/push-user.ts';
 import { uniqueSub } from '../../helpers/sign-in.ts';
+import { steppedUpToken } from '../../helpers/step-up.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { TestSocket, wsUrl } from '../../helpers/ws-client.ts';
 
@@ -354,6 +355,24 @@ describe('the device over the status WebSocket', () => {
     socket.send({ type: 'subscribe_device', token: 'not-a-token' });
     expect((await socket.next()).error).toMatchObject({ status: 401, code: 'VER_0061' });
     await socket.close();
+  });
+
+  it('sends a removed device no more challenges: its feed ends with VER_0061 when the next one starts', async () => {
+    const user = await pushUser(server, { prefix: 'push-ws-removed' });
+    const tablet = await SimulatedPushDevice.create(server.url, () => server.clock.now());
+    const stepUp = await steppedUpToken(server, { sub: user.sub });
+    expect((await tablet.enroll((await initiatePushEnrollment(server, stepUp)).body.push_uri)).response.status).toBe(200);
+    const socket = await TestSocket.open(wsUrl(server.url));
+    socket.send({ type: 'subscribe_device', token: await tablet.token() });
+    expect(await socket.next()).toMatchObject({ type: 'push_challenges', challenges: [] });
+    const removed = await request(`${server.url}/verification-actions-srv/devices/${tablet.phId}`, { method: 'DELETE', token: stepUp });
+    expect(removed.status).toBe(204);
+
+    const offer = await challengeFor(user);
+    expect((await socket.next()).error).toMatchObject({ status: 401, code: 'VER_0061' });
+    await socket.expectSilence(300);
+    await socket.close();
+    expect((await user.device.pending()).data!.challenges.map((c) => c.exchange_id)).toEqual([offer.exchange_id.exchange_id]);
   });
 
   it("hears nothing of another user's challenges", async () => {
