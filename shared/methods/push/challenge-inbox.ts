@@ -23,11 +23,17 @@ export class ChallengeInbox {
 
   /** Starts listening (idempotent); resolves once the LISTEN is in place. */
   async start(): Promise<void> {
-    this.#subscription ??= this.db.listen(
-      PUSH_CHANNEL,
-      (payload) => this.#wake(payload),
-      () => this.#wakeAll(),
-    );
+    // A failed LISTEN is not kept: the next request tries again.
+    this.#subscription ??= this.db
+      .listen(
+        PUSH_CHANNEL,
+        (payload) => this.#wake(payload),
+        () => this.#wakeAll(),
+      )
+      .catch((err: unknown) => {
+        this.#subscription = undefined;
+        throw err;
+      });
     await this.#subscription;
   }
 
