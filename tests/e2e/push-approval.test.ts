@@ -118,4 +118,38 @@ describe('PUSH approval on the companion app, across two instances', () => {
     const afterRemoval = await device.pending();
     expect(afterRemoval.error).toMatchObject({ status: 401, code: 'VER_0061' });
   });
+
+  it('listens over the WebSocket on one instance, denies a challenge started on the other, then reports one as fraud', async () => {
+    const sub = 'paz';
+    const profile = await userClient(a, sub);
+    const offer = pushOffer((await profile.POST('/verification-actions-srv/setup/{method}/initiation', { ...push, body: {} })).data);
+    const device = await SimulatedPushDevice.create(a.url, () => a.clock.now(), 'EdDSA');
+    expect((await device.enroll(offer.push_uri)).data?.status).toBe('ENROLLED');
+    const feed = await device.listen();
+    expect(await feed.next()).toMatchObject({ type: 'push_challenges', challenges: [] });
+
+    const signInPage = await userClient(b, sub);
+    const start = async (message: string) =>
+      pushChallenge((await signInPage.POST('/verification-srv/authentication/{method}/initiation', { ...push, body: { message } })).data);
+
+    const first = await start('Was this you?');
+    const listed = (await feed.next()) as unknown as { type: string; challenges: { exchange_id: string; message: string }[] };
+    expect(listed.challenges).toEqual([expect.objectContaining({ exchange_id: first.exchange_id.exchange_id, message: 'Was this you?' })]);
+    expect((await feed.next()).data).toMatchObject({ id: first.status_id, status: 'INITIATED' });
+    const watcherOnB = await watch(b, first.status_id);
+    expect((await device.answer(first.exchange_id.exchange_id, { decision: 'deny' })).data).toMatchObject({ status: 'DENIED', reason: 'user_denied' });
+    expect((await watcherOnB.next()).data?.status).toBe('DENIED');
+    expect((await feed.next()).data).toMatchObject({ id: first.status_id, status: 'DENIED' });
+    await watcherOnB.close();
+    const denied = await signInPage.POST('/verification-srv/authentication/{method}/verification', { ...push, body: { exchange_id: first.exchange_id.exchange_id } });
+    expect(denied.error).toMatchObject({ status: 409, code: 'VER_0028' });
+
+    const second = await start('Sign in from an unknown place');
+    const next = (await feed.take(3)).find((m) => m.type === 'push_challenges') as unknown as { challenges: { exchange_id: string }[] };
+    expect(next.challenges.map((c) => c.exchange_id)).toEqual([second.exchange_id.exchange_id]);
+    expect((await device.answer(second.exchange_id.exchange_id, { decision: 'deny', reason: 'fraud' })).data).toMatchObject({ status: 'DENIED', reason: 'fraud' });
+    const locked = await signInPage.POST('/verification-srv/authentication/{method}/initiation', { ...push, body: { message: 'again' } });
+    expect(locked.error).toMatchObject({ status: 429, code: 'VER_0067' });
+    await feed.close();
+  });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CompactSign, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { createVerificationClient, type components, type VerificationClient } from '../../clients/verification-client.ts';
 import { contractFetch } from './http.ts';
+import { TestSocket, wsUrl } from './ws-client.ts';
 
 // A companion app's PUSH half, written on jose over WebCrypto as an app would be: it makes its
 // own key pair (the private key never leaves it), reads the push_uri, scans, enrolls with a
@@ -119,6 +120,16 @@ export class SimulatedPushDevice {
       const first = res.data!.challenges[0];
       if (first) return first;
     }
+  }
+
+  /**
+   * Listens over the status WebSocket (`subscribe_device`): the socket's messages are
+   * `push_challenges` lists and the status of each listed challenge.
+   */
+  async listen(): Promise<TestSocket> {
+    const socket = await TestSocket.open(wsUrl(this.baseUrl));
+    socket.send({ type: 'subscribe_device', token: await this.token() });
+    return socket;
   }
 
   /** The signed answer to a challenge, as the device would POST it. */
