@@ -2,6 +2,7 @@ import { VerificationError } from '../errors/verification-error.ts';
 import type { CommonSettings } from '../tenants/method-settings.ts';
 import type { VerificationType } from '../tenants/verification-type.ts';
 import type { MethodModule } from './method-module.ts';
+import { push } from './push/index.ts';
 import { totp } from './totp/index.ts';
 
 /**
@@ -11,6 +12,7 @@ import { totp } from './totp/index.ts';
  */
 export const METHODS = {
   TOTP: totp,
+  PUSH: push,
 } as const satisfies { [T in VerificationType]?: MethodModule<CommonSettings, T> };
 
 /** A method this build implements. */
