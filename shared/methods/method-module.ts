@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { AppConfig } from '../config/env.ts';
 import type { Database } from '../db/database.ts';
 import type { MessageDelivery } from '../delivery/message-delivery.ts';
+import type { Authenticator } from '../authenticators/authenticator.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import type { SecurityEventRecorder } from '../security-events/index.ts';
@@ -169,6 +170,8 @@ export interface MethodModule<S extends CommonSettings = CommonSettings, T exten
   readonly settings: MethodSettings<S>;
   readonly enrollment: EnrollmentOperations;
   readonly signIn: SignInOperations;
+  /** Fields the devices list adds to an authenticator of this method (BACKUPCODE: `remaining`); never a secret. */
+  readonly describeDevice?: (authenticator: Authenticator) => Record<string, string | number | boolean | null>;
 }
 
 /** Every sign-in body may name the user a `verification:service` token acts for. */

@@ -41,7 +41,8 @@ export type SecurityEvent =
   | (MethodSubject & { event: 'enrollment.wrong_code'; statusId: string; remainingAttempts: number })
   /** Too many wrong codes: the enrollment is FAILED. */
   | (MethodSubject & { event: 'enrollment.failed'; statusId: string; attempts: number })
-  | (MethodSubject & { event: 'factor.added'; phId: string; statusId: string; via: 'profile' | 'app' })
+  /** `statusId`: the enrollment that added it; none for a factor added without one (BACKUPCODE). */
+  | (MethodSubject & { event: 'factor.added'; phId: string; statusId?: string; via: 'profile' | 'app' })
   | (MethodSubject & { event: 'factor.removed'; phId: string; actor: RemovalActor })
   | (Subject & { event: 'stepup.refused'; operation: StepUpOperation; reason: string; type?: VerificationType })
   /** A sign-in challenge answered with a refusal (PUSH: deny, wrong number, fraud report). */

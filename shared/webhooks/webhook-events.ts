@@ -65,7 +65,7 @@ function describe(e: SecurityEvent): { type: WebhookEventType; extra: Extra } | 
     case 'enrollment.failed':
       return { type: 'enrollment.failed', extra: { status_id: e.statusId, attempts: e.attempts } };
     case 'factor.added':
-      return { type: 'factor.added', extra: { ph_id: e.phId, status_id: e.statusId, via: e.via } };
+      return { type: 'factor.added', extra: { ph_id: e.phId, ...(e.statusId ? { status_id: e.statusId } : {}), via: e.via } };
     case 'factor.removed':
       return { type: 'factor.removed', extra: { ph_id: e.phId, removed_by: e.actor.kind } };
     case 'backupcodes.regenerated':

@@ -70,8 +70,8 @@ export function challengeOffer(challenge: Challenge): ChallengeOffer {
 
 /** What a method found checking a code the user typed. */
 export type CodeCheck =
-  /** The code is right and now used up (the method consumed it in this transaction). */
-  | { outcome: 'matched'; phId: string }
+  /** The code is right and now used up (the method consumed it in this transaction); `fields` join the answer. */
+  | { outcome: 'matched'; phId: string; fields?: Record<string, unknown> }
   /** The code was right once and is used up: refused without counting (a double submit must not cost). */
   | { outcome: 'replayed'; phId: string }
   /** The code is wrong: counted in the user's throttle (and the challenge's attempts). */
@@ -127,7 +127,7 @@ export function verifySignInCode<S extends CommonSettings>(ctx: SignInContext, v
         await throttle.passed();
         if (challenge) await transition(tx, challenge, 'authenticate', ctx, { phId: checked.phId });
         await ctx.events.record(tx, { event: 'authentication.succeeded', ...subject, phId: checked.phId });
-        return succeed({ phId: checked.phId, ...(challenge ? { statusId: challenge.statusId } : {}) });
+        return succeed({ phId: checked.phId, ...(challenge ? { statusId: challenge.statusId } : {}), ...(checked.fields ? { fields: checked.fields } : {}) });
       }
       case 'replayed':
         await ctx.events.record(tx, { event: 'authentication.replay', ...subject, phId: checked.phId });
