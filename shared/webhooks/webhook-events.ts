@@ -73,10 +73,10 @@ function describe(e: SecurityEvent): { type: WebhookEventType; extra: Extra } | 
     case 'backupcodes.used':
     case 'backupcodes.low':
       return { type: e.event, extra: { ph_id: e.phId, remaining: e.remaining } };
-    // Audit-only: they concern the service's own bookkeeping or an admin, not a user's factors.
+    // Audit-only: they concern the service's own bookkeeping or an admin, not a user's factors;
+    // a challenge's outcome reaches integrators as the attempt that caused it (authentication.*).
     case 'enrollment.wrong_code':
     case 'enrollment.rotated':
-    // A challenge's outcome reaches integrators as the attempt that caused it (authentication.*).
     case 'challenge.initiated':
     case 'challenge.authenticated':
     case 'challenge.denied':
