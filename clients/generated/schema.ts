@@ -1307,11 +1307,12 @@ export interface components {
          *     | VER_0094 | 409 | The webhook delivery cannot be retried now |
          *     | VER_0095 | 400 | A backup code is 10 letters and digits (xxxxx-xxxxx), without 0, 1, i, l or o |
          *     | VER_0096 | 409 | Every backup code was used; generate a new set |
+         *     | VER_0097 | 409 | These backup codes can no longer be checked; generate a new set |
          *     | VER_0503 | 503 | The service is temporarily unavailable |
          *     | VER_0500 | 500 | Internal server error |
          * @enum {string}
          */
-        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0008" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0022" | "VER_0023" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0050" | "VER_0070" | "VER_0071" | "VER_0072" | "VER_0073" | "VER_0074" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0090" | "VER_0091" | "VER_0092" | "VER_0093" | "VER_0094" | "VER_0095" | "VER_0096" | "VER_0503" | "VER_0500";
+        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0008" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0022" | "VER_0023" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0050" | "VER_0070" | "VER_0071" | "VER_0072" | "VER_0073" | "VER_0074" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0090" | "VER_0091" | "VER_0092" | "VER_0093" | "VER_0094" | "VER_0095" | "VER_0096" | "VER_0097" | "VER_0503" | "VER_0500";
         /** @description Messages the development `log` provider sent to one destination, newest first. */
         DevOutbox: {
             /** @description The destination as looked up (normalised). */
@@ -3710,7 +3711,8 @@ export interface operations {
              *     (`VER_0024`), already answered (`VER_0025`), cancelled (`VER_0026`), failed after too
              *     many wrong codes (`VER_0027`, also answered to the last wrong code), denied
              *     (`VER_0028`), or not answered yet on the device of a method answered there
-             *     (`VER_0029`); every backup code of the user was used (`VER_0096`).
+             *     (`VER_0029`); every backup code of the user was used (`VER_0096`), or the set was
+             *     made under a `SECRET_KEY` no longer configured (`VER_0097`).
              */
             409: {
                 headers: {
@@ -3719,7 +3721,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "VER_0021" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0043" | "VER_0096";
+                        code?: "VER_0021" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0043" | "VER_0096" | "VER_0097";
                     };
                 };
             };

@@ -36,20 +36,15 @@ export function normaliseCode(input: string): string | undefined {
   return NORMALISED.test(bare) ? bare : undefined;
 }
 
-/** Thrown when a set's key is no longer in the keyring (an operator dropped a previous key). */
-export class BackupCodeKeyError extends Error {
-  override readonly name = 'BackupCodeKeyError';
-}
-
 /**
  * The stored form of a normalised code of authenticator `phId`: HMAC-SHA256 under the key
  * `keyId` of the keyring, over the ph_id and the code (so equal codes of two users differ).
- *
- * @throws BackupCodeKeyError when `keyId` is not in the keyring.
+ * Undefined when `keyId` is no longer in the keyring: an HMAC cannot be re-sealed like a
+ * secret, so a set made under a key the operator dropped can no longer be checked.
  */
-export function hashCode(keyring: SecretKeyring, keyId: string, phId: string, normalised: string): Buffer {
+export function hashCode(keyring: SecretKeyring, keyId: string, phId: string, normalised: string): Buffer | undefined {
   const secretKey = keyring.keys.get(keyId);
-  if (!secretKey) throw new BackupCodeKeyError(`no key with id ${keyId} in the keyring: the backup codes sealed with it cannot be checked`);
+  if (!secretKey) return undefined;
   const key = Buffer.from(hkdfSync('sha256', secretKey, HKDF_SALT, HKDF_INFO, 32));
   return createHmac('sha256', key).update(`${phId}:${normalised}`).digest();
 }

@@ -47,7 +47,8 @@ export const initiate = defineOperation('BackupcodeInitiation', initiationBody, 
     const summary: SetSummary = { key_id: keyring.activeKeyId, remaining: codes.length, generated_at: ctx.now.toISOString() };
     if (existing) await resetSummary(tx, phId, summary);
     else await insertAuthenticator(tx, newSetAuthenticator(ctx, phId, summary));
-    await replaceCodes(tx, phId, codes.map((code) => hashCode(keyring, summary.key_id, phId, normaliseCode(code)!)));
+    // Fresh codes always normalise, and the active key is always in the keyring (configuration checks it).
+    await replaceCodes(tx, phId, codes.map((code) => hashCode(keyring, summary.key_id, phId, normaliseCode(code)!)!));
     await ctx.events.record(
       tx,
       existing

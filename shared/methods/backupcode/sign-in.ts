@@ -24,6 +24,10 @@ async function checkCode(tx: Queryable, ctx: SignInContext, settings: Backupcode
   if (!normalised) return { outcome: 'refused', error: new VerificationError('BACKUP_CODE_MALFORMED') };
   const summary = readSetSummary(set.data);
   const hash = hashCode(ctx.deps.config.secretKeyring, summary.key_id, set.phId, normalised);
+  if (!hash) {
+    ctx.log.error({ phId: set.phId, keyId: summary.key_id }, 'backup codes made under a key no longer in the keyring');
+    return { outcome: 'refused', error: new VerificationError('BACKUP_CODES_UNCHECKABLE') };
+  }
 
   if (await useCode(tx, set.phId, hash, ctx.now)) {
     const remaining = await recordUse(tx, set.phId, ctx.now);

@@ -106,6 +106,18 @@ describe('generating backup codes', () => {
     expect((await signIn(token, fresh.body.codes[0]!)).body.remaining).toBe(9);
   });
 
+  it('leaves one set when generations race, whose codes are those of exactly one answer', async () => {
+    const { sub, tenant, token } = await userWithCodes('bc-regen-race');
+    const steppedUp = await steppedUpToken(server, { sub, tenant });
+    const answers = await Promise.all(Array.from({ length: 5 }, () => generate(steppedUp)));
+    expect(answers.map((a) => a.status)).toEqual(Array<number>(5).fill(201));
+    const devices = (await api.devices(token)).body.filter((d) => d.verification_type === 'BACKUPCODE');
+    expect(devices).toHaveLength(1);
+    const working: number[] = [];
+    for (const [i, answer] of answers.entries()) if ((await signIn(token, answer.body.codes[0]!)).status === 200) working.push(i);
+    expect(working).toHaveLength(1);
+  });
+
   it('is refused while the tenant has BACKUPCODE switched off', async () => {
     const tenant = uniqueSub('bc-off');
     const admin = await server.token({ sub: 'admin', tenant, scope: 'verification:admin' });
@@ -190,6 +202,12 @@ describe('signing in with a backup code', () => {
     expect(rows.filter((r) => r.event === 'backupcodes.used').map((r) => r.details.remaining)).toEqual([9, 8, 7, 6, 5, 4, 3]);
     expect(rows.filter((r) => r.event === 'backupcodes.low').map((r) => [r.ph_id, r.details.remaining])).toEqual([[set.ph_id, 3]]);
     expect(rows[0]).toMatchObject({ event: 'factor.added', type: 'BACKUPCODE', ph_id: set.ph_id, status_id: null });
+  });
+
+  it('refuses a set made under a SECRET_KEY no longer configured, asking for a new set', async () => {
+    const { set, token } = await userWithCodes('bc-old-key');
+    await server.deps.db.query(`UPDATE authenticators SET data = jsonb_set(data, '{key_id}', '"retired-key"') WHERE ph_id = $1`, [set.ph_id]);
+    expectProblem(await signIn(token, set.codes[0]!), 409, 'VER_0097');
   });
 
   it("cannot use another tenant's codes with a token of the same sub elsewhere", async () => {
