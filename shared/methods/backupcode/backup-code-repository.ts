@@ -46,3 +46,17 @@ export async function recordUse(q: Queryable, phId: string, at: Date): Promise<n
 export async function resetSummary(q: Queryable, phId: string, data: object): Promise<void> {
   await q.query('UPDATE authenticators SET data = $2, last_used_at = NULL WHERE ph_id = $1', [phId, data]);
 }
+
+/**
+ * How many sets of backup codes were made under each key other than `activeKeyId`: their
+ * HMACs cannot be resealed (that needs the codes), so each such key must stay in the keyring
+ * until those users generate new sets (npm run reseal reports it).
+ */
+export async function countSetsUnderOtherKeys(q: Queryable, activeKeyId: string): Promise<Record<string, number>> {
+  const { rows } = await q.query<{ key_id: string; n: number }>(
+    `SELECT data->>'key_id' AS key_id, count(*)::int AS n FROM authenticators
+     WHERE verification_type = 'BACKUPCODE' AND data->>'key_id' <> $1 GROUP BY 1 ORDER BY 1`,
+    [activeKeyId],
+  );
+  return Object.fromEntries(rows.map((r) => [r.key_id, r.n]));
+}
