@@ -18,6 +18,7 @@ const BACKUP_CODE = {
   pattern: /^[23456789abcdefghjkmnpqrstuvwxyz]{5}-?[23456789abcdefghjkmnpqrstuvwxyz]{5}$/i,
   hint: 'Type one of your backup codes: 10 letters and digits, like k7m2p-9xq4r.',
   inputmode: 'text',
+  alreadyUsed: 'This backup code was already used: each one works once. Try another.',
 };
 
 /**
