@@ -114,7 +114,13 @@ describe('generating backup codes', () => {
     const devices = (await api.devices(token)).body.filter((d) => d.verification_type === 'BACKUPCODE');
     expect(devices).toHaveLength(1);
     const working: number[] = [];
-    for (const [i, answer] of answers.entries()) if ((await signIn(token, answer.body.codes[0]!)).status === 200) working.push(i);
+    for (const [i, answer] of answers.entries()) {
+      const res = await signIn(token, answer.body.codes[0]!);
+      if (res.status === 200) working.push(i);
+      // The replaced sets' codes are wrong codes now: wait out the backoff they cost, as a user would.
+      const wait = retryAfterOf(res);
+      if (wait !== null) server.clock.advance(wait * 1000 + 1);
+    }
     expect(working).toHaveLength(1);
   });
 
