@@ -1,21 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { auditClient } from '../../helpers/audit.ts';
 import { type EnrollmentClient, withEnrollmentServer } from '../../helpers/enrollment.ts';
+import { startHttpReceiver } from '../../helpers/http-receiver.ts';
 import { request, type JsonResponse } from '../../helpers/http.ts';
 import { detailOf, expectProblem } from '../../helpers/problem.ts';
 import { expectNeverLogged } from '../../helpers/security-events.ts';
 import { enrolledUser, retryAfterOf, uniqueSub } from '../../helpers/sign-in.ts';
 import { signInForAssertion, steppedUpToken, withAssertion } from '../../helpers/step-up.ts';
 import type { TestServer } from '../../helpers/test-server.ts';
+import { FAST_WEBHOOKS, verifiedBody, webhookClient } from '../../helpers/webhooks.ts';
 
 // BACKUPCODE (DESIGN §15): 10 one-time codes shown once, stored as HMACs, each signing in once.
 
 let server: TestServer;
 let api: EnrollmentClient;
-withEnrollmentServer((s, a) => {
-  server = s;
-  api = a;
-});
+withEnrollmentServer(
+  (s, a) => {
+    server = s;
+    api = a;
+  },
+  { env: FAST_WEBHOOKS },
+);
 
 interface CodeSet {
   ph_id: string;
@@ -214,6 +219,34 @@ describe('signing in with a backup code', () => {
     const { set, token } = await userWithCodes('bc-old-key');
     await server.deps.db.query(`UPDATE authenticators SET data = jsonb_set(data, '{key_id}', '"retired-key"') WHERE ph_id = $1`, [set.ph_id]);
     expectProblem(await signIn(token, set.codes[0]!), 409, 'VER_0097');
+  });
+
+  it('tells webhook endpoints when a set is made, replaced, used and running low, never a code', async () => {
+    const tenant = uniqueSub('bc-hooks-tenant');
+    const admin = await server.token({ sub: 'admin', tenant, scope: 'verification:admin' });
+    const receiver = await startHttpReceiver();
+    try {
+      const endpoint = await webhookClient(server).create(admin, { url: receiver.url, events: ['factor.added', 'backupcodes.regenerated', 'backupcodes.used', 'backupcodes.low'] });
+      expect(endpoint.status).toBe(201);
+      const sub = uniqueSub('bc-hooks');
+      const first = await generate(await server.token({ sub, tenant }));
+      const second = await generate(await steppedUpToken(server, { sub, tenant }));
+      const token = await server.token({ sub, tenant });
+      for (const code of second.body.codes.slice(0, 7)) expect((await signIn(token, code)).status).toBe(200);
+      const messages = (await receiver.waitForRequests(10)).map((req) => verifiedBody(endpoint.body.secret, req));
+      expect(messages.map((m) => [m.type, m.data.remaining ?? m.data.count ?? null])).toEqual([
+        ['factor.added', null],
+        ['backupcodes.regenerated', 10],
+        ...[9, 8, 7, 6, 5, 4].map((left) => ['backupcodes.used', left]),
+        ['backupcodes.used', 3],
+        ['backupcodes.low', 3],
+      ]);
+      expect(messages.every((m) => m.data.type === 'BACKUPCODE' && m.data.ph_id === first.body.ph_id)).toBe(true);
+      const bodies = receiver.requests.map((r) => r.rawBody).join('\n');
+      for (const code of [...first.body.codes, ...second.body.codes]) expect(bodies).not.toContain(code);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it("cannot use another tenant's codes with a token of the same sub elsewhere", async () => {
