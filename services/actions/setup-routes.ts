@@ -19,7 +19,7 @@ import { initiationContext, operationContext, userContext } from './operation-co
 export function setupRoutes(deps: Deps): Router<AppState> {
   const { db, clock } = deps;
   const auth = authenticate(deps.verifyToken);
-  const stepUp = stepUpProof(deps, 'initiate_enrollment');
+  const stepUp = stepUpProof(deps, (ctx) => methodOf(ctx).enrollment.initiateStepUp ?? 'initiate_enrollment');
   const router = new Router<AppState>();
   resolveMethodParam(router, 'method');
   // Responses carrying a secret must never be stored by a browser or proxy.

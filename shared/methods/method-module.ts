@@ -5,7 +5,7 @@ import type { MessageDelivery } from '../delivery/message-delivery.ts';
 import type { Authenticator } from '../authenticators/authenticator.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Outbox } from '../outbox/outbox.ts';
-import type { SecurityEventRecorder } from '../security-events/index.ts';
+import type { SecurityEventRecorder, StepUpOperation } from '../security-events/index.ts';
 import type { StepUp } from '../step-up/require-step-up.ts';
 import type { CommonSettings } from '../tenants/method-settings.ts';
 import type { VerificationType } from '../tenants/verification-type.ts';
@@ -144,6 +144,8 @@ export interface SignInSuccess {
 export interface EnrollmentOperations {
   /** `POST /verification-actions-srv/setup/{method}/initiation` (and the v2 alias): step-up already demanded by startEnrollment. */
   initiate: BodyOperation<InitiationContext, ExchangeOffer | DirectEnrollment>;
+  /** What a refused step-up of the initiation is recorded as (`stepup.refused`); `initiate_enrollment` when absent. */
+  initiateStepUp?: StepUpOperation;
   /** `POST /verification-actions-srv/setup/{method}/verification`: the profile UI completes it. */
   verify?: BodyOperation<UserContext, EnrollmentResult>;
   /** `POST /verification-actions-srv/setup/{method}/scan`: an app binds itself (usually `scanOperation`). */

@@ -12,7 +12,8 @@ import * as signIn from './sign-in.ts';
 export const backupcode = defineMethod({
   type: 'BACKUPCODE',
   settings: backupcodeSettings,
-  enrollment: { initiate: enrollment.initiate },
+  // Generating again replaces the set (DESIGN §8 names it apart from adding a factor).
+  enrollment: { initiate: enrollment.initiate, initiateStepUp: 'regenerate_backup_codes' },
   signIn: { verify: signIn.verify },
   describeDevice: (authenticator: Authenticator) => ({ remaining: readSetSummary(authenticator.data).remaining }),
 });

@@ -103,6 +103,9 @@ describe('generating backup codes', () => {
   it('replaces the whole set on a new generation (with step-up), keeping the ph_id', async () => {
     const { set, sub, tenant, token } = await userWithCodes('bc-regen');
     expectProblem(await generate(token), 401, 'VER_0014');
+    const admin = await server.token({ sub: 'admin', tenant, scope: 'verification:admin' });
+    const refused = (await auditClient(server).list(admin, 'event=stepup.refused')).body.items;
+    expect(refused.map((r) => r.details.operation)).toEqual(['regenerate_backup_codes']);
     const fresh = await generate(await steppedUpToken(server, { sub, tenant }));
     expect(fresh.status).toBe(201);
     expect(fresh.body.ph_id).toBe(set.ph_id);
