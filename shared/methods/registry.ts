@@ -3,6 +3,7 @@ import type { CommonSettings } from '../tenants/method-settings.ts';
 import type { VerificationType } from '../tenants/verification-type.ts';
 import type { MethodModule } from './method-module.ts';
 import { push } from './push/index.ts';
+import { backupcode } from './backupcode/index.ts';
 import { totp } from './totp/index.ts';
 
 /**
@@ -13,6 +14,7 @@ import { totp } from './totp/index.ts';
 export const METHODS = {
   TOTP: totp,
   PUSH: push,
+  BACKUPCODE: backupcode,
 } as const satisfies { [T in VerificationType]?: MethodModule<CommonSettings, T> };
 
 /** A method this build implements. */
@@ -34,4 +36,9 @@ export function resolveMethod(raw: string): RegisteredMethod {
   const type = VERIFICATION_TYPES.find((candidate) => candidate === upper);
   if (!type) throw new VerificationError('UNKNOWN_METHOD', `unknown verification method "${raw.slice(0, 32)}"; known: ${VERIFICATION_TYPES.join(', ')}`);
   return METHODS[type];
+}
+
+/** The module of an implemented method (for what a stored authenticator of it shows), or undefined. */
+export function implementedMethod(type: VerificationType): RegisteredMethod | undefined {
+  return VERIFICATION_TYPES.includes(type as ImplementedType) ? METHODS[type as ImplementedType] : undefined;
 }

@@ -13,7 +13,7 @@ describe('GET /verification-srv/config/list', () => {
     const token = await server.token({ sub: 'alice' });
     const res = await request(`${server.url}/verification-srv/config/list`, { token });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual([{ verificationType: 'TOTP', active: true }, { verificationType: 'PUSH', active: true }]);
+    expect(res.body).toEqual([{ verificationType: 'TOTP', active: true }, { verificationType: 'PUSH', active: true }, { verificationType: 'BACKUPCODE', active: true }]);
   });
 
   it('shows a method an admin deactivated as inactive', async () => {
@@ -22,6 +22,6 @@ describe('GET /verification-srv/config/list', () => {
     expect(put.status).toBe(200);
     const user = await server.token({ sub: 'bob', tenant: 'deact' });
     const res = await request(`${server.url}/verification-srv/config/list`, { token: user });
-    expect(res.body).toEqual([{ verificationType: 'TOTP', active: false }, { verificationType: 'PUSH', active: true }]);
+    expect(res.body).toEqual([{ verificationType: 'TOTP', active: false }, { verificationType: 'PUSH', active: true }, { verificationType: 'BACKUPCODE', active: true }]);
   });
 });

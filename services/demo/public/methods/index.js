@@ -3,6 +3,7 @@
 // module next to this file (see method-module.js for the interface) added to this list.
 
 import { push } from './push.js';
+import { backupcode } from './backupcode.js';
 import { totp } from './totp.js';
 
 /** @typedef {import('./method-module.js').MethodModule} MethodModule */
@@ -10,7 +11,7 @@ import { totp } from './totp.js';
 /** @typedef {import('../assets/types.js').MethodSummary} MethodSummary */
 
 /** @type {readonly MethodModule[]} */
-export const METHODS = [totp, push];
+export const METHODS = [totp, push, backupcode];
 
 /**
  * The methods to offer for `part`: those this page implements that the tenant has active. A
