@@ -2,6 +2,8 @@ import { VerificationError } from '../errors/verification-error.ts';
 import type { CommonSettings } from '../tenants/method-settings.ts';
 import type { VerificationType } from '../tenants/verification-type.ts';
 import type { MethodModule } from './method-module.ts';
+import { email } from './email/index.ts';
+import { sms } from './sms/index.ts';
 import { totp } from './totp/index.ts';
 
 /**
@@ -11,6 +13,8 @@ import { totp } from './totp/index.ts';
  */
 export const METHODS = {
   TOTP: totp,
+  SMS: sms,
+  EMAIL: email,
 } as const satisfies { [T in VerificationType]?: MethodModule<CommonSettings, T> };
 
 /** A method this build implements. */
