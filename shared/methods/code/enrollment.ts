@@ -2,6 +2,7 @@ import { v4 as uuidv4 } from 'uuid';
 import type { Queryable } from '../../db/database.ts';
 import { failAfterCommit, runOutcome, succeed } from '../../db/outcome.ts';
 import { VerificationError } from '../../errors/verification-error.ts';
+import { enforceInitiationLimit } from '../../rate-limit/initiation-limit.ts';
 import { listAuthenticators } from '../../authenticators/authenticator-repository.ts';
 import { lockForEvent, transition } from '../../exchanges/exchange-access.ts';
 import type { Enrollment } from '../../exchanges/exchange.ts';
@@ -92,9 +93,11 @@ function tooSoon(seconds: number): VerificationError {
  */
 export function resend<S extends CodeSettings, T extends VerificationType, F extends string>(ch: CodeChannel<S, T, F>): ExchangeOperation<UserContext, CodeOffer> {
   return {
-    handle: (ctx, exchangeId) =>
-      runOutcome(ctx.deps.db, async (tx) => {
-        const owner = { tenantId: ctx.user.tenantId, sub: ctx.user.sub };
+    async handle(ctx, exchangeId) {
+      const owner = { tenantId: ctx.user.tenantId, sub: ctx.user.sub };
+      // A resend counts as an initiation, like a rotation: before the work, so refusals count too.
+      await enforceInitiationLimit(ctx.deps.db, { ...owner, limit: ctx.deps.config.initiationRateLimit, now: ctx.now });
+      return runOutcome(ctx.deps.db, async (tx) => {
         // `rotate` is the enrollment's "still live, start its lifetime again" transition; the exchange id stays.
         const locked = await lockForEvent(tx, { kind: 'enrollment', type: ctx.type, exchangeId }, 'rotate', ctx.now, owner);
         if (!locked.ok) return locked;
@@ -119,6 +122,7 @@ export function resend<S extends CodeSettings, T extends VerificationType, F ext
           expiresAt: new Date(ctx.now.getTime() + settings.exchange_lifetime * 1000),
         });
         return succeed(codeOffer(renewed, sent));
-      }),
+      });
+    },
   };
 }
