@@ -9,5 +9,12 @@ CREATE TABLE code_sends (
 );
 CREATE INDEX code_sends_key_sent_at ON code_sends (key, sent_at);
 
+-- A live exchange waiting for a message (an SMS or email code) names it in
+-- `method_state.delivery.message_id`; when the outbox finishes the message, the exchange's
+-- status document shows the outcome, found by this index.
+CREATE INDEX exchanges_delivery_message ON exchanges ((method_state->'delivery'->>'message_id'))
+  WHERE method_state ? 'delivery' AND status IN ('INITIATED', 'SCANNED');
+
 -- Down Migration
+DROP INDEX exchanges_delivery_message;
 DROP TABLE code_sends;

@@ -1639,6 +1639,18 @@ export interface components {
             ph_id?: components["schemas"]["Uuid"];
             /** @description The device that scanned the code (ENROLLED through a companion app only). */
             device_id?: string;
+            /**
+             * @description SMS and EMAIL, while the exchange is live: where the code's message is. `queued`
+             *     until the provider took it (retries included), then `sent`, or `failed` when the
+             *     provider refused it or every retry failed (start again, or resend). Never the code
+             *     or the full destination.
+             */
+            delivery?: {
+                /** @enum {string} */
+                state: "queued" | "sent" | "failed";
+                /** @description The destination, masked (`+49•••••789`). */
+                to: string;
+            };
             expires_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
         };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { JsonObject } from '../../db/json.ts';
+import { queuedDelivery } from '../../exchanges/delivery-state.ts';
 import type { CodeMac } from './one-time-code.ts';
 
 // What a code method keeps, not secret: in the exchange's `method_state` while a code is out,
@@ -14,8 +15,8 @@ const exchangeStateSchema = z.object({
   sent_at: z.string(),
   /** Codes sent for this exchange. */
   sends: z.number().int(),
-  /** The outbox message of the latest code (its delivery state). */
-  message_id: z.string(),
+  /** The outbox message of the latest code, and where it is (shown in the status document). */
+  delivery: z.looseObject({ message_id: z.string() }),
 });
 
 export interface CodeExchangeState {
@@ -35,7 +36,7 @@ export function readExchangeState(state: JsonObject): CodeExchangeState {
     mac: { mac: s.code_mac, keyId: s.code_key_id },
     sentAt: new Date(s.sent_at),
     sends: s.sends,
-    messageId: s.message_id,
+    messageId: s.delivery.message_id,
   };
 }
 
@@ -47,7 +48,7 @@ export function storedExchangeState(s: CodeExchangeState): JsonObject {
     code_key_id: s.mac.keyId,
     sent_at: s.sentAt.toISOString(),
     sends: s.sends,
-    message_id: s.messageId,
+    delivery: queuedDelivery(s.messageId, s.masked),
   };
 }
 

@@ -7,6 +7,8 @@
 
 /** @typedef {Schemas['MethodSummary']} MethodSummary */
 /** @typedef {Schemas['EnrollmentOffer']} EnrollmentOffer */
+/** @typedef {Schemas['TotpEnrollmentOffer']} TotpEnrollmentOffer */
+/** @typedef {Schemas['CodeEnrollmentOffer']} CodeEnrollmentOffer */
 /** @typedef {Schemas['StatusDocument']} StatusDocument */
 /** @typedef {Schemas['ExchangeStatusValue']} ExchangeStatus */
 /** @typedef {Exclude<ExchangeStatus, 'AUTHENTICATED' | 'DENIED'>} EnrollmentStatus the statuses an enrollment can have (the others are sign-in challenges') */
