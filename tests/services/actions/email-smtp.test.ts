@@ -3,6 +3,7 @@ import { codeClient, otherCode, uniqueEmail, type CodeClient } from '../../helpe
 import { FAST_DELIVERY_ENV } from '../../helpers/delivery.ts';
 import { request } from '../../helpers/http.ts';
 import { expectProblem } from '../../helpers/problem.ts';
+import { expectNeverLogged } from '../../helpers/security-events.ts';
 import { uniqueSub } from '../../helpers/sign-in.ts';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../../helpers/smtp-sink.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
@@ -62,6 +63,8 @@ describe('EMAIL over SMTP', () => {
 
     const done = await email.verify(token, started.body.exchange_id.exchange_id, code);
     expect(done.body).toMatchObject({ status: 'ENROLLED', verification_type: 'EMAIL' });
+    // Outside the development `log` provider, neither the code nor the address is ever logged.
+    expectNeverLogged(server, [code, normalised]);
   });
 
   it('signs in with the code of a second mail, and refuses a wrong one', async () => {

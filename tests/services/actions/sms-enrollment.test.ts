@@ -197,3 +197,30 @@ describe('POST /verification-actions-srv/setup/sms/verification', () => {
     expectProblem(await sms.initiate(stepped, number), 409, 'VER_0078');
   });
 });
+
+describe('what an attacker with the database, the logs or many requests gets', () => {
+  it('keeps only an HMAC of the code: not in the exchange, nor readable in the outbox (sealed)', async () => {
+    const token = await userToken('sms-at-rest');
+    const number = uniqueMobile();
+    const started = await sms.initiate(token, number);
+    const code = await receivedCode(server, number);
+    const { rows } = await server.deps.db.query<{ state: string }>('SELECT method_state::text AS state FROM exchanges WHERE status_id = $1', [started.body.status_id]);
+    expect(rows[0]!.state).not.toContain(code);
+    expect(rows[0]!.state).toMatch(/"code_mac": "[A-Za-z0-9_-]{43}"/);
+    const outbox = await server.deps.db.query<{ row: string }>("SELECT (to_jsonb(o) - 'sealed_payload')::text AS row FROM outbox o WHERE queue = 'message' AND metadata->>'to' = $1", [
+      started.body.destination,
+    ]);
+    expect(outbox.rows.length).toBeGreaterThan(0);
+    for (const { row } of outbox.rows) expect(row).not.toContain(code);
+  });
+
+  it('counts parallel wrong codes one by one: four are wrong, the rest find the enrollment FAILED', async () => {
+    const token = await userToken('sms-parallel-wrong');
+    const number = uniqueMobile();
+    const started = await sms.initiate(token, number);
+    const code = await receivedCode(server, number);
+    const results = await Promise.all(Array.from({ length: 10 }, () => sms.verify(token, started.body.exchange_id.exchange_id, otherCode(code))));
+    expect(results.map((r) => (r.body as { code?: string }).code).sort()).toEqual([...Array(6).fill('VER_0034'), ...Array(4).fill('VER_0041')]);
+    expectProblem(await sms.verify(token, started.body.exchange_id.exchange_id, code), 409, 'VER_0034');
+  });
+});
