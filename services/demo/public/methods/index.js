@@ -2,6 +2,8 @@
 // The methods the demo pages implement, in the order they are offered. A new method is one
 // module next to this file (see method-module.js for the interface) added to this list.
 
+import { email } from './email.js';
+import { sms } from './sms.js';
 import { totp } from './totp.js';
 
 /** @typedef {import('./method-module.js').MethodModule} MethodModule */
@@ -9,7 +11,7 @@ import { totp } from './totp.js';
 /** @typedef {import('../assets/types.js').MethodSummary} MethodSummary */
 
 /** @type {readonly MethodModule[]} */
-export const METHODS = [totp];
+export const METHODS = [totp, sms, email];
 
 /**
  * The methods to offer for `part`: those this page implements that the tenant has active. A
