@@ -4,20 +4,31 @@ import { FAST_DELIVERY_ENV } from '../../helpers/delivery.ts';
 import { expectProblem } from '../../helpers/problem.ts';
 import { uniqueSub } from '../../helpers/sign-in.ts';
 import { withAssertion } from '../../helpers/step-up.ts';
+import { createScratchDatabase, type ScratchDatabase } from '../../helpers/scratch-database.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { TestSocket, wsUrl } from '../../helpers/ws-client.ts';
 
 // Signing in with SMS and EMAIL codes (DESIGN §9, §11): a challenge sends a code to the enrolled
 // destination and answers where it went, masked; the code answers the challenge once.
+// Two instances share one database: a code answered on either is answered once.
+let database: ScratchDatabase;
 let server: TestServer;
+let other: TestServer;
 let sms: CodeClient;
 let email: CodeClient;
 beforeAll(async () => {
-  server = await startTestServer({ env: { ...FAST_DELIVERY_ENV, INITIATION_RATE_LIMIT: '0' } });
+  database = await createScratchDatabase();
+  const env = { ...FAST_DELIVERY_ENV, INITIATION_RATE_LIMIT: '0' };
+  server = await startTestServer({ databaseUrl: database.url, env });
+  other = await startTestServer({ databaseUrl: database.url, env });
   sms = codeClient(server, 'sms');
   email = codeClient(server, 'email');
 });
-afterAll(() => server?.close());
+afterAll(async () => {
+  await server?.close();
+  await other?.close();
+  await database?.drop();
+});
 
 interface SmsUser {
   sub: string;
@@ -109,10 +120,11 @@ describe('POST /verification-srv/authentication/{sms|email}/verification', () =>
     expectProblem(await sms.signInVerify(user.token, exchangeId, code), 409, 'VER_0025');
   });
 
-  it('of parallel verifications of one code, exactly one signs in', async () => {
+  it('of parallel verifications of one code on two instances, exactly one signs in', async () => {
     const user = await smsUser('si-race');
     const { exchangeId, code } = await challenge(user);
-    const results = await Promise.all(Array.from({ length: 8 }, () => sms.signInVerify(user.token, exchangeId, code)));
+    const otherSms = codeClient(other, 'sms');
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? otherSms : sms).signInVerify(user.token, exchangeId, code)));
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     for (const refused of results.filter((r) => r.status !== 200)) expectProblem(refused, 409, 'VER_0025');
   });

@@ -224,3 +224,31 @@ describe('what an attacker with the database, the logs or many requests gets', (
     expectProblem(await sms.verify(token, started.body.exchange_id.exchange_id, code), 409, 'VER_0034');
   });
 });
+
+describe('no input makes a 500', () => {
+  const weird: unknown[] = [
+    '+',
+    '++4915123456789',
+    '+49 (0) 151 2345 6789',
+    '١٢٣٤٥٦٧٨٩٠',
+    '+49\u0000151234567',
+    '📱+4915123456789',
+    '\u202e+4915123456789',
+    '9'.repeat(64),
+    '9'.repeat(65),
+    '+1 900 555 0100',
+    '+882 1234 5678',
+    '+4915123456789;ext=12',
+    '+4915123456789 x12',
+    'tel:+4915123456789',
+    ' ',
+    12345,
+    null,
+    ['+4915123456789'],
+    { number: '+4915123456789' },
+  ];
+  it.each(weird.map((value) => [JSON.stringify(value), value]))('answers phone_number %s with a 4xx problem, or a code sent', async (_label, value) => {
+    const res = await sms.initiateWith(await userToken('sms-weird'), { phone_number: value });
+    expect(res.status === 201 || (res.status >= 400 && res.status < 500), `${res.status} ${JSON.stringify(res.body)}`).toBe(true);
+  });
+});
