@@ -9,7 +9,9 @@ export const DESTINATION_SENDS = { limit: 5, windowSeconds: 600 } as const;
 /** Codes sent for one user per window, to any destination. */
 export const USER_SENDS = { limit: 5, windowSeconds: 3600 } as const;
 
-const LONGEST_WINDOW_MS = Math.max(DESTINATION_SENDS.windowSeconds, USER_SENDS.windowSeconds) * 1000;
+/** The longest window a cap counts over: older sends count for nothing and may go. */
+export const LONGEST_SEND_WINDOW_MS = Math.max(DESTINATION_SENDS.windowSeconds, USER_SENDS.windowSeconds) * 1000;
+
 
 export interface SendRequest {
   tenantId: string;
@@ -65,5 +67,5 @@ export async function countSend(tx: Queryable, keyring: SecretKeyring, request: 
       throw cap.refusal(Math.max(1, Math.ceil((frees - now) / 1000)));
     }
   }
-  for (const cap of caps) await recordSend(tx, cap.key, request.now, new Date(now - LONGEST_WINDOW_MS));
+  for (const cap of caps) await recordSend(tx, cap.key, request.now, new Date(now - LONGEST_SEND_WINDOW_MS));
 }

@@ -33,3 +33,12 @@ export async function recordSend(tx: Queryable, key: string, at: Date, forgetBef
     [key, at, forgetBefore],
   );
 }
+
+/** Deletes up to `limit` sends from before `before` (the retention sweep); how many went. */
+export async function deleteSendsBefore(q: Queryable, before: Date, limit: number): Promise<number> {
+  const { rowCount } = await q.query(
+    'DELETE FROM code_sends WHERE ctid IN (SELECT ctid FROM code_sends WHERE sent_at < $1 LIMIT $2)',
+    [before, limit],
+  );
+  return rowCount ?? 0;
+}
