@@ -79,6 +79,18 @@ describe('POST /verification-srv/authentication/{sms|email}/initiation', () => {
     expectProblem(await email.signInInitiate(token, { ph_id: stranger.phId }), 404, 'VER_0079');
   });
 
+  it('stops a flood of challenges at the send caps (429 with Retry-After): no sixth code in ten minutes', async () => {
+    const user = await smsUser('si-flood');
+    const service = await server.token({ sub: 'backend', scope: 'verification:service' });
+    // The enrollment's code was the first of five.
+    for (let i = 0; i < 4; i++) expect((await sms.signInInitiate(service, { sub: user.sub })).status).toBe(201);
+    const refused = await sms.signInInitiate(service, { sub: user.sub });
+    expectProblem(refused, 429, 'VER_0076');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    await receivedCode(server, user.number, 5);
+    expect(await deliveredTo(server, user.number)).toHaveLength(5);
+  });
+
   it('refuses a user without an SMS factor with 409 VER_0043', async () => {
     expectProblem(await sms.signInInitiate(await server.token({ sub: uniqueSub('si-none') })), 409, 'VER_0043');
   });
