@@ -176,7 +176,7 @@ describe('POST /verification-actions-srv/setup/sms/verification', () => {
     expect((await sms.verify(token, b.body.exchange_id.exchange_id, codeOfB)).status).toBe(200);
   });
 
-  it("answers another user's exchange id as unknown (404 VER_0030), without counting", async () => {
+  it("answers another user's exchange id, another tenant's token and a status id as unknown (404 VER_0030), without counting", async () => {
     const token = await userToken('sms-owner');
     const number = uniqueMobile();
     const started = await sms.initiate(token, number);
@@ -185,6 +185,7 @@ describe('POST /verification-actions-srv/setup/sms/verification', () => {
     expectProblem(await sms.verify(thief, started.body.exchange_id.exchange_id, code), 404, 'VER_0030');
     const otherTenant = await server.token({ sub: uniqueSub('sms-owner'), tenant: 'elsewhere' });
     expectProblem(await sms.verify(otherTenant, started.body.exchange_id.exchange_id, code), 404, 'VER_0030');
+    expectProblem(await sms.verify(token, started.body.status_id, code), 404, 'VER_0030');
     expect((await sms.verify(token, started.body.exchange_id.exchange_id, code)).status).toBe(200);
   });
 
