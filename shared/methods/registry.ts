@@ -3,6 +3,7 @@ import type { CommonSettings } from '../tenants/method-settings.ts';
 import type { VerificationType } from '../tenants/verification-type.ts';
 import type { MethodModule } from './method-module.ts';
 import { email } from './email/index.ts';
+import { push } from './push/index.ts';
 import { sms } from './sms/index.ts';
 import { totp } from './totp/index.ts';
 
@@ -13,6 +14,7 @@ import { totp } from './totp/index.ts';
  */
 export const METHODS = {
   TOTP: totp,
+  PUSH: push,
   SMS: sms,
   EMAIL: email,
 } as const satisfies { [T in VerificationType]?: MethodModule<CommonSettings, T> };

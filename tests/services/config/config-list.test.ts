@@ -10,7 +10,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 describe('GET /verification-srv/config/list', () => {
-  it('lists TOTP as active for a tenant that never changed anything, in the seed shape', async () => {
+  it('lists every implemented method as active for a tenant that never changed anything, in the seed shape', async () => {
     const token = await server.token({ sub: 'alice' });
     const res = await request(`${server.url}/verification-srv/config/list`, { token });
     expect(res.status).toBe(200);

@@ -11,7 +11,7 @@ import { h, moveFocusTo } from '../assets/dom.js';
 /** @typedef {import('./method-module.js').EnrollContext} EnrollContext */
 /** @typedef {import('./method-module.js').StartedEnrollment} StartedEnrollment */
 /** @typedef {import('./method-module.js').SignInContext} SignInContext */
-/** @typedef {import('../assets/types.js').CodeEnrollmentOffer} CodeEnrollmentOffer */
+/** @typedef {import('../assets/types.js').Schemas['CodeEnrollmentOffer']} CodeEnrollmentOffer */
 /** @typedef {import('../assets/types.js').SignInResult} SignInResult */
 /** @typedef {import('../assets/api.js').Api} Api */
 

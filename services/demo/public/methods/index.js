@@ -3,6 +3,7 @@
 // module next to this file (see method-module.js for the interface) added to this list.
 
 import { email } from './email.js';
+import { push } from './push.js';
 import { sms } from './sms.js';
 import { totp } from './totp.js';
 
@@ -11,7 +12,7 @@ import { totp } from './totp.js';
 /** @typedef {import('../assets/types.js').MethodSummary} MethodSummary */
 
 /** @type {readonly MethodModule[]} */
-export const METHODS = [totp, sms, email];
+export const METHODS = [totp, push, sms, email];
 
 /**
  * The methods to offer for `part`: those this page implements that the tenant has active. A
