@@ -2,8 +2,10 @@ import { VerificationError } from '../errors/verification-error.ts';
 import type { CommonSettings } from '../tenants/method-settings.ts';
 import type { VerificationType } from '../tenants/verification-type.ts';
 import type { MethodModule } from './method-module.ts';
-import { push } from './push/index.ts';
 import { backupcode } from './backupcode/index.ts';
+import { email } from './email/index.ts';
+import { push } from './push/index.ts';
+import { sms } from './sms/index.ts';
 import { totp } from './totp/index.ts';
 
 /**
@@ -14,6 +16,8 @@ import { totp } from './totp/index.ts';
 export const METHODS = {
   TOTP: totp,
   PUSH: push,
+  SMS: sms,
+  EMAIL: email,
   BACKUPCODE: backupcode,
 } as const satisfies { [T in VerificationType]?: MethodModule<CommonSettings, T> };
 

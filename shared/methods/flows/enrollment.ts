@@ -24,6 +24,8 @@ export interface EnrollmentSeed {
   authenticatorClientId?: string | null;
   /** Seconds it stays usable; the tenant's `exchange_lifetime` when absent. */
   lifetimeSeconds?: number;
+  /** The exchange id to give it, when the method must bind something to it first (SMS/EMAIL codes); fresh otherwise. */
+  exchangeId?: string;
 }
 
 /**
@@ -31,14 +33,15 @@ export interface EnrollmentSeed {
  * keep: counted against `INITIATION_RATE_LIMIT` (before the work, so refused attempts count),
  * then in one transaction the method must be active, a user who already has a factor must
  * prove a fresh one (step-up, DESIGN §8), the user must be below `max_devices`, and the
- * exchange is created and announced. `seed` runs inside that transaction with the settings.
+ * exchange is created and announced. `seed` runs inside that transaction with the settings
+ * (and the transaction, e.g. to queue a message with the exchange).
  *
  * @throws VerificationError RATE_LIMITED, METHOD_INACTIVE, STEP_UP_REQUIRED, MAX_DEVICES_REACHED
  */
 export async function startEnrollment<S extends CommonSettings>(
   ctx: InitiationContext,
   settings: MethodSettings<S>,
-  seed: (settings: S) => EnrollmentSeed | Promise<EnrollmentSeed>,
+  seed: (settings: S, tx: Queryable) => EnrollmentSeed | Promise<EnrollmentSeed>,
 ): Promise<{ exchange: Enrollment; settings: S }> {
   const { tenantId, sub } = ctx.user;
   await enforceInitiationLimit(ctx.deps.db, { tenantId, sub, limit: ctx.deps.config.initiationRateLimit, now: ctx.now });
@@ -49,7 +52,7 @@ export async function startEnrollment<S extends CommonSettings>(
     if ((await countAuthenticators(tx, tenantId, sub, ctx.type)) >= current.max_devices) {
       throw new VerificationError('MAX_DEVICES_REACHED', `at most ${current.max_devices} ${ctx.type} authenticators per user`);
     }
-    const fields = await seed(current);
+    const fields = await seed(current, tx);
     const exchange = await createExchange(tx, ctx, {
       kind: 'enrollment',
       tenantId,
@@ -60,6 +63,7 @@ export async function startEnrollment<S extends CommonSettings>(
       secret: fields.secret ?? null,
       methodState: fields.methodState ?? {},
       steppedUp,
+      ...(fields.exchangeId ? { exchangeId: fields.exchangeId } : {}),
     });
     return { exchange, settings: current };
   });
