@@ -1,9 +1,13 @@
 import { statusEtag, type VersionedStatus } from '../../shared/status/status-document.ts';
 
-/** A status version as the poll answers it: its ETag and its JSON body, encoded once. */
+/**
+ * A status version as the poll answers it: its ETag and its JSON body, serialized once. A
+ * string rather than a Buffer: Node writes a string body in one piece with the headers, a
+ * Buffer as a second chunk.
+ */
 export interface StatusRepresentation {
   etag: string;
-  body: Buffer;
+  body: string;
 }
 
 // Keyed by the cached object itself: the cache hands out the same VersionedStatus for a version
@@ -15,7 +19,7 @@ const rendered = new WeakMap<VersionedStatus, StatusRepresentation>();
 export function representationOf(status: VersionedStatus): StatusRepresentation {
   let representation = rendered.get(status);
   if (!representation) {
-    representation = { etag: statusEtag(status), body: Buffer.from(JSON.stringify(status.document)) };
+    representation = { etag: statusEtag(status), body: JSON.stringify(status.document) };
     rendered.set(status, representation);
   }
   return representation;
