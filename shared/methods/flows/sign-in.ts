@@ -111,8 +111,8 @@ async function failChallengeAttempt(tx: Queryable, ctx: SignInContext, challenge
 export function verifySignInCode<S extends CommonSettings>(ctx: SignInContext, v: CodeVerification<S>): Promise<SignInSuccess> {
   const subject = { ...ctx.subject, type: ctx.type };
   return runOutcome(ctx.deps.db, async (tx) => {
+    // No tenant upsert here: the throttle creates the tenant the first time only (lockThrottle).
     const settings = await v.settings.requireActive(tx, subject.tenantId);
-    await ensureTenant(tx, subject.tenantId);
     let challenge: Challenge | undefined;
     if (v.exchangeId !== undefined) {
       const locked = await lockForEvent(tx, { kind: 'challenge', type: ctx.type, exchangeId: v.exchangeId }, 'authenticate', ctx.now, ctx.subject);
