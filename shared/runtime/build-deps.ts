@@ -17,6 +17,8 @@ import { createOutboxMetrics } from '../outbox/outbox-metrics.ts';
 import { AuditChainer } from '../audit/audit-chainer.ts';
 import { auditSink } from '../audit/audit-sink.ts';
 import { Webhooks } from '../webhooks/webhooks.ts';
+import { listMethods } from '../methods/method-list.ts';
+import { TenantConfigCache } from '../tenants/tenant-config-cache.ts';
 import type { Clock, Deps } from './deps.ts';
 
 export interface BuildOptions {
@@ -72,6 +74,8 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
   );
   // Every queue is registered by now (register() before start()).
   await outbox.start();
+  const methodLists = new TenantConfigCache(database, (tenantId) => listMethods(database, tenantId));
+  await methodLists.start();
   const auditChainer = new AuditChainer({ db: database, log });
   auditChainer.start();
   return {
@@ -89,6 +93,7 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
     outbox,
     delivery,
     webhooks,
+    methodLists,
     auditChainer,
   };
 }
@@ -102,5 +107,6 @@ export async function closeDeps(deps: Deps): Promise<void> {
   await deps.auditChainer.stop();
   await deps.delivery.close();
   await deps.statusHub.stop();
+  await deps.methodLists.stop();
   await deps.db.close();
 }
