@@ -2,16 +2,16 @@ import { v4 as uuidv4 } from 'uuid';
 import type { Queryable } from '../../db/database.ts';
 import type { JsonObject } from '../../db/json.ts';
 import { failAfterCommit, runOutcome, succeed } from '../../db/outcome.ts';
-import { VerificationError } from '../../errors/verification-error.ts';
+import { VerificationError, isVerificationError } from '../../errors/verification-error.ts';
 import { countAuthenticators, hasAuthenticator, insertAuthenticator, lockUserAuthenticators } from '../../authenticators/authenticator-repository.ts';
 import { createExchange } from '../../exchanges/create-exchange.ts';
 import type { Enrollment, Owner } from '../../exchanges/exchange.ts';
 import { lockForEvent, transition } from '../../exchanges/exchange-access.ts';
 import { recordFailedAttempt, retireExchange } from '../../exchanges/exchange-repository.ts';
 import type { SealedSecret } from '../../otp/secret-box.ts';
-import { enforceInitiationLimit } from '../../rate-limit/initiation-limit.ts';
+import { countInitiation, enforceInitiationLimit } from '../../rate-limit/initiation-limit.ts';
 import { requireStepUp } from '../../step-up/require-step-up.ts';
-import { ensureTenant } from '../../tenants/method-config-repository.ts';
+import { ensureTenantOnce } from '../../tenants/method-config-repository.ts';
 import type { CommonSettings } from '../../tenants/method-settings.ts';
 import type { EnrollmentResult, ExchangeOffer, InitiationContext, OperationContext, UserContext } from '../method-module.ts';
 import type { MethodSettings } from '../settings.ts';
@@ -28,10 +28,11 @@ export interface EnrollmentSeed {
 
 /**
  * Starts an enrollment of `ctx.type` for the signed-in user, with every rule every method must
- * keep: counted against `INITIATION_RATE_LIMIT` (before the work, so refused attempts count),
- * then in one transaction the method must be active, a user who already has a factor must
- * prove a fresh one (step-up, DESIGN §8), the user must be below `max_devices`, and the
- * exchange is created and announced. `seed` runs inside that transaction with the settings.
+ * keep, in one transaction: counted against `INITIATION_RATE_LIMIT` first (the count commits
+ * whatever the checks decide, so refused attempts count), then the method must be active, a
+ * user who already has a factor must prove a fresh one (step-up, DESIGN §8), the user must be
+ * below `max_devices`, and the exchange is created and announced. `seed` runs inside that
+ * transaction with the settings (a failure of its own rolls the whole attempt back).
  *
  * @throws VerificationError RATE_LIMITED, METHOD_INACTIVE, STEP_UP_REQUIRED, MAX_DEVICES_REACHED
  */
@@ -41,13 +42,22 @@ export async function startEnrollment<S extends CommonSettings>(
   seed: (settings: S) => EnrollmentSeed | Promise<EnrollmentSeed>,
 ): Promise<{ exchange: Enrollment; settings: S }> {
   const { tenantId, sub } = ctx.user;
-  await enforceInitiationLimit(ctx.deps.db, { tenantId, sub, limit: ctx.deps.config.initiationRateLimit, now: ctx.now });
-  return ctx.deps.db.transaction(async (tx) => {
-    const current = await settings.requireActive(tx, tenantId);
-    await ensureTenant(tx, tenantId);
-    const steppedUp = await requireStepUp(tx, { ...ctx.stepUp, tenantId, sub, now: ctx.now });
-    if ((await countAuthenticators(tx, tenantId, sub, ctx.type)) >= current.max_devices) {
-      throw new VerificationError('MAX_DEVICES_REACHED', `at most ${current.max_devices} ${ctx.type} authenticators per user`);
+  return runOutcome(ctx.deps.db, async (tx) => {
+    const limited = await countInitiation(tx, { tenantId, sub, limit: ctx.deps.config.initiationRateLimit, now: ctx.now });
+    if (limited) return failAfterCommit(limited);
+    let current: S;
+    let steppedUp: boolean;
+    try {
+      current = await settings.requireActive(tx, tenantId);
+      await ensureTenantOnce(ctx.deps.db, tx, tenantId);
+      steppedUp = await requireStepUp(tx, { ...ctx.stepUp, tenantId, sub, now: ctx.now });
+      if ((await countAuthenticators(tx, tenantId, sub, ctx.type)) >= current.max_devices) {
+        throw new VerificationError('MAX_DEVICES_REACHED', `at most ${current.max_devices} ${ctx.type} authenticators per user`);
+      }
+    } catch (err) {
+      // A refusal still keeps the count; nothing else was written but the tenant row.
+      if (isVerificationError(err)) return failAfterCommit(err);
+      throw err;
     }
     const fields = await seed(current);
     const exchange = await createExchange(tx, {
@@ -62,7 +72,7 @@ export async function startEnrollment<S extends CommonSettings>(
       methodState: fields.methodState ?? {},
       steppedUp,
     });
-    return { exchange, settings: current };
+    return succeed({ exchange, settings: current });
   });
 }
 

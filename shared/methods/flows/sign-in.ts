@@ -10,7 +10,7 @@ import { lockForEvent, transition } from '../../exchanges/exchange-access.ts';
 import { recordFailedAttempt } from '../../exchanges/exchange-repository.ts';
 import type { SealedSecret } from '../../otp/secret-box.ts';
 import { enforceInitiationLimit } from '../../rate-limit/initiation-limit.ts';
-import { ensureTenant } from '../../tenants/method-config-repository.ts';
+import { ensureTenantOnce } from '../../tenants/method-config-repository.ts';
 import type { CommonSettings } from '../../tenants/method-settings.ts';
 import { lockUserThrottle } from '../../throttle/user-throttle.ts';
 import type { ChallengeOffer, SignInContext, SignInSuccess } from '../method-module.ts';
@@ -45,7 +45,7 @@ export async function startChallenge<S extends CommonSettings>(
   await enforceInitiationLimit(ctx.deps.db, { tenantId, sub, limit: ctx.deps.config.initiationRateLimit, now: ctx.now });
   return ctx.deps.db.transaction(async (tx) => {
     const current = await settings.requireActive(tx, tenantId);
-    await ensureTenant(tx, tenantId);
+    await ensureTenantOnce(ctx.deps.db, tx, tenantId);
     const authenticators = await listAuthenticators(tx, tenantId, sub, ctx.type);
     if (authenticators.length === 0) throw new VerificationError('NO_AUTHENTICATOR');
     const fields = await seed(current, authenticators, tx);
