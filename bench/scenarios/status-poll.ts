@@ -84,7 +84,7 @@ export default async function statusPoll(bench: BenchEnvironment, load: LoadOpti
         baseline: constant,
         notes: [
           `status reads during the runs: ${reads} (cache hits ${((delta('hit') / Math.max(reads, 1)) * 100).toFixed(2)} %, misses ${delta('miss')}, database bypasses ${delta('bypass')})`,
-          'every cached read first waits for a NOTIFY barrier (one in flight at a time, shared by all reads that arrived meanwhile)',
+          'every cached read first waits for a NOTIFY barrier (shared by the reads of one event-loop turn, two in flight at most)',
         ],
       },
     ];
