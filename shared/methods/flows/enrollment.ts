@@ -3,14 +3,14 @@ import type { Queryable } from '../../db/database.ts';
 import type { JsonObject } from '../../db/json.ts';
 import { failAfterCommit, runOutcome, succeed } from '../../db/outcome.ts';
 import { VerificationError, isVerificationError } from '../../errors/verification-error.ts';
-import { countAuthenticators, hasAuthenticator, insertAuthenticator, lockUserAuthenticators } from '../../authenticators/authenticator-repository.ts';
+import { authenticatorCounts, insertAuthenticator, lockUserAuthenticators } from '../../authenticators/authenticator-repository.ts';
 import { createExchange } from '../../exchanges/create-exchange.ts';
 import type { Enrollment, Owner } from '../../exchanges/exchange.ts';
 import { lockForEvent, transition } from '../../exchanges/exchange-access.ts';
 import { recordFailedAttempt, retireExchange } from '../../exchanges/exchange-repository.ts';
 import type { SealedSecret } from '../../otp/secret-box.ts';
 import { countInitiation, enforceInitiationLimit } from '../../rate-limit/initiation-limit.ts';
-import { requireStepUp } from '../../step-up/require-step-up.ts';
+import { judgeStepUp } from '../../step-up/require-step-up.ts';
 import { ensureTenantOnce } from '../../tenants/method-config-repository.ts';
 import type { CommonSettings } from '../../tenants/method-settings.ts';
 import type { EnrollmentResult, ExchangeOffer, InitiationContext, OperationContext, UserContext } from '../method-module.ts';
@@ -50,8 +50,11 @@ export async function startEnrollment<S extends CommonSettings>(
     try {
       current = await settings.requireActive(tx, tenantId);
       await ensureTenantOnce(ctx.deps.db, tx, tenantId);
-      steppedUp = await requireStepUp(tx, { ...ctx.stepUp, tenantId, sub, now: ctx.now });
-      if ((await countAuthenticators(tx, tenantId, sub, ctx.type)) >= current.max_devices) {
+      // requireStepUp's rule, with the user's factors counted in the same statement.
+      await lockUserAuthenticators(tx, tenantId, sub);
+      const factors = await authenticatorCounts(tx, tenantId, sub, ctx.type);
+      steppedUp = judgeStepUp(factors.any, { ...ctx.stepUp, tenantId, sub, now: ctx.now });
+      if (factors.ofType >= current.max_devices) {
         throw new VerificationError('MAX_DEVICES_REACHED', `at most ${current.max_devices} ${ctx.type} authenticators per user`);
       }
     } catch (err) {
@@ -141,10 +144,10 @@ function deviceRefusal(enrollment: Enrollment, device: CompletingDevice | undefi
  * An enrollment started without step-up (the user had no factor then) may only become the
  * user's first factor. Once another factor exists, completing it would add a factor nobody
  * proved a second factor for (a thief racing the user's own first enrollment), so it is
- * cancelled instead. Runs under the user's authenticator lock.
+ * cancelled instead. `hasFactor` was counted under the user's authenticator lock.
  */
-async function refuseUncheckedSecondFactor(tx: Queryable, enrollment: Enrollment, now: Date): Promise<VerificationError | undefined> {
-  if (enrollment.steppedUp || !(await hasAuthenticator(tx, enrollment.tenantId, enrollment.sub))) return undefined;
+async function refuseUncheckedSecondFactor(tx: Queryable, enrollment: Enrollment, hasFactor: boolean, now: Date): Promise<VerificationError | undefined> {
+  if (enrollment.steppedUp || !hasFactor) return undefined;
   await transition(tx, enrollment, 'cancel', now);
   return new VerificationError('ENROLLMENT_NEEDS_STEP_UP');
 }
@@ -175,10 +178,11 @@ export function completeEnrollment<S extends CommonSettings>(ctx: OperationConte
     if (!checked.ok) return failAfterCommit(await refuseAttempt(tx, ctx, enrollment));
 
     await lockUserAuthenticators(tx, enrollment.tenantId, enrollment.sub);
-    const unchecked = await refuseUncheckedSecondFactor(tx, enrollment, ctx.now);
+    const factors = await authenticatorCounts(tx, enrollment.tenantId, enrollment.sub, enrollment.verificationType);
+    const unchecked = await refuseUncheckedSecondFactor(tx, enrollment, factors.any, ctx.now);
     if (unchecked) return failAfterCommit(unchecked);
     const { settings } = await c.settings.read(tx, enrollment.tenantId);
-    if ((await countAuthenticators(tx, enrollment.tenantId, enrollment.sub, enrollment.verificationType)) >= settings.max_devices) {
+    if (factors.ofType >= settings.max_devices) {
       return failAfterCommit(new VerificationError('MAX_DEVICES_REACHED'));
     }
     const phId = uuidv4();
