@@ -63,7 +63,7 @@ function rate(label: string, work: () => unknown, seconds: number, valid: boolea
  * QR renderings of an enrollment URI per CPU second, in this process: each installed encoder's
  * symbol drawn as the 256 px one-bit PNG and as SVG, against the rendering the service had
  * before issue 14 (qrcode's symbol as an 8-bit PNG through pngjs, measured by the enrollments
- * scenario's note). An image zbarimg cannot read counts as an error. `p50 ms` is CPU ms each.
+ * scenario's note). A PNG zbarimg cannot read counts as an error. `p50 ms` is CPU ms each.
  */
 export default async function qrEncoders(_bench: BenchEnvironment, load: LoadOptions): Promise<Comparison[]> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-qr-'));
@@ -78,14 +78,16 @@ export default async function qrEncoders(_bench: BenchEnvironment, load: LoadOpt
       const svg = join(dir, `${name}.svg`);
       writeFileSync(svg, qrSvg(encode(URI)));
       const pngReads = zbar(png) === URI;
+      // zbarimg reads no SVG at all (its answer is printed, not held against the encoder);
+      // tests/services/actions/qr-formats.test.ts decodes the service's SVG as Chromium draws it.
       const svgReads = zbar(svg) === URI;
       comparisons.push({
         figure: `${name}: PNG renderings/CPU s vs qrcode symbol alone`,
         subject: rate(`${name} + 1-bit PNG`, () => qrPng(encode(URI)).toString('base64'), seconds, pngReads),
         baseline,
-        notes: [`${name}: zbarimg reads its PNG: ${pngReads}, its SVG: ${svgReads}`],
+        notes: [`${name}: zbarimg reads its PNG: ${pngReads}, its SVG: ${svgReads} (zbarimg reads no SVG)`],
       });
-      comparisons.push({ figure: `${name}: SVG renderings/CPU s vs qrcode symbol alone`, subject: rate(`${name} + SVG`, () => qrSvg(encode(URI)), seconds, svgReads), baseline });
+      comparisons.push({ figure: `${name}: SVG renderings/CPU s vs qrcode symbol alone`, subject: rate(`${name} + SVG`, () => qrSvg(encode(URI)), seconds, true), baseline });
       comparisons.push({ figure: `${name}: symbol alone vs qrcode's`, subject: symbolOnly[Object.keys(ENCODERS).indexOf(name)]!, baseline });
     }
     return comparisons;
