@@ -61,9 +61,9 @@ function rate(label: string, work: () => unknown, seconds: number, valid: boolea
 
 /**
  * QR renderings of an enrollment URI per CPU second, in this process: each installed encoder's
- * symbol drawn as the 256 px one-bit PNG and as SVG, against the rendering the service had
- * before issue 14 (qrcode's symbol as an 8-bit PNG through pngjs, measured by the enrollments
- * scenario's note). A PNG zbarimg cannot read counts as an error. `p50 ms` is CPU ms each.
+ * symbol alone, drawn as the service's 256 px one-bit PNG, and as its SVG, against qrcode's
+ * symbol alone (the encoder the service used before issue 14). A PNG zbarimg cannot read
+ * counts as an error. `p50 ms` is CPU ms each.
  */
 export default async function qrEncoders(_bench: BenchEnvironment, load: LoadOptions): Promise<Comparison[]> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-qr-'));
