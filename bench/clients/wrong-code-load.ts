@@ -3,13 +3,15 @@
 // users among them until `seconds` pass. Every such request records exactly one security event
 // (authentication.wrong_code, or authentication.throttled once the user is in backoff or
 // locked out), so requests per second are audited transitions per second. Prints one JSON line.
+// With `target`, the timed loop posts to that base URL instead (a baseline server answering the
+// same path), after enrolling on `baseUrl`.
 import { randomUUID } from 'node:crypto';
 import { issueToken } from '../../shared/auth/issue-token.ts';
 import { generateCode } from '../../shared/otp/index.ts';
 
-const [baseUrl, secret, tenant, usersArg, concurrencyArg, secondsArg] = process.argv.slice(2);
+const [baseUrl, secret, tenant, usersArg, concurrencyArg, secondsArg, targetArg] = process.argv.slice(2);
 if (!baseUrl || !secret || !tenant) {
-  console.error('usage: wrong-code-load <url> <jwt-secret> <tenant> <users> <concurrency> <seconds>');
+  console.error('usage: wrong-code-load <url> <jwt-secret> <tenant> <users> <concurrency> <seconds> [target-url]');
   process.exit(2);
 }
 const users = Number(usersArg ?? 100);
@@ -19,8 +21,8 @@ const key = new TextEncoder().encode(secret);
 const run = randomUUID().slice(0, 8);
 const PARAMS = { algorithm: 'SHA1', digits: 6, period: 30 } as const;
 
-async function post(path: string, body: unknown, token: string): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${baseUrl}${path}`, {
+async function post(path: string, body: unknown, token: string, base = baseUrl): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${base}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -69,7 +71,7 @@ async function loop(): Promise<void> {
   while (Date.now() < deadline) {
     const user = enrolled[Math.floor(Math.random() * enrolled.length)]!;
     const started = performance.now();
-    const res = await post('/verification-srv/authentication/totp/verification', { pass_code: wrongCode(user) }, user.token);
+    const res = await post('/verification-srv/authentication/totp/verification', { pass_code: wrongCode(user) }, user.token, targetArg ?? baseUrl);
     // 400 wrong code, 429 refused while in backoff: both are one recorded attempt.
     if (res.status === 400 || res.status === 429) latencies.push(performance.now() - started);
     else if (++failures <= 3) console.error(`unexpected ${res.status} ${JSON.stringify(res.json)}`);

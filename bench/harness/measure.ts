@@ -9,7 +9,13 @@ export interface LoadOptions {
   workers: number;
 }
 
-export const DEFAULT_LOAD: LoadOptions = { connections: 50, durationSeconds: 5, warmupSeconds: 1, workers: 1 };
+/** 50 connections, 5 s after 1 s of warm-up; `BENCH_SECONDS` shortens (or lengthens) the measured part. */
+export const DEFAULT_LOAD: LoadOptions = {
+  connections: 50,
+  durationSeconds: Number(process.env.BENCH_SECONDS ?? 5),
+  warmupSeconds: 1,
+  workers: 1,
+};
 
 export interface Target {
   url: string;
@@ -61,4 +67,30 @@ export async function measure(label: string, target: Target, load: LoadOptions =
     errors: result.errors + result.timeouts,
     non2xx: result.requests.total - answered,
   };
+}
+
+/**
+ * Measures every target `rounds` times, in turn (A B C, A B C, …), so a machine that gets busier
+ * or quieter during the run weighs on all alike; each figure is the mean of its rounds, its
+ * latencies the worst round's. Warms each up once first.
+ */
+export async function measureRounds(
+  targets: { label: string; target: Target; expectedStatus?: number }[],
+  load: LoadOptions = DEFAULT_LOAD,
+  rounds = Number(process.env.BENCH_ROUNDS ?? 3),
+): Promise<Measurement[]> {
+  const runs: Measurement[][] = targets.map(() => []);
+  for (const t of targets) await measure(t.label, t.target, { ...load, durationSeconds: load.warmupSeconds, warmupSeconds: 0 }, t.expectedStatus);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, t] of targets.entries()) runs[i]!.push(await measure(t.label, t.target, { ...load, warmupSeconds: 0 }, t.expectedStatus));
+  }
+  return runs.map((measured, i) => ({
+    label: targets[i]!.label,
+    requestsPerSecond: measured.reduce((sum, m) => sum + m.requestsPerSecond, 0) / measured.length,
+    latencyP50Ms: Math.max(...measured.map((m) => m.latencyP50Ms)),
+    latencyP99Ms: Math.max(...measured.map((m) => m.latencyP99Ms)),
+    requests: measured.reduce((sum, m) => sum + m.requests, 0),
+    errors: measured.reduce((sum, m) => sum + m.errors, 0),
+    non2xx: measured.reduce((sum, m) => sum + m.non2xx, 0),
+  }));
 }

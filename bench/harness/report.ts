@@ -17,7 +17,9 @@ function measurementRow(m: Measurement): string[] {
 
 /** Every measurement a scenario took. */
 export function scenarioTable(name: string, comparisons: Comparison[]): string {
-  const rows = comparisons.flatMap((c) => [measurementRow(c.baseline), measurementRow(c.subject)]);
+  // A measurement compared against two baselines is listed once.
+  const measured = [...new Set(comparisons.flatMap((c) => [c.baseline, c.subject]))];
+  const rows = measured.map(measurementRow);
   const notes = comparisons.flatMap((c) => c.notes ?? []).map((n) => `- ${n}`);
   return `\n## ${name}\n\n${table(['endpoint', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors', 'non-2xx'], rows)}${notes.length ? `\n\n${notes.join('\n')}` : ''}`;
 }
@@ -32,6 +34,6 @@ export function summaryTable(figures: { scenario: string; comparison: Comparison
     fixed(ratio(c), 2),
     c.subject.non2xx + c.subject.errors + c.baseline.non2xx + c.baseline.errors === 0 ? 'ok' : 'INVALID (failed requests)',
   ]);
-  const settings = `autocannon, 127.0.0.1, ${load.connections} connections, ${load.warmupSeconds} s warm-up + ${load.durationSeconds} s each, ${load.workers} load worker(s)`;
+  const settings = `autocannon, 127.0.0.1, ${load.connections} connections, ${load.warmupSeconds} s warm-up + ${load.durationSeconds} s each (scenarios that alternate: ${process.env.BENCH_ROUNDS ?? 3} rounds, in turn), ${load.workers} load worker(s)`;
   return `\n## Summary (${settings})\n\n${table(['scenario', 'figure', 'req/s', 'baseline req/s', 'ratio', 'valid'], rows)}`;
 }

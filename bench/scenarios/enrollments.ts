@@ -87,7 +87,7 @@ export default async function enrollments(bench: BenchEnvironment, load: LoadOpt
   const qr = await qrCpuMs();
   return [
     {
-      figure: `enrollments/s (initiate + complete, c=${CONCURRENCY}) vs bare INSERT+UPDATE pair`,
+      figure: `enrollments/s (initiate + complete, c=${CONCURRENCY}) vs bare INSERT+UPDATE pair, target >= 0.5`,
       subject: asMeasurement('enrollments (initiate + verification)', subject.figures),
       baseline: asMeasurement('bare Koa INSERT + UPDATE pair', baseline.figures),
       notes: [

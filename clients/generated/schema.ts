@@ -1749,8 +1749,11 @@ export interface components {
              *     enrollment itself: the user types its first code into the profile UI.
              */
             otpauth_uri_standard: string;
-            /** @description The QR code of `otpauth_uri`, as a PNG data URL. */
-            qr_code: string;
+            /**
+             * @description The QR code of `otpauth_uri`, 256 px with error correction level M: a PNG data URL, or
+             *     an SVG one with `?qr=svg`. Absent with `?qr=none`.
+             */
+            qr_code?: string;
         };
         /** @description The exchange id (for completing the enrollment) and when it stops working. */
         ExchangeRef: {
@@ -1912,8 +1915,11 @@ export interface components {
              *     cidaas' extras of the TOTP URI, percent-encoded, and no secret.
              */
             push_uri: string;
-            /** @description The QR code of `push_uri`, as a PNG data URL. */
-            qr_code: string;
+            /**
+             * @description The QR code of `push_uri`: a PNG data URL, or an SVG one with `?qr=svg`. Absent with
+             *     `?qr=none`.
+             */
+            qr_code?: string;
         };
         /**
          * @description A device's public key as a JWK: EC P-256 (signs ES256) or OKP Ed25519 (signs EdDSA).
@@ -2903,6 +2909,13 @@ export interface components {
     };
     parameters: {
         /**
+         * @description How the offer carries its QR code (`qr_code`): `png` (default) a 256 px PNG data URL,
+         *     `svg` a 256 px SVG data URL, `none` no QR code at all (a profile UI that renders
+         *     `otpauth_uri` or `push_uri` itself saves the service the work). Anything else is `400 VER_0001`.
+         * @example svg
+         */
+        QrFormat: "png" | "svg" | "none";
+        /**
          * @description A file of the folder, e.g. `profile.js`; one path segment.
          * @example profile.js
          */
@@ -3496,7 +3509,15 @@ export interface operations {
     };
     initiateEnrollment: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description How the offer carries its QR code (`qr_code`): `png` (default) a 256 px PNG data URL,
+                 *     `svg` a 256 px SVG data URL, `none` no QR code at all (a profile UI that renders
+                 *     `otpauth_uri` or `push_uri` itself saves the service the work). Anything else is `400 VER_0001`.
+                 * @example svg
+                 */
+                qr?: components["parameters"]["QrFormat"];
+            };
             header?: {
                 /**
                  * @description Proof of a fresh second factor for the step-up rule: the `assertion` of a successful
@@ -3532,7 +3553,15 @@ export interface operations {
     };
     initiateEnrollmentV2: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description How the offer carries its QR code (`qr_code`): `png` (default) a 256 px PNG data URL,
+                 *     `svg` a 256 px SVG data URL, `none` no QR code at all (a profile UI that renders
+                 *     `otpauth_uri` or `push_uri` itself saves the service the work). Anything else is `400 VER_0001`.
+                 * @example svg
+                 */
+                qr?: components["parameters"]["QrFormat"];
+            };
             header?: {
                 /**
                  * @description Proof of a fresh second factor for the step-up rule: the `assertion` of a successful
@@ -3568,7 +3597,15 @@ export interface operations {
     };
     rotateEnrollment: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description How the offer carries its QR code (`qr_code`): `png` (default) a 256 px PNG data URL,
+                 *     `svg` a 256 px SVG data URL, `none` no QR code at all (a profile UI that renders
+                 *     `otpauth_uri` or `push_uri` itself saves the service the work). Anything else is `400 VER_0001`.
+                 * @example svg
+                 */
+                qr?: components["parameters"]["QrFormat"];
+            };
             header?: never;
             path: {
                 /**
@@ -3587,7 +3624,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["EnrollmentOffer"];
-            /** @description The exchange id is not a UUID (`VER_0007`), or a body was sent that is not valid JSON (`VER_0002`) or does not decode (`VER_0009`). */
+            /** @description The exchange id is not a UUID (`VER_0007`), `qr` is not `png`, `svg` or `none` (`VER_0001`), or a body was sent that is not valid JSON (`VER_0002`) or does not decode (`VER_0009`). */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -5,6 +5,7 @@ import { methodOf } from '../../shared/http/method-param.ts';
 import { securityEventsFor } from '../../shared/http/security-events.ts';
 import type { AppContext } from '../../shared/http/types.ts';
 import type { InitiationContext, OperationContext, SignInContext, UserContext } from '../../shared/methods/method-module.ts';
+import type { QrFormat } from '../../shared/otp/qr.ts';
 import type { Deps } from '../../shared/runtime/deps.ts';
 
 /**
@@ -31,15 +32,15 @@ export function operationContext(ctx: AppContext, deps: Deps): OperationContext 
   };
 }
 
-/** An operation of the bearer token's user on their own enrollments. */
-export function userContext(ctx: AppContext, deps: Deps): UserContext {
+/** An operation of the bearer token's user on their own enrollments; `qr` as the route's `?qr=` asked. */
+export function userContext(ctx: AppContext, deps: Deps, qr: QrFormat = 'png'): UserContext {
   const { tenantId, sub, displayName } = principalOf(ctx);
-  return { ...operationContext(ctx, deps), user: { tenantId, sub, displayName } };
+  return { ...operationContext(ctx, deps), user: { tenantId, sub, displayName }, qr };
 }
 
 /** Enrollment initiation: the user with their step-up proof (route guarded by stepUpProof). */
-export function initiationContext(ctx: AppContext, deps: Deps): InitiationContext {
-  return { ...userContext(ctx, deps), stepUp: stepUpOf(ctx) };
+export function initiationContext(ctx: AppContext, deps: Deps, qr: QrFormat = 'png'): InitiationContext {
+  return { ...userContext(ctx, deps, qr), stepUp: stepUpOf(ctx) };
 }
 
 /** A sign-in operation for the user the acting-for policy settled on. */

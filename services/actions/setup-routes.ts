@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { z } from 'zod';
 import { cancelExchange } from '../../shared/exchanges/cancel.ts';
 import { authenticate, principalOf } from '../../shared/http/middleware/authenticate.ts';
 import { stepUpProof } from '../../shared/http/middleware/step-up-proof.ts';
@@ -8,8 +9,12 @@ import { securityEventsFor } from '../../shared/http/security-events.ts';
 import type { AppContext, AppState } from '../../shared/http/types.ts';
 import { parseInput } from '../../shared/http/validate.ts';
 import { enrollmentOperation } from '../../shared/methods/operations.ts';
+import { QR_FORMATS } from '../../shared/otp/qr.ts';
 import type { Deps } from '../../shared/runtime/deps.ts';
 import { initiationContext, operationContext, userContext } from './operation-context.ts';
+
+// Other parameters are ignored, as on every route.
+const qrQuery = z.object({ qr: z.enum(QR_FORMATS).default('png') });
 
 /**
  * The enrollment endpoints: started and managed by the profile UI, finished by it or by the app.
@@ -28,9 +33,10 @@ export function setupRoutes(deps: Deps): Router<AppState> {
   const initiate = async (ctx: AppContext) => {
     const operation = enrollmentOperation(methodOf(ctx), 'initiate');
     const body = parseInput(operation.body, ctx.request.body ?? {}, 'body');
+    const { qr } = parseInput(qrQuery, ctx.query, 'query');
     noStore(ctx);
     ctx.status = 201;
-    ctx.body = await operation.handle(initiationContext(ctx, deps), body);
+    ctx.body = await operation.handle(initiationContext(ctx, deps, qr), body);
   };
   router.post('/verification-actions-srv/setup/:method/initiation', auth, stepUp, initiate);
   router.post('/verification-srv/v2/setup/initiate/:method', auth, stepUp, initiate);
@@ -41,8 +47,9 @@ export function setupRoutes(deps: Deps): Router<AppState> {
   router.post('/verification-actions-srv/setup/:method/rotation/:exchange_id', auth, async (ctx) => {
     const operation = enrollmentOperation(methodOf(ctx), 'rotate');
     const exchangeId = parseIdParam(ctx.params.exchange_id, 'exchange_id');
+    const { qr } = parseInput(qrQuery, ctx.query, 'query');
     noStore(ctx);
-    ctx.body = await operation.handle(userContext(ctx, deps), exchangeId);
+    ctx.body = await operation.handle(userContext(ctx, deps, qr), exchangeId);
   });
 
   router.post('/verification-actions-srv/setup/:method/resend/:exchange_id', auth, async (ctx) => {

@@ -6,7 +6,6 @@ import { methodOf, resolveMethodParam } from '../../shared/http/method-param.ts'
 import { securityEventsFor } from '../../shared/http/security-events.ts';
 import type { AppState } from '../../shared/http/types.ts';
 import { parseInput } from '../../shared/http/validate.ts';
-import { listMethods } from '../../shared/methods/method-list.ts';
 import type { MethodModule } from '../../shared/methods/method-module.ts';
 import type { Deps } from '../../shared/runtime/deps.ts';
 
@@ -16,7 +15,7 @@ export function methodChangeSchema(method: MethodModule) {
 }
 
 /** The config service: which verification methods a tenant offers, and their settings. */
-export function configRoutes({ db, verifyToken, securityEvents }: Deps): Router<AppState> {
+export function configRoutes({ db, verifyToken, securityEvents, methodLists }: Deps): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/verification-srv/config' });
   const auth = authenticate(verifyToken);
   resolveMethodParam(router, 'type');
@@ -24,7 +23,7 @@ export function configRoutes({ db, verifyToken, securityEvents }: Deps): Router<
   const changeSchemaOf = (method: MethodModule) => changeSchemas.get(method) ?? changeSchemas.set(method, methodChangeSchema(method)).get(method)!;
 
   router.get('/list', auth, async (ctx) => {
-    ctx.body = await listMethods(db, principalOf(ctx).tenantId);
+    ctx.body = await methodLists.get(principalOf(ctx).tenantId);
   });
 
   router.get('/:type', auth, async (ctx) => {
@@ -37,6 +36,8 @@ export function configRoutes({ db, verifyToken, securityEvents }: Deps): Router<
     const method = methodOf(ctx);
     const change = parseInput(changeSchemaOf(method), ctx.request.body, 'body');
     ctx.body = await method.settings.update(db, principal.tenantId, change, { sub: principal.sub, events: securityEventsFor(ctx, securityEvents) });
+    // This instance's own change is seen at once; the others drop theirs on the NOTIFY.
+    methodLists.invalidate(principal.tenantId);
   });
 
   return router;

@@ -5,24 +5,28 @@ import { parseIdParam } from '../../shared/http/params.ts';
 import type { AppContext, AppState } from '../../shared/http/types.ts';
 import { parseInput } from '../../shared/http/validate.ts';
 import type { Deps } from '../../shared/runtime/deps.ts';
-import { statusEtag, type VersionedStatus } from '../../shared/status/status-document.ts';
+import type { VersionedStatus } from '../../shared/status/status-document.ts';
+import { representationOf } from './status-representation.ts';
 
 export const MAX_WAIT_SECONDS = 30;
 // Other parameters are ignored: polling front ends add cache-busters such as `?_=<timestamp>`.
 const statusQuery = z.object({ wait: z.coerce.number().int().min(0).max(MAX_WAIT_SECONDS).optional() });
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 function respond(ctx: AppContext, status: VersionedStatus): void {
-  const etag = statusEtag(status);
+  const { etag, body } = representationOf(status);
   ctx.set('ETag', etag);
   // Not the service-wide `no-store`: a status document is polled every few seconds with
   // If-None-Match, and `no-cache` lets a browser keep the last one and revalidate it by its ETag
   // on every poll (a 304 with no body). It carries no secret, only what any status-id holder sees.
   ctx.set('Cache-Control', 'no-cache');
+  ctx.state.quietPoll = true;
   if (ctx.get('if-none-match') === etag) {
     ctx.status = 304;
     return;
   }
-  ctx.body = status.document;
+  ctx.set('Content-Type', JSON_TYPE);
+  ctx.body = body;
 }
 
 /** The version an `If-None-Match` of this id names: the caller has seen at least that one. */
@@ -44,10 +48,11 @@ export function statusRoutes(deps: Deps): Router<AppState> {
 
   router.get('/verification-srv/verificationstatus/:status_id', async (ctx) => {
     const statusId = parseIdParam(ctx.params.status_id, 'status_id');
-    const { wait } = parseInput(statusQuery, ctx.query, 'query');
+    // Most polls carry no query at all: skip parsing one.
+    const { wait } = ctx.querystring === '' ? {} : parseInput(statusQuery, ctx.query, 'query');
     const known = ctx.get('if-none-match');
-    const current = await deps.statusHub.read(statusId, knownVersion(known, statusId));
-    if (!wait || (known && known !== statusEtag(current))) return respond(ctx, current);
+    const current = await deps.statusHub.read(statusId, known === '' ? 0 : knownVersion(known, statusId));
+    if (!wait || (known && known !== representationOf(current).etag)) return respond(ctx, current);
 
     const aborted = new AbortController();
     ctx.req.once('close', () => aborted.abort());

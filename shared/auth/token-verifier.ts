@@ -3,6 +3,7 @@ import { VerificationError } from '../errors/verification-error.ts';
 import { hasControlCharacters, withoutControlCharacters } from '../text/control-characters.ts';
 import type { AppConfig } from '../config/env.ts';
 import { DEFAULT_TENANT, type Principal, type SignInEvidence } from './principal.ts';
+import { VerifiedTokens } from './verified-tokens.ts';
 
 export type TokenVerifier = (authorization: string | undefined) => Promise<Principal>;
 
@@ -76,6 +77,7 @@ function checkLifetime(iat: number, exp: number, jwt: AppConfig['jwt']): void {
 export function createTokenVerifier(jwt: AppConfig['jwt']): TokenVerifier {
   const key: Uint8Array | JWTVerifyGetKey = jwt.jwksUrl ? createRemoteJWKSet(new URL(jwt.jwksUrl)) : jwt.secret!;
   const algorithms = jwt.jwksUrl ? ASYMMETRIC_ALGORITHMS : ['HS256'];
+  const verified = new VerifiedTokens(jwt.clockSkewS);
 
   return async (authorization) => {
     if (!authorization) {
@@ -85,11 +87,15 @@ export function createTokenVerifier(jwt: AppConfig['jwt']): TokenVerifier {
     }
     const match = /^Bearer +([A-Za-z0-9\-_.]+)$/i.exec(authorization.trim());
     if (!match) throw invalidToken('the Authorization header must be "Bearer <token>"');
+    const token = match[1]!;
+    const now = Date.now();
+    const known = verified.get(token, now);
+    if (known) return known;
 
     let payload;
     let protectedHeader;
     try {
-      ({ payload, protectedHeader } = await jwtVerify(match[1]!, key as Uint8Array, {
+      ({ payload, protectedHeader } = await jwtVerify(token, key as Uint8Array, {
         algorithms,
         issuer: jwt.issuer,
         audience: jwt.audience,
@@ -107,12 +113,15 @@ export function createTokenVerifier(jwt: AppConfig['jwt']): TokenVerifier {
       throw invalidToken('the token tid claim is not a valid tenant id');
     }
     if (scope !== undefined && typeof scope !== 'string') throw invalidToken('the token scope claim must be a string');
-    return {
+    const principal: Principal = {
       sub,
       displayName: displayNameOf(payload, sub),
       tenantId: (tid as string | undefined) ?? DEFAULT_TENANT,
       scopes: new Set((scope ?? '').split(' ').filter(Boolean)),
       signIn: signInEvidenceOf(payload),
     };
+    // A token valid only from a later `nbf` is checked again when it is used.
+    if (payload.nbf === undefined || payload.nbf <= now / 1000) verified.set(token, principal, payload.exp!, now);
+    return principal;
   };
 }

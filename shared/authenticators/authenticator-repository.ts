@@ -74,6 +74,24 @@ export async function hasAuthenticator(q: Queryable, tenantId: string, sub: stri
   return rows[0]?.present === true;
 }
 
+/**
+ * hasAuthenticator and countAuthenticators of `type` in one statement (one round trip), for
+ * callers holding the user's authenticator lock that need both.
+ */
+export async function authenticatorCounts(
+  q: Queryable,
+  tenantId: string,
+  sub: string,
+  type: VerificationType,
+): Promise<{ any: boolean; ofType: number }> {
+  const { rows } = await q.query<{ total: number; of_type: number }>(
+    `SELECT count(*)::int AS total, count(*) FILTER (WHERE verification_type = $3)::int AS of_type
+     FROM authenticators WHERE tenant_id = $1 AND sub = $2`,
+    [tenantId, sub, type],
+  );
+  return { any: (rows[0]?.total ?? 0) > 0, ofType: rows[0]?.of_type ?? 0 };
+}
+
 export async function countAuthenticators(q: Queryable, tenantId: string, sub: string, type: VerificationType): Promise<number> {
   const { rows } = await q.query<{ n: number }>(
     'SELECT count(*)::int AS n FROM authenticators WHERE tenant_id = $1 AND sub = $2 AND verification_type = $3',

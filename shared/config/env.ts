@@ -44,6 +44,13 @@ export interface AppConfig {
   publicBaseUrl: string | undefined;
   logoUrl: string | undefined;
   logLevel: string;
+  /** The access log of status polls answered 200 or 304 (the hot path: one line each is most of its cost). */
+  pollLog: {
+    /** The level their lines are written at; below `logLevel` they are not written at all. */
+    level: LogLevel;
+    /** Also write one in this many at `info` whatever `level` (0: none), to show polling goes on. */
+    sampleEvery: number;
+  };
   bodyLimitBytes: number;
   trustProxy: boolean;
   wsAllowedOrigins: string[] | undefined;
@@ -103,6 +110,9 @@ export class ConfigError extends Error {
 export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-change-me-0123456789';
 const DEVELOPMENT_SECRET_KEY = Buffer.alloc(32, 0x42);
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 const port = z.coerce.number({ error: 'must be a port number from 1 to 65535' }).int().min(1).max(65535);
 const flag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
@@ -132,7 +142,9 @@ const schema = z.object({
   PREVIOUS_SECRET_KEYS: z.string().optional(),
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   LOGO_URL: z.string().url().optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  POLL_LOG_LEVEL: z.enum(LOG_LEVELS).default('debug'),
+  POLL_LOG_SAMPLE: z.coerce.number().int().min(0).max(1_000_000).default(0),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   TRUST_PROXY: flag.default(false),
   WS_ALLOWED_ORIGINS: z.string().optional(),
@@ -291,6 +303,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     publicBaseUrl: env.PUBLIC_BASE_URL,
     logoUrl: env.LOGO_URL,
     logLevel: env.LOG_LEVEL,
+    pollLog: { level: env.POLL_LOG_LEVEL, sampleEvery: env.POLL_LOG_SAMPLE },
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     trustProxy: env.TRUST_PROXY,
     wsAllowedOrigins: env.WS_ALLOWED_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean),

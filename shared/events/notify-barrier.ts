@@ -26,40 +26,54 @@ export class BarrierError extends Error {
  * this process's private channel, committed after the question was asked, comes back on the
  * listening connection, every event committed before it has been dispatched.
  *
- * Barriers are coalesced: one is in flight at a time and serves every caller that asked
- * before it was sent; callers arriving meanwhile share the next one. The NOTIFY commits with
- * `synchronous_commit = off` because nothing needs it to survive a crash.
+ * Barriers are coalesced and pipelined: the callers of one event-loop turn share one NOTIFY,
+ * sent at the end of that turn, and up to `maxInFlight` are out at once, so a caller waits one
+ * round trip (plus the turn) rather than the rest of the barrier in flight and then its own.
+ * Each barrier settles its own callers only: barriers sent on different pooled connections
+ * may commit in either order. The NOTIFY commits with `synchronous_commit = off` because
+ * nothing needs it to survive a crash.
  */
 export class NotifyBarrier {
   /** The private channel; the owner LISTENs on it and passes each payload to `arrived`. */
   readonly channel = `verification_sync_${randomBytes(8).toString('hex')}`;
   #seq = 0;
-  #inFlight: InFlight | undefined;
+  #inFlight = new Map<string, InFlight>();
   #queued: Waiter[] = [];
+  #scheduled = false;
 
   constructor(
     private readonly db: Queryable,
     private readonly timeoutMs = 1_000,
+    private readonly maxInFlight = 2,
   ) {}
 
   /** Resolves once every notification committed before this call has been delivered. */
   sync(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#queued.push({ resolve, reject });
-      if (!this.#inFlight) this.#send();
+      this.#schedule();
     });
   }
 
   /** A payload heard on `channel`. */
   arrived(payload: string): void {
-    const inFlight = this.#inFlight;
-    if (!inFlight || inFlight.token !== payload) return;
-    this.#settle(inFlight, undefined);
+    const inFlight = this.#inFlight.get(payload);
+    if (inFlight) this.#settle(inFlight, undefined);
   }
 
   /** The listening connection was replaced: a barrier sent before may never come back. */
   abort(reason: string): void {
-    if (this.#inFlight) this.#settle(this.#inFlight, new BarrierError(reason));
+    for (const inFlight of [...this.#inFlight.values()]) this.#settle(inFlight, new BarrierError(reason));
+  }
+
+  /** Sends the queued callers' barrier at the end of this turn, if a slot is free then. */
+  #schedule(): void {
+    if (this.#scheduled || this.#queued.length === 0 || this.#inFlight.size >= this.maxInFlight) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      if (this.#queued.length > 0 && this.#inFlight.size < this.maxInFlight) this.#send();
+    });
   }
 
   #send(): void {
@@ -71,20 +85,20 @@ export class NotifyBarrier {
     };
     inFlight.timer.unref();
     this.#queued = [];
-    this.#inFlight = inFlight;
+    this.#inFlight.set(token, inFlight);
     this.db
       .query("SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)", [this.channel, token])
       .catch((err: unknown) => this.#settle(inFlight, new BarrierError('could not send the barrier', { cause: err })));
   }
 
   #settle(inFlight: InFlight, err: Error | undefined): void {
-    if (this.#inFlight !== inFlight) return;
+    if (this.#inFlight.get(inFlight.token) !== inFlight) return;
     clearTimeout(inFlight.timer);
-    this.#inFlight = undefined;
+    this.#inFlight.delete(inFlight.token);
     for (const waiter of inFlight.waiters) {
       if (err) waiter.reject(err);
       else waiter.resolve();
     }
-    if (this.#queued.length > 0) this.#send();
+    this.#schedule();
   }
 }

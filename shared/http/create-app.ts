@@ -24,7 +24,7 @@ export function createApp(deps: HttpDeps, routers: AppRouter[]): Koa<AppState> {
   const root = new Router<AppState>();
   for (const router of [...operatorRoutes, ...routers]) root.use(router.routes());
 
-  app.use(requestContext(deps.log, deps.metrics));
+  app.use(requestContext(deps.log, deps.metrics, deps.config.pollLog));
   app.use(securityHeaders(deps.config));
   app.use(errorHandler());
   app.use(unmatchedRoutes());

@@ -13,6 +13,11 @@ export interface AppState {
   stepUp?: StepUp;
   /** The method module the path names, on routers that resolve it (resolveMethodParam). */
   method?: RegisteredMethod;
+  /**
+   * Set by the status route: a successful answer is a routine poll, whose access line follows
+   * `POLL_LOG_LEVEL`/`POLL_LOG_SAMPLE` (see shared/http/access-log.ts).
+   */
+  quietPoll?: boolean;
 }
 
 export type AppContext = ParameterizedContext<AppState>;

@@ -18,8 +18,12 @@ const REDACTED_PATHS = [
   'headers.cookie',
 ];
 
-/** JSON logger; `destination` lets tests capture every line. */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/**
+ * JSON logger, to standard output through an asynchronous buffered destination (lines are
+ * written in batches off the request path, and flushed when the process exits); `destination`
+ * lets tests capture every line.
+ */
+export function createLogger(level: string, destination: DestinationStream = pino.destination({ dest: 1, sync: false })): Logger {
   return pino(
     {
       level,

@@ -4,6 +4,7 @@ import type { Database } from '../db/database.ts';
 import type { MessageDelivery } from '../delivery/message-delivery.ts';
 import type { Authenticator } from '../authenticators/authenticator.ts';
 import type { Logger } from '../log/logger.ts';
+import type { QrFormat } from '../otp/qr.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import type { SecurityEventRecorder, StepUpOperation } from '../security-events/index.ts';
 import type { StepUp } from '../step-up/require-step-up.ts';
@@ -44,6 +45,8 @@ export interface OperationContext {
 /** An operation of a signed-in user on their own enrollments (bearer token; its `sub` and tenant). */
 export interface UserContext extends OperationContext {
   readonly user: { tenantId: string; sub: string; displayName: string };
+  /** How an offer with a QR code carries it (`?qr=png|svg|none` on initiation and rotation; PNG by default). */
+  readonly qr: QrFormat;
 }
 
 /** Enrollment initiation: the user plus their proof of a fresh second factor (DESIGN §8). */

@@ -4,6 +4,7 @@ import type { SecurityEventRecorder } from '../security-events/index.ts';
 import type { JsonObject } from '../db/json.ts';
 import { VerificationError } from '../errors/verification-error.ts';
 import { ensureTenantMethod, findTenantMethod, saveTenantMethod } from '../tenants/method-config-repository.ts';
+import { announceTenantConfigChange } from '../tenants/tenant-config-events.ts';
 import { COMMON_SETTINGS_FIELDS, type CommonSettings, type MethodConfig } from '../tenants/method-settings.ts';
 import type { VerificationType } from '../tenants/verification-type.ts';
 
@@ -146,7 +147,10 @@ export function defineSettings<F extends z.ZodRawShape>(definition: SettingsDefi
         const active = change.active ?? current.active;
         await saveTenantMethod(tx, tenantId, { verificationType: type, active, settings });
         const changed = changedKeys({ active: current.active, settings: merge(current.settings) }, { active, settings: merged.data as S });
-        if (changed.length > 0) await by.events.record(tx, { event: 'settings.changed', tenantId, sub: by.sub, type, changed });
+        if (changed.length > 0) {
+          await by.events.record(tx, { event: 'settings.changed', tenantId, sub: by.sub, type, changed });
+          await announceTenantConfigChange(tx, tenantId);
+        }
         return { verificationType: type, active, settings: merged.data as S };
       });
     },

@@ -1,50 +1,40 @@
-import QRCode from 'qrcode';
-import { PNG } from 'pngjs';
+import { correction, generate } from 'lean-qr';
+import type { QrMatrix } from './qr-matrix.ts';
+import { qrPng } from './qr-png.ts';
+import { qrSvg } from './qr-svg.ts';
 
-const SIZE_PX = 256;
-/** Quiet zone, in modules, around the symbol. */
-const MARGIN = 2;
-const WHITE = 255;
-const BLACK = 0;
+/** How an offer carries its QR code (`?qr=`): a PNG or SVG data URL, or none (the UI renders the URI itself). */
+export const QR_FORMATS = ['png', 'svg', 'none'] as const;
+export type QrFormat = (typeof QR_FORMATS)[number];
 
 /**
- * Draws the symbol as an 8-bit grayscale bitmap of SIZE_PX², each pixel taking the module it
- * falls in, so the image is exactly SIZE_PX wide whatever the symbol's version.
+ * The symbol of `text` at error correction level M. lean-qr builds it: of the maintained
+ * encoders installed (qrcode, lean-qr, uqr), the fastest whose images zbarimg reads, at about
+ * 60 % of qrcode's CPU time and 40 % of uqr's (`npm run bench -- qr-encoders`).
  */
-function rasterize(modules: QRCode.BitMatrix): Buffer {
-  const count = modules.size;
-  const total = count + 2 * MARGIN;
-  const moduleAt = new Int32Array(SIZE_PX);
-  for (let px = 0; px < SIZE_PX; px++) moduleAt[px] = Math.floor((px * total) / SIZE_PX) - MARGIN;
-  const pixels = Buffer.alloc(SIZE_PX * SIZE_PX, WHITE);
-  for (let y = 0; y < SIZE_PX; y++) {
-    const row = moduleAt[y]!;
-    if (row < 0 || row >= count) continue;
-    for (let x = 0; x < SIZE_PX; x++) {
-      const col = moduleAt[x]!;
-      if (col >= 0 && col < count && modules.get(row, col)) pixels[y * SIZE_PX + x] = BLACK;
-    }
-  }
-  return pixels;
+export function qrMatrix(text: string): QrMatrix {
+  const code = generate(text, { minCorrectionLevel: correction.M, maxCorrectionLevel: correction.M });
+  // lean-qr addresses modules as (x, y).
+  return { size: code.size, dark: (row, col) => code.get(col, row) };
 }
 
 /**
- * Renders text (an otpauth URI) as a 256 px PNG QR code data URL, with a two-module quiet zone
- * and error correction level M.
- *
- * qrcode builds the symbol; the PNG is written here as 8-bit grayscale with the "up" filter
- * rather than by qrcode's RGBA renderer, which tries every filter on four times the bytes:
- * that renderer was 70 % of an enrollment's CPU time (see `npm run bench -- enrollments`).
+ * Renders text (an otpauth URI) as a 256 px QR code data URL, with a two-module quiet zone and
+ * error correction level M: a one-bit PNG (`data:image/png;base64,…`) or an SVG
+ * (`data:image/svg+xml;base64,…`).
  *
  * @example
  * ```ts
- * const qrCode = await renderQrDataUrl(otpauthUri); // 'data:image/png;base64,iVBORw0KGgo…'
+ * const qrCode = renderQr(otpauthUri, 'svg'); // 'data:image/svg+xml;base64,PHN2Zy…'
  * ```
  */
+export function renderQr(text: string, format: Exclude<QrFormat, 'none'>): string {
+  const matrix = qrMatrix(text);
+  if (format === 'svg') return `data:image/svg+xml;base64,${Buffer.from(qrSvg(matrix)).toString('base64')}`;
+  return `data:image/png;base64,${qrPng(matrix).toString('base64')}`;
+}
+
+/** The PNG data URL of `text` (see renderQr). */
 export async function renderQrDataUrl(text: string): Promise<string> {
-  const symbol = QRCode.create(text, { errorCorrectionLevel: 'M' });
-  const png = new PNG({ width: SIZE_PX, height: SIZE_PX, colorType: 0, inputColorType: 0, inputHasAlpha: false });
-  png.data = rasterize(symbol.modules);
-  const encoded = PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false, filterType: 2 });
-  return `data:image/png;base64,${encoded.toString('base64')}`;
+  return renderQr(text, 'png');
 }

@@ -21,12 +21,22 @@ export interface InitiationLimit {
  *
  * @throws VerificationError RATE_LIMITED, with `Retry-After`
  */
-export async function enforceInitiationLimit(q: Queryable, { tenantId, sub, limit, now }: InitiationLimit): Promise<void> {
-  if (limit === 0) return;
+export async function enforceInitiationLimit(q: Queryable, request: InitiationLimit): Promise<void> {
+  const refusal = await countInitiation(q, request);
+  if (refusal) throw refusal;
+}
+
+/**
+ * Counts one initiation like enforceInitiationLimit and returns the refusal instead of throwing
+ * it: for a caller that counts inside its own transaction and commits the count whatever the
+ * outcome (failAfterCommit), so refused and failing attempts count too in one round trip less.
+ */
+export async function countInitiation(q: Queryable, { tenantId, sub, limit, now }: InitiationLimit): Promise<VerificationError | undefined> {
+  if (limit === 0) return undefined;
   const decision = await consume(q, rateLimitKey('initiation', tenantId, sub), limit, INITIATION_WINDOW_SECONDS, now);
-  if (decision.allowed) return;
+  if (decision.allowed) return undefined;
   const seconds = decision.retryAfterSeconds;
-  throw new VerificationError('RATE_LIMITED', `at most ${limit} initiations per minute; try again in ${seconds} s`, {
+  return new VerificationError('RATE_LIMITED', `at most ${limit} initiations per minute; try again in ${seconds} s`, {
     headers: { 'Retry-After': String(seconds) },
     extensions: { retry_after: seconds },
   });

@@ -18,6 +18,8 @@ import { AuditChainer } from '../audit/audit-chainer.ts';
 import { auditSink } from '../audit/audit-sink.ts';
 import { Webhooks } from '../webhooks/webhooks.ts';
 import { registerPushGateway } from '../methods/push/push-gateway.ts';
+import { listMethods } from '../methods/method-list.ts';
+import { TenantConfigCache } from '../tenants/tenant-config-cache.ts';
 import type { Clock, Deps } from './deps.ts';
 
 export interface BuildOptions {
@@ -70,6 +72,8 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
   }
   // Every queue is registered by now (register() before start()).
   await outbox.start();
+  const methodLists = new TenantConfigCache(database, (tenantId) => listMethods(database, tenantId));
+  await methodLists.start();
   const auditChainer = new AuditChainer({ db: database, log });
   auditChainer.start();
   // Every security event goes to the log, the audit trail and the tenants' webhook endpoints.
@@ -96,6 +100,7 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
     outbox,
     delivery,
     webhooks,
+    methodLists,
     auditChainer,
   };
 }
@@ -109,5 +114,6 @@ export async function closeDeps(deps: Deps): Promise<void> {
   await deps.auditChainer.stop();
   await deps.delivery.close();
   await deps.statusHub.stop();
+  await deps.methodLists.stop();
   await deps.db.close();
 }

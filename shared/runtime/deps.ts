@@ -12,6 +12,8 @@ import type { MessageDelivery } from '../delivery/message-delivery.ts';
 import type { Clock } from '../clock/clock.ts';
 import type { Webhooks } from '../webhooks/webhooks.ts';
 import type { AuditChainer } from '../audit/audit-chainer.ts';
+import type { MethodSummary } from '../methods/method-list.ts';
+import type { TenantConfigCache } from '../tenants/tenant-config-cache.ts';
 
 export type { Clock } from '../clock/clock.ts';
 
@@ -37,6 +39,8 @@ export interface Deps {
   delivery: MessageDelivery;
   /** Tenant webhook endpoints and their deliveries (its sink is one of securityEvents'). */
   webhooks: Webhooks;
+  /** Each tenant's method list (config/list), cached per process, dropped on a change's NOTIFY. */
+  methodLists: TenantConfigCache<MethodSummary[]>;
   /** Moves recorded audit events into their tenants' hash chains soon after they commit. */
   auditChainer: AuditChainer;
 }

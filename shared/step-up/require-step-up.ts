@@ -45,7 +45,16 @@ export function stepUpRequired(reason: string, policy: StepUpPolicy): Verificati
  */
 export async function requireStepUp(tx: Queryable, req: StepUpRequest): Promise<boolean> {
   await lockUserAuthenticators(tx, req.tenantId, req.sub);
-  if (!(await hasAuthenticator(tx, req.tenantId, req.sub))) return false;
+  return judgeStepUp(await hasAuthenticator(tx, req.tenantId, req.sub), req);
+}
+
+/**
+ * requireStepUp's judgement, for a caller that took the user's authenticator lock itself and
+ * learned whether the user has a factor in the same statement as something else it needs
+ * (enrollment initiation: one round trip less).
+ */
+export function judgeStepUp(hasFactor: boolean, req: StepUpRequest): boolean {
+  if (!hasFactor) return false;
   const { caller } = req.proof;
   if (caller.sub !== req.sub || caller.tenantId !== req.tenantId) {
     throw stepUpRequired("a proof of one user's second factor cannot change another user's factors", req.policy);

@@ -44,9 +44,30 @@ export async function findTenantMethod(
   return rows[0] && toStored(rows[0]);
 }
 
-/** Tenants come into being on first use: the token issuer vouches for them. */
-export async function ensureTenant(q: Queryable, tenantId: string): Promise<void> {
-  await q.query('INSERT INTO tenants (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [tenantId]);
+/**
+ * Tenants come into being on first use: the token issuer vouches for them. Returns whether the
+ * row was already there (committed: ON CONFLICT waits for a concurrent insert to end).
+ */
+export async function ensureTenant(q: Queryable, tenantId: string): Promise<boolean> {
+  const { rowCount } = await q.query('INSERT INTO tenants (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [tenantId]);
+  return rowCount === 0;
+}
+
+// Per database (tests run several in one process): tenants seen committed. Tenants are never
+// deleted, so once seen a tenant needs no upsert again.
+const committedTenants = new WeakMap<object, Set<string>>();
+
+/**
+ * ensureTenant, skipped for a tenant this process has already seen committed in `db`: the
+ * initiation hot path then writes no tenant row. `tx` is a transaction of `db`.
+ */
+export async function ensureTenantOnce(db: object, tx: Queryable, tenantId: string): Promise<void> {
+  let seen = committedTenants.get(db);
+  if (seen?.has(tenantId)) return;
+  // A row this transaction inserted may still roll back: only one found existing is remembered.
+  if (!(await ensureTenant(tx, tenantId))) return;
+  if (!seen) committedTenants.set(db, (seen = new Set()));
+  seen.add(tenantId);
 }
 
 /** Inserts the tenant and the method's row with `initial` unless they exist. */

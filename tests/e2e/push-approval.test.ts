@@ -56,7 +56,7 @@ describe('PUSH approval on the companion app, across two instances', () => {
     const initiated = await profile.POST('/verification-actions-srv/setup/{method}/initiation', { ...push, body: {} });
     expect(initiated.response.status).toBe(201);
     const offer = pushOffer(initiated.data);
-    expect(decodeQrDataUrl(offer.qr_code)).toBe(offer.push_uri);
+    expect(decodeQrDataUrl(offer.qr_code!)).toBe(offer.push_uri);
     expect(readPushUri(offer.push_uri)).toMatchObject({ t: 'push', tk: 'e2e-push', sub, cid: offer.authenticator_client_id, eid: offer.exchange_id.exchange_id });
     expect(offer.push_uri).not.toMatch(/secret=/);
     const enrollmentWatch = await watch(b, offer.status_id);

@@ -16,3 +16,20 @@ export function decodeQrDataUrl(dataUrl: string): string {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Decodes an SVG data URL the way a browser shows it: Chromium draws it as an image, the
+ * screenshot of that image goes through zbarimg (which reads no SVG itself).
+ */
+export async function decodeSvgQrDataUrl(dataUrl: string, browser: import('playwright-core').Browser): Promise<string> {
+  if (!dataUrl.startsWith('data:image/svg+xml;base64,')) throw new Error('not an SVG data URL');
+  const page = await browser.newPage();
+  try {
+    await page.setContent(`<body style="margin:0;background:#fff"><img id="qr" src="${dataUrl}"></body>`);
+    await page.locator('#qr').evaluate((img: HTMLImageElement) => img.decode());
+    const png = await page.locator('#qr').screenshot({ type: 'png' });
+    return decodeQrDataUrl(`data:image/png;base64,${png.toString('base64')}`);
+  } finally {
+    await page.close();
+  }
+}

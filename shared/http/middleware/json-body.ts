@@ -24,6 +24,8 @@ export function jsonBody(limitBytes: number): Middleware<AppState> {
   const parse = bodyParser({ enableTypes: ['json'], jsonLimit: limitBytes, encoding: 'utf-8' });
   return async (ctx, next) => {
     const hasBody = ctx.request.length > 0 || ctx.get('transfer-encoding') !== '';
+    // No route reads the body of a GET: polls skip the parser altogether.
+    if (!hasBody && ctx.method === 'GET') return next();
     if (!hasBody) return parse(ctx as never, next);
     if (!ctx.is('application/json', 'application/*+json')) throw new VerificationError('UNSUPPORTED_MEDIA_TYPE');
     const declared = ctx.request.length;

@@ -1,56 +1,72 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Middleware } from 'koa';
+import type { Principal } from '../../auth/principal.ts';
 import type { Logger } from '../../log/logger.ts';
+import { AccessLog, LOG_EVERY_POLL, type PollLogPolicy } from '../access-log.ts';
 import type { HttpMetrics } from '../metrics.ts';
+import { RequestMetrics } from '../request-metrics.ts';
 import type { AppState } from '../types.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The route template, never the raw path: paths carry exchange ids, which are capabilities. */
 function routeOf(ctx: { _matchedRoute?: string | RegExp; status: number }): string {
-  if (ctx._matchedRoute) return String(ctx._matchedRoute);
+  if (ctx._matchedRoute) return typeof ctx._matchedRoute === 'string' ? ctx._matchedRoute : String(ctx._matchedRoute);
   return ctx.status === 404 ? 'unmatched' : 'unknown';
 }
 
 /**
- * Gives each request an id (the caller's `x-request-id` when sane), a child logger, one
- * access-log line and its metrics.
+ * A request's state, with the child logger built only when asked for: most requests never log
+ * beyond the access line. A class rather than a property defined per request, which is cheaper
+ * on the hot path.
  */
-export function requestContext(log: Logger, metrics: HttpMetrics): Middleware<AppState> {
+class RequestState implements AppState {
+  principal?: Principal;
+  #child: Logger | undefined;
+
+  constructor(
+    readonly requestId: string,
+    private readonly root: Logger,
+  ) {}
+
+  get log(): Logger {
+    return (this.#child ??= this.root.child({ requestId: this.requestId }));
+  }
+
+  set log(value: Logger) {
+    this.#child = value;
+  }
+}
+
+/**
+ * Gives each request an id (the caller's `x-request-id` when sane), a child logger, one
+ * access-log line (status polls per `polls`, see AccessLog) and its metrics.
+ */
+export function requestContext(log: Logger, metrics: HttpMetrics, polls: PollLogPolicy = LOG_EVERY_POLL): Middleware<AppState> {
+  const requestMetrics = new RequestMetrics(metrics);
+  const accessLog = new AccessLog(log, polls);
   return async (ctx, next) => {
     const incoming = ctx.get('x-request-id');
-    const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    ctx.state.requestId = requestId;
-    // Most requests never log beyond the access line: build their child logger only when asked.
-    let child: Logger | undefined;
-    Object.defineProperty(ctx.state, 'log', {
-      get: () => (child ??= log.child({ requestId })),
-      set: (value: Logger) => {
-        child = value;
-      },
-      enumerable: true,
-      configurable: true,
-    });
+    const requestId = incoming !== '' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const state = new RequestState(requestId, log);
+    ctx.state = state;
     ctx.set('X-Request-Id', requestId);
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     try {
       await next();
     } finally {
       const route = routeOf(ctx as never);
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      metrics.requests.inc({ method: ctx.method, route, status: String(ctx.status) });
-      metrics.duration.observe({ method: ctx.method, route }, seconds);
-      log.info(
-        {
-          requestId,
-          tenant: ctx.state.principal?.tenantId,
-          method: ctx.method,
-          route,
-          status: ctx.status,
-          ms: Math.round(seconds * 1e4) / 10,
-        },
-        'request',
-      );
+      const ms = performance.now() - started;
+      const status = ctx.status;
+      requestMetrics.record(ctx.method, route, status, ms / 1000);
+      const level = accessLog.levelFor(ctx.state.quietPoll === true && (status === 200 || status === 304));
+      if (level) {
+        log[level](
+          { requestId, tenant: state.principal?.tenantId, method: ctx.method, route, status, ms: Math.round(ms * 10) / 10 },
+          'request',
+        );
+      }
     }
   };
 }

@@ -2,16 +2,16 @@ import { v4 as uuidv4 } from 'uuid';
 import type { Queryable } from '../../db/database.ts';
 import type { JsonObject } from '../../db/json.ts';
 import { failAfterCommit, runOutcome, succeed } from '../../db/outcome.ts';
-import { VerificationError } from '../../errors/verification-error.ts';
-import { countAuthenticators, hasAuthenticator, insertAuthenticator, lockUserAuthenticators } from '../../authenticators/authenticator-repository.ts';
+import { VerificationError, isVerificationError } from '../../errors/verification-error.ts';
+import { authenticatorCounts, insertAuthenticator, lockUserAuthenticators } from '../../authenticators/authenticator-repository.ts';
 import { createExchange } from '../../exchanges/create-exchange.ts';
 import type { Enrollment, Owner } from '../../exchanges/exchange.ts';
 import { lockForEvent, transition } from '../../exchanges/exchange-access.ts';
 import { recordFailedAttempt, retireExchange } from '../../exchanges/exchange-repository.ts';
 import type { SealedSecret } from '../../otp/secret-box.ts';
-import { enforceInitiationLimit } from '../../rate-limit/initiation-limit.ts';
-import { requireStepUp } from '../../step-up/require-step-up.ts';
-import { ensureTenant } from '../../tenants/method-config-repository.ts';
+import { countInitiation, enforceInitiationLimit } from '../../rate-limit/initiation-limit.ts';
+import { judgeStepUp } from '../../step-up/require-step-up.ts';
+import { ensureTenantOnce } from '../../tenants/method-config-repository.ts';
 import type { CommonSettings } from '../../tenants/method-settings.ts';
 import type { EnrollmentResult, ExchangeOffer, InitiationContext, OperationContext, UserContext } from '../method-module.ts';
 import type { MethodSettings } from '../settings.ts';
@@ -30,11 +30,12 @@ export interface EnrollmentSeed {
 
 /**
  * Starts an enrollment of `ctx.type` for the signed-in user, with every rule every method must
- * keep: counted against `INITIATION_RATE_LIMIT` (before the work, so refused attempts count),
- * then in one transaction the method must be active, a user who already has a factor must
- * prove a fresh one (step-up, DESIGN §8), the user must be below `max_devices`, and the
- * exchange is created and announced. `seed` runs inside that transaction with the settings
- * (and the transaction, e.g. to queue a message with the exchange).
+ * keep, in one transaction: counted against `INITIATION_RATE_LIMIT` first (the count commits
+ * whatever the checks decide, so refused attempts count), then the method must be active, a
+ * user who already has a factor must prove a fresh one (step-up, DESIGN §8), the user must be
+ * below `max_devices`, and the exchange is created and announced. `seed` runs inside that
+ * transaction with the settings and the transaction (e.g. to queue a message with the
+ * exchange); a failure of its own rolls the whole attempt back.
  *
  * @throws VerificationError RATE_LIMITED, METHOD_INACTIVE, STEP_UP_REQUIRED, MAX_DEVICES_REACHED
  */
@@ -44,13 +45,25 @@ export async function startEnrollment<S extends CommonSettings>(
   seed: (settings: S, tx: Queryable) => EnrollmentSeed | Promise<EnrollmentSeed>,
 ): Promise<{ exchange: Enrollment; settings: S }> {
   const { tenantId, sub } = ctx.user;
-  await enforceInitiationLimit(ctx.deps.db, { tenantId, sub, limit: ctx.deps.config.initiationRateLimit, now: ctx.now });
-  return ctx.deps.db.transaction(async (tx) => {
-    const current = await settings.requireActive(tx, tenantId);
-    await ensureTenant(tx, tenantId);
-    const steppedUp = await requireStepUp(tx, { ...ctx.stepUp, tenantId, sub, now: ctx.now });
-    if ((await countAuthenticators(tx, tenantId, sub, ctx.type)) >= current.max_devices) {
-      throw new VerificationError('MAX_DEVICES_REACHED', `at most ${current.max_devices} ${ctx.type} authenticators per user`);
+  return runOutcome(ctx.deps.db, async (tx) => {
+    const limited = await countInitiation(tx, { tenantId, sub, limit: ctx.deps.config.initiationRateLimit, now: ctx.now });
+    if (limited) return failAfterCommit(limited);
+    let current: S;
+    let steppedUp: boolean;
+    try {
+      current = await settings.requireActive(tx, tenantId);
+      await ensureTenantOnce(ctx.deps.db, tx, tenantId);
+      // requireStepUp's rule, with the user's factors counted in the same statement.
+      await lockUserAuthenticators(tx, tenantId, sub);
+      const factors = await authenticatorCounts(tx, tenantId, sub, ctx.type);
+      steppedUp = judgeStepUp(factors.any, { ...ctx.stepUp, tenantId, sub, now: ctx.now });
+      if (factors.ofType >= current.max_devices) {
+        throw new VerificationError('MAX_DEVICES_REACHED', `at most ${current.max_devices} ${ctx.type} authenticators per user`);
+      }
+    } catch (err) {
+      // A refusal still keeps the count; nothing else was written but the tenant row.
+      if (isVerificationError(err)) return failAfterCommit(err);
+      throw err;
     }
     const fields = await seed(current, tx);
     const exchange = await createExchange(tx, ctx, {
@@ -65,7 +78,7 @@ export async function startEnrollment<S extends CommonSettings>(
       steppedUp,
       ...(fields.exchangeId ? { exchangeId: fields.exchangeId } : {}),
     });
-    return { exchange, settings: current };
+    return succeed({ exchange, settings: current });
   });
 }
 
@@ -133,10 +146,10 @@ function deviceRefusal(enrollment: Enrollment, device: CompletingDevice | undefi
  * An enrollment started without step-up (the user had no factor then) may only become the
  * user's first factor. Once another factor exists, completing it would add a factor nobody
  * proved a second factor for (a thief racing the user's own first enrollment), so it is
- * cancelled instead. Runs under the user's authenticator lock.
+ * cancelled instead. `hasFactor` was counted under the user's authenticator lock.
  */
-async function refuseUncheckedSecondFactor(tx: Queryable, ctx: OperationContext, enrollment: Enrollment): Promise<VerificationError | undefined> {
-  if (enrollment.steppedUp || !(await hasAuthenticator(tx, enrollment.tenantId, enrollment.sub))) return undefined;
+async function refuseUncheckedSecondFactor(tx: Queryable, ctx: OperationContext, enrollment: Enrollment, hasFactor: boolean): Promise<VerificationError | undefined> {
+  if (enrollment.steppedUp || !hasFactor) return undefined;
   await transition(tx, enrollment, 'cancel', ctx);
   return new VerificationError('ENROLLMENT_NEEDS_STEP_UP');
 }
@@ -167,10 +180,11 @@ export function completeEnrollment<S extends CommonSettings>(ctx: OperationConte
     if (!checked.ok) return failAfterCommit(await refuseAttempt(tx, ctx, enrollment));
 
     await lockUserAuthenticators(tx, enrollment.tenantId, enrollment.sub);
-    const unchecked = await refuseUncheckedSecondFactor(tx, ctx, enrollment);
+    const factors = await authenticatorCounts(tx, enrollment.tenantId, enrollment.sub, enrollment.verificationType);
+    const unchecked = await refuseUncheckedSecondFactor(tx, ctx, enrollment, factors.any);
     if (unchecked) return failAfterCommit(unchecked);
     const { settings } = await c.settings.read(tx, enrollment.tenantId);
-    if ((await countAuthenticators(tx, enrollment.tenantId, enrollment.sub, enrollment.verificationType)) >= settings.max_devices) {
+    if (factors.ofType >= settings.max_devices) {
       return failAfterCommit(new VerificationError('MAX_DEVICES_REACHED'));
     }
     const phId = uuidv4();

@@ -10,7 +10,7 @@ import { lockForEvent, transition } from '../../exchanges/exchange-access.ts';
 import { recordFailedAttempt } from '../../exchanges/exchange-repository.ts';
 import type { SealedSecret } from '../../otp/secret-box.ts';
 import { enforceInitiationLimit } from '../../rate-limit/initiation-limit.ts';
-import { ensureTenant } from '../../tenants/method-config-repository.ts';
+import { ensureTenantOnce } from '../../tenants/method-config-repository.ts';
 import type { CommonSettings } from '../../tenants/method-settings.ts';
 import { lockUserThrottle } from '../../throttle/user-throttle.ts';
 import type { ChallengeOffer, SignInContext, SignInSuccess } from '../method-module.ts';
@@ -47,7 +47,7 @@ export async function startChallenge<S extends CommonSettings>(
   await enforceInitiationLimit(ctx.deps.db, { tenantId, sub, limit: ctx.deps.config.initiationRateLimit, now: ctx.now });
   return ctx.deps.db.transaction(async (tx) => {
     const current = await settings.requireActive(tx, tenantId);
-    await ensureTenant(tx, tenantId);
+    await ensureTenantOnce(ctx.deps.db, tx, tenantId);
     const authenticators = await listAuthenticators(tx, tenantId, sub, ctx.type);
     if (authenticators.length === 0) throw new VerificationError('NO_AUTHENTICATOR');
     const fields = await seed(current, authenticators, tx);
@@ -113,8 +113,8 @@ async function failChallengeAttempt(tx: Queryable, ctx: SignInContext, challenge
 export function verifySignInCode<S extends CommonSettings>(ctx: SignInContext, v: CodeVerification<S>): Promise<SignInSuccess> {
   const subject = { ...ctx.subject, type: ctx.type };
   return runOutcome(ctx.deps.db, async (tx) => {
+    // No tenant upsert here: the throttle creates the tenant the first time only (lockThrottle).
     const settings = await v.settings.requireActive(tx, subject.tenantId);
-    await ensureTenant(tx, subject.tenantId);
     let challenge: Challenge | undefined;
     if (v.exchangeId !== undefined) {
       const locked = await lockForEvent(tx, { kind: 'challenge', type: ctx.type, exchangeId: v.exchangeId }, 'authenticate', ctx, ctx.subject);

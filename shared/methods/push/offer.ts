@@ -1,5 +1,5 @@
 import type { Enrollment } from '../../exchanges/exchange.ts';
-import { renderQrDataUrl } from '../../otp/index.ts';
+import { renderQr } from '../../otp/index.ts';
 import { exchangeOffer } from '../flows/enrollment.ts';
 import type { ExchangeOffer, UserContext } from '../method-module.ts';
 import type { PushSettings } from './settings.ts';
@@ -9,7 +9,8 @@ export interface PushEnrollmentOffer extends ExchangeOffer {
   sub: string;
   authenticator_client_id: string;
   push_uri: string;
-  qr_code: string;
+  /** A PNG or SVG data URL of `push_uri`; absent when the caller asked for none (`?qr=none`). */
+  qr_code?: string;
 }
 
 // A ':' separates issuer and account in the label; the app would misread one inside a name.
@@ -39,7 +40,7 @@ export function buildPushUri(enrollment: Enrollment, ctx: UserContext, settings:
   return `otpauth://push/${labelSafe(issuer)}:${labelSafe(ctx.user.displayName)}?${query}`;
 }
 
-/** The offer for a new enrollment: its ids, the URI and its QR code. */
+/** The offer for a new enrollment: its ids, the URI and its QR code (as `?qr=` asks). */
 export async function presentPushOffer(enrollment: Enrollment, ctx: UserContext, settings: PushSettings): Promise<PushEnrollmentOffer> {
   const uri = buildPushUri(enrollment, ctx, settings);
   return {
@@ -47,6 +48,6 @@ export async function presentPushOffer(enrollment: Enrollment, ctx: UserContext,
     sub: enrollment.sub,
     authenticator_client_id: enrollment.authenticatorClientId!,
     push_uri: uri,
-    qr_code: await renderQrDataUrl(uri),
+    ...(ctx.qr === 'none' ? {} : { qr_code: renderQr(uri, ctx.qr) }),
   };
 }

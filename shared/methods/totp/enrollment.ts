@@ -30,7 +30,7 @@ export const initiate = defineOperation('TotpInitiation', initiationBody, async 
     methodState: storedCodeParams(codeParamsOf(current)),
     authenticatorClientId: body.client_id ?? uuidv4(),
   }));
-  return presentOffer(exchange, readCodeParams(exchange.methodState), secret, presentation(ctx, settings));
+  return presentOffer(exchange, readCodeParams(exchange.methodState), secret, presentation(ctx, settings), ctx.qr);
 });
 
 /** Profile-UI path: the signed-in user types the first code from any authenticator app. */
@@ -63,6 +63,6 @@ export const rotate: ExchangeOperation<UserContext, EnrollmentOffer> = {
     const { exchange, settings } = await rotateEnrollment(ctx, totpSettings, exchangeId, (enrollment) => ({
       secret: sealSecret(ctx.deps.config.secretKeyring, secret, secretBinding(enrollment.tenantId, enrollment.sub)),
     }));
-    return presentOffer(exchange, readCodeParams(exchange.methodState), secret, presentation(ctx, settings));
+    return presentOffer(exchange, readCodeParams(exchange.methodState), secret, presentation(ctx, settings), ctx.qr);
   },
 };

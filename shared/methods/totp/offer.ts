@@ -1,5 +1,5 @@
 import type { Enrollment } from '../../exchanges/exchange.ts';
-import { buildOtpauthUri, buildStandardOtpauthUri, renderQrDataUrl } from '../../otp/index.ts';
+import { buildOtpauthUri, buildStandardOtpauthUri, renderQr, type QrFormat } from '../../otp/index.ts';
 import type { CodeParams } from '../../otp/totp.ts';
 import { exchangeOffer } from '../flows/enrollment.ts';
 import type { ExchangeOffer } from '../method-module.ts';
@@ -21,7 +21,8 @@ export interface EnrollmentOffer extends ExchangeOffer {
   otpauth_uri: string;
   /** The same secret and settings with only the Key Uri Format parameters, for strict parsers. */
   otpauth_uri_standard: string;
-  qr_code: string;
+  /** A PNG or SVG data URL of `otpauth_uri`; absent when the caller asked for none (`?qr=none`). */
+  qr_code?: string;
 }
 
 // A ':' separates issuer and account in the label; apps would misread one inside a name.
@@ -30,10 +31,10 @@ const labelSafe = (text: string) => text.replace(/:/g, ' ').trim() || '-';
 const strictLabelSafe = (text: string) => text.replace(/[:?#]/g, ' ').trim() || '-';
 
 /**
- * Builds the extended otpauth URI (DESIGN §5) and its QR code for a fresh secret, plus the
- * standard-only URI for apps and libraries that refuse cidaas' extra parameters.
+ * Builds the extended otpauth URI (DESIGN §5) and its QR code (as `qr` asks) for a fresh
+ * secret, plus the standard-only URI for apps and libraries that refuse cidaas' extra parameters.
  */
-export async function presentOffer(enrollment: Enrollment, params: CodeParams, secret: string, p: Presentation): Promise<EnrollmentOffer> {
+export function presentOffer(enrollment: Enrollment, params: CodeParams, secret: string, p: Presentation, qr: QrFormat): EnrollmentOffer {
   const clientId = enrollment.authenticatorClientId!;
   const uri = buildOtpauthUri({
     secret,
@@ -65,6 +66,6 @@ export async function presentOffer(enrollment: Enrollment, params: CodeParams, s
       digits: params.digits,
       period: params.period,
     }),
-    qr_code: await renderQrDataUrl(uri),
+    ...(qr === 'none' ? {} : { qr_code: renderQr(uri, qr) }),
   };
 }

@@ -72,7 +72,7 @@ describe('POST /verification-actions-srv/setup/totp/initiation', () => {
   it('renders a QR code that zbarimg decodes to exactly the otpauth URI', async () => {
     const token = await server.token({ sub: 'qr-user' });
     const { body: offer } = await api.initiate(token);
-    expect(decodeQrDataUrl(offer.qr_code)).toBe(offer.otpauth_uri);
+    expect(decodeQrDataUrl(offer.qr_code!)).toBe(offer.otpauth_uri);
   });
 
   it('uses the client_id the caller names as the authenticator client id', async () => {

@@ -44,7 +44,7 @@ describe('in production', () => {
 
   it('encodes the same burl in the QR code', async () => {
     const offer = await initiateWithForgedHost(production, 'bob');
-    expect(parseOtpauthUri(decodeQrDataUrl(offer.qr_code)).params.burl).toBe(PUBLIC_BASE_URL);
+    expect(parseOtpauthUri(decodeQrDataUrl(offer.qr_code!)).params.burl).toBe(PUBLIC_BASE_URL);
   });
 
   it('keeps PUBLIC_BASE_URL in burl when the enrollment is rotated with a forged Host', async () => {

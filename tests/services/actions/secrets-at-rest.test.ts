@@ -149,7 +149,7 @@ describe('logs', () => {
       expect(logs).not.toContain(o.otpauth_uri);
       expect(logs).not.toContain(encodeURIComponent(o.otpauth_uri));
       expect(logs).not.toContain(o.exchange_id.exchange_id);
-      expect(logs).not.toContain(o.qr_code.slice(0, 200));
+      expect(logs).not.toContain(o.qr_code!.slice(0, 200));
     }
     expect(logs).not.toContain(token);
     expect(logs).not.toContain(token.split('.')[2]!);

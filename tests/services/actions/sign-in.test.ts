@@ -56,6 +56,13 @@ describe('POST /verification-srv/authentication/totp/verification', () => {
     expectProblem(await api.signIn(token, '123456'), 409, 'VER_0043');
   });
 
+  it('answers users of a tenant it has never seen with 409 VER_0043, also several at once', async () => {
+    const tenant = uniqueSub('unseen-tenant');
+    const tokens = await Promise.all(Array.from({ length: 4 }, () => server.token({ sub: uniqueSub('newcomer'), tenant })));
+    const answers = await Promise.all(tokens.flatMap((token) => [api.signIn(token, '123456'), api.signIn(token, '654321')]));
+    for (const res of answers) expectProblem(res, 409, 'VER_0043');
+  });
+
   it('accepts the code of either of two authenticators of the same user', async () => {
     const user = await enrolledUser(server, { prefix: 'two' });
     alignToMidStep(server);

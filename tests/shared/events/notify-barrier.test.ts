@@ -41,7 +41,7 @@ describe('NotifyBarrier', () => {
     await events.close();
   });
 
-  it('sends one NOTIFY for the first caller and one for all who asked while it was out', async () => {
+  it('sends one NOTIFY for all who asked in one event-loop turn, and one for those who asked while it was out', async () => {
     let sent = 0;
     const counting: Queryable = {
       query: (text, params) => {
@@ -51,9 +51,27 @@ describe('NotifyBarrier', () => {
     };
     const barrier = new NotifyBarrier(counting);
     const subscription = await db.listen(barrier.channel, (payload) => barrier.arrived(payload));
-    await Promise.all(Array.from({ length: 100 }, () => barrier.sync()));
+    const first = Promise.all(Array.from({ length: 100 }, () => barrier.sync()));
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = Promise.all(Array.from({ length: 100 }, () => barrier.sync()));
+    await Promise.all([first, second]);
     await subscription.close();
     expect(sent).toBe(2);
+  });
+
+  it('settles each caller only with a barrier sent after it asked, with several out at once', async () => {
+    const heard: string[] = [];
+    const events = await db.listen('barrier_test_pipelined', (payload) => heard.push(payload));
+    const { barrier, close } = await listeningBarrier();
+    await Promise.all(
+      Array.from({ length: 30 }, async (_, i) => {
+        await writer.query("SELECT pg_notify('barrier_test_pipelined', $1)", [String(i)]);
+        await barrier.sync();
+        expect(heard).toContain(String(i));
+      }),
+    );
+    await close();
+    await events.close();
   });
 
   it('fails with BarrierError when its echo never comes back', async () => {

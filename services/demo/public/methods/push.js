@@ -85,8 +85,8 @@ async function start({ api, view, announce }) {
   /** @param {PushEnrollmentOffer} next */
   const show = (next) => {
     offer = next;
-    qr.src = next.qr_code;
-    save.href = next.qr_code;
+    qr.src = next.qr_code ?? '';
+    save.href = next.qr_code ?? '';
     uri.textContent = next.push_uri;
   };
   show(offer);

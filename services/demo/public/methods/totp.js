@@ -97,8 +97,9 @@ async function start({ api, view, announce }) {
   const show = (next) => {
     offer = next;
     const { params } = parseOtpauthUri(next.otpauth_uri_standard);
-    qr.src = next.qr_code;
-    save.href = next.qr_code;
+    // The page asks for the default (a PNG); only `?qr=none` leaves it out.
+    qr.src = next.qr_code ?? '';
+    save.href = next.qr_code ?? '';
     settings.textContent = `Enter this key in your app (time-based, ${params.digits ?? 6} digits every ${params.period ?? 30} s, ${params.algorithm ?? 'SHA1'}):`;
     secret.textContent = grouped(next.totp_secret);
     uri.textContent = next.otpauth_uri_standard;
