@@ -63,6 +63,8 @@ function detailsOf(e: SecurityEvent): AuditDetails {
     case 'enrollment.expired':
     case 'enrollment.cancelled':
       return {};
+    case 'authentication.clone_warning':
+      return { stored_counter: e.storedCounter, received_counter: e.receivedCounter };
     case 'authentication.wrong_code':
       return compact({ failures: e.failures, retry_after: e.retryAfterS });
     case 'authentication.throttled':

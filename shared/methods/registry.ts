@@ -2,7 +2,9 @@ import { VerificationError } from '../errors/verification-error.ts';
 import type { CommonSettings } from '../tenants/method-settings.ts';
 import type { VerificationType } from '../tenants/verification-type.ts';
 import type { MethodModule } from './method-module.ts';
+import { fido2 } from './fido2/index.ts';
 import { totp } from './totp/index.ts';
+import { touchid } from './touchid/index.ts';
 
 /**
  * The methods this service implements, by wire name, in the order the config list shows them.
@@ -11,6 +13,8 @@ import { totp } from './totp/index.ts';
  */
 export const METHODS = {
   TOTP: totp,
+  FIDO2: fido2,
+  TOUCHID: touchid,
 } as const satisfies { [T in VerificationType]?: MethodModule<CommonSettings, T> };
 
 /** A method this build implements. */

@@ -10,6 +10,8 @@ function detailsOf(e: SecurityEvent): LogFields {
     case 'authentication.succeeded':
     case 'authentication.replay':
       return { ph_id: e.phId };
+    case 'authentication.clone_warning':
+      return { ph_id: e.phId, stored_counter: e.storedCounter, received_counter: e.receivedCounter };
     case 'authentication.wrong_code':
       return { failures: e.failures, retry_after: e.retryAfterS };
     case 'authentication.throttled':

@@ -34,6 +34,11 @@ export type SecurityEvent =
   | (MethodSubject & { event: 'authentication.wrong_code'; failures: number; retryAfterS?: number })
   /** A sign-in code that was valid once and is refused as already used. */
   | (MethodSubject & { event: 'authentication.replay'; phId: string })
+  /**
+   * A validly signed WebAuthn assertion whose signature counter did not move forward: the
+   * credential's key may exist twice (a cloned authenticator). The sign-in is refused.
+   */
+  | (MethodSubject & { event: 'authentication.clone_warning'; phId: string; storedCounter: number; receivedCounter: number })
   /** A sign-in refused unchecked because the user is in backoff or locked out. */
   | (MethodSubject & { event: 'authentication.throttled'; retryAfterS: number })
   /** A wrong code locked sign-in for the full lockout period. */
@@ -77,6 +82,7 @@ export const OUTCOME_OF: Readonly<Record<SecurityEventName, SecurityOutcome>> = 
   'authentication.succeeded': 'success',
   'authentication.wrong_code': 'failure',
   'authentication.replay': 'failure',
+  'authentication.clone_warning': 'failure',
   'authentication.throttled': 'refused',
   'lockout.started': 'failure',
   'enrollment.wrong_code': 'failure',

@@ -48,6 +48,8 @@ function describe(e: SecurityEvent): { type: WebhookEventType; extra: Extra } | 
       return { type: 'authentication.failed', extra: { reason: 'wrong_code', failures: e.failures } };
     case 'authentication.replay':
       return { type: 'authentication.failed', extra: { reason: 'replay', ph_id: e.phId } };
+    case 'authentication.clone_warning':
+      return { type: 'authentication.failed', extra: { reason: 'clone_warning', ph_id: e.phId } };
     case 'authentication.throttled':
       return { type: 'authentication.denied', extra: { reason: 'throttled', retry_after: e.retryAfterS } };
     case 'authentication.denied':

@@ -31,14 +31,15 @@ export interface EnrollmentSeed {
  * keep: counted against `INITIATION_RATE_LIMIT` (before the work, so refused attempts count),
  * then in one transaction the method must be active, a user who already has a factor must
  * prove a fresh one (step-up, DESIGN §8), the user must be below `max_devices`, and the
- * exchange is created and announced. `seed` runs inside that transaction with the settings.
+ * exchange is created and announced. `seed` runs inside that transaction with the settings
+ * (and the transaction, e.g. to name the user's existing credentials).
  *
  * @throws VerificationError RATE_LIMITED, METHOD_INACTIVE, STEP_UP_REQUIRED, MAX_DEVICES_REACHED
  */
 export async function startEnrollment<S extends CommonSettings>(
   ctx: InitiationContext,
   settings: MethodSettings<S>,
-  seed: (settings: S) => EnrollmentSeed | Promise<EnrollmentSeed>,
+  seed: (settings: S, tx: Queryable) => EnrollmentSeed | Promise<EnrollmentSeed>,
 ): Promise<{ exchange: Enrollment; settings: S }> {
   const { tenantId, sub } = ctx.user;
   await enforceInitiationLimit(ctx.deps.db, { tenantId, sub, limit: ctx.deps.config.initiationRateLimit, now: ctx.now });
@@ -49,7 +50,7 @@ export async function startEnrollment<S extends CommonSettings>(
     if ((await countAuthenticators(tx, tenantId, sub, ctx.type)) >= current.max_devices) {
       throw new VerificationError('MAX_DEVICES_REACHED', `at most ${current.max_devices} ${ctx.type} authenticators per user`);
     }
-    const fields = await seed(current);
+    const fields = await seed(current, tx);
     const exchange = await createExchange(tx, {
       kind: 'enrollment',
       tenantId,
@@ -79,6 +80,8 @@ export interface NewAuthenticator {
   secret: SealedSecret | null;
   counter: number;
   data: JsonObject;
+  /** The name the devices list shows until the user renames it (e.g. from a WebAuthn AAGUID); none when absent. */
+  friendlyName?: string | null;
 }
 
 /** What a method's check of the completing proof found. */
