@@ -467,6 +467,15 @@ export interface paths {
          *     created. The code is consumed: it cannot be used again to sign in. Wrong codes count;
          *     the last allowed one fails the enrollment. The body is the method's
          *     (`TotpProfileVerification` for TOTP).
+         *
+         *     FIDO2 and TOUCHID (`WebAuthnProfileVerification`): the page that ran
+         *     `navigator.credentials.create` with the initiation's `options` sends the response as
+         *     `credential` (or `fido2_client_response`, cidaas' name). It must answer this
+         *     enrollment's challenge, on one of the relying party's origins, for its RP ID, with user
+         *     verification when the method demands it (TOUCHID: always; FIDO2: never demanded,
+         *     since its options only prefer it), from a credential not registered yet. The new
+         *     authenticator is named after the authenticator's model (AAGUID) when known, else
+         *     "Security key" or "Touch ID".
          */
         post: operations["verifyEnrollment"];
         delete?: never;
@@ -663,6 +672,10 @@ export interface paths {
          *     The body and the method fields of the answer are the method's (`TotpSignInInitiation`
          *     and `TotpChallengeOffer` for TOTP, whose challenge lives `exchange_lifetime` seconds
          *     and is answered with a code).
+         *
+         *     FIDO2 and TOUCHID (`WebAuthnChallengeOffer`): `options` are the request options for
+         *     `navigator.credentials.get`, naming the user's credentials of the method in
+         *     `allowCredentials`; the challenge in them works for this exchange only.
          */
         post: operations["initiateSignIn"];
         delete?: never;
@@ -702,6 +715,15 @@ export interface paths {
          *     `verification:service` a backend verifies the code of the user named by `sub` (which
          *     is then required). Wrong codes are throttled per user: after a few, the user must
          *     wait (`Retry-After`), and after many the user is locked out for a while.
+         *
+         *     FIDO2 and TOUCHID (`WebAuthnSignInVerification`) answer a challenge only: the page
+         *     that ran `navigator.credentials.get` with its `options` sends the assertion as
+         *     `credential` (or `fido2_client_response`). It must be signed by one of the user's
+         *     credentials of the method, for this challenge, on an allowed origin, with user
+         *     verification for TOUCHID, and with a signature counter above the stored one (an
+         *     authenticator that keeps no counter sends 0 every time and passes); a counter that
+         *     does not move forward is refused (`403 VER_0085`) and recorded as
+         *     `authentication.clone_warning`. A refused assertion is not counted in the throttle.
          *
          *     A success carries `assertion`, the proof of this fresh second factor that adding or
          *     removing factors asks for: send it back as the `Verification-Assertion` header within
@@ -1221,7 +1243,7 @@ export interface components {
          * @description A verification method this service implements, as cidaas names it (upper case; lower case as `{method}` in paths).
          * @enum {string}
          */
-        VerificationType: "TOTP";
+        VerificationType: "TOTP" | "FIDO2" | "TOUCHID";
         /** @enum {string} */
         HashAlgorithm: "SHA1" | "SHA256" | "SHA512";
         /**
@@ -1297,6 +1319,7 @@ export interface components {
          *     | VER_0086 | 409 | The credential is already registered |
          *     | VER_0087 | 400 | The credential is not registered for this user |
          *     | VER_0088 | 409 | No WebAuthn relying party is configured for this tenant |
+         *     | VER_0089 | 400 | The method needs the device's own (platform) authenticator |
          *     | VER_0090 | 404 | No such webhook endpoint |
          *     | VER_0091 | 409 | The tenant has the maximum number of webhook endpoints |
          *     | VER_0092 | 400 | The webhook URL is not allowed |
@@ -1306,7 +1329,7 @@ export interface components {
          *     | VER_0500 | 500 | Internal server error |
          * @enum {string}
          */
-        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0008" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0022" | "VER_0023" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0050" | "VER_0070" | "VER_0071" | "VER_0072" | "VER_0073" | "VER_0074" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0090" | "VER_0091" | "VER_0092" | "VER_0093" | "VER_0094" | "VER_0503" | "VER_0500";
+        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0008" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0022" | "VER_0023" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0050" | "VER_0070" | "VER_0071" | "VER_0072" | "VER_0073" | "VER_0074" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0089" | "VER_0090" | "VER_0091" | "VER_0092" | "VER_0093" | "VER_0094" | "VER_0503" | "VER_0500";
         /** @description Messages the development `log` provider sent to one destination, newest first. */
         DevOutbox: {
             /** @description The destination as looked up (normalised). */
@@ -1384,7 +1407,7 @@ export interface components {
             active: boolean;
         };
         /** @description The settings of the method named in the path, defaults included. */
-        MethodSettings: components["schemas"]["TotpSettings"];
+        MethodSettings: components["schemas"]["TotpSettings"] | components["schemas"]["WebAuthnSettings"];
         /** @description TOTP's settings, with the defaults every tenant starts with. */
         TotpSettings: {
             algorithm: components["schemas"]["HashAlgorithm"];
@@ -1427,7 +1450,7 @@ export interface components {
             settings?: components["schemas"]["MethodSettingsPatch"];
         };
         /** @description A partial change of the settings of the method named in the path. */
-        MethodSettingsPatch: components["schemas"]["TotpSettingsPatch"];
+        MethodSettingsPatch: components["schemas"]["TotpSettingsPatch"] | components["schemas"]["WebAuthnSettingsPatch"];
         /**
          * @description A partial change of TOTP's settings.
          * @example {
@@ -1453,7 +1476,7 @@ export interface components {
             issuer?: string | null;
         };
         /** @description What the profile UI may send to start an enrollment of the method named in the path. */
-        InitiationRequest: components["schemas"]["TotpInitiation"];
+        InitiationRequest: components["schemas"]["TotpInitiation"] | components["schemas"]["WebAuthnInitiation"];
         /**
          * @example {
          *       "client_id": "532542d2-c6b8-4921-86b6-bb1da13f941b"
@@ -1470,7 +1493,7 @@ export interface components {
             [key: string]: unknown;
         };
         /** @description An enrollment started (or rotated) of the method named in the path. */
-        EnrollmentOffer: components["schemas"]["TotpEnrollmentOffer"];
+        EnrollmentOffer: components["schemas"]["TotpEnrollmentOffer"] | components["schemas"]["WebAuthnEnrollmentOffer"];
         TotpEnrollmentOffer: {
             exchange_id: components["schemas"]["ExchangeRef"];
             /** @description Watch the enrollment with it; it completes nothing. */
@@ -1523,7 +1546,7 @@ export interface components {
             updated_at: components["schemas"]["Timestamp"];
         };
         /** @description The profile UI's proof completing an enrollment of the method named in the path. */
-        ProfileVerificationRequest: components["schemas"]["TotpProfileVerification"];
+        ProfileVerificationRequest: components["schemas"]["TotpProfileVerification"] | components["schemas"]["WebAuthnProfileVerification"];
         /**
          * @description The first code the user's authenticator app shows.
          * @example {
@@ -1615,7 +1638,7 @@ export interface components {
             last_used_at: string | null;
         };
         /** @description What starting a sign-in challenge of the method named in the path takes. */
-        SignInInitiationRequest: components["schemas"]["TotpSignInInitiation"];
+        SignInInitiationRequest: components["schemas"]["TotpSignInInitiation"] | components["schemas"]["WebAuthnSignInInitiation"];
         /**
          * @example {
          *       "sub": "da65eb32-d460-4355-8b94-ee061896712f"
@@ -1626,7 +1649,7 @@ export interface components {
             sub?: components["schemas"]["Subject"];
         };
         /** @description A sign-in challenge started, of the method named in the path. */
-        ChallengeOffer: components["schemas"]["TotpChallengeOffer"];
+        ChallengeOffer: components["schemas"]["TotpChallengeOffer"] | components["schemas"]["WebAuthnChallengeOffer"];
         /** @description A TOTP challenge; answer it with a code (`exchange_id` and `pass_code`). */
         TotpChallengeOffer: {
             exchange_id: components["schemas"]["ExchangeRef"];
@@ -1636,7 +1659,7 @@ export interface components {
             type: "TOTP";
         };
         /** @description A sign-in verification of the method named in the path. */
-        SignInRequest: components["schemas"]["TotpSignInVerification"];
+        SignInRequest: components["schemas"]["TotpSignInVerification"] | components["schemas"]["WebAuthnSignInVerification"];
         /**
          * @description A code, directly or answering a challenge (`exchange_id`).
          * @example {
@@ -1651,6 +1674,265 @@ export interface components {
             exchange_id?: components["schemas"]["Uuid"];
             /** @description Whose code it is; required with a `verification:service` token, else the caller's own. */
             sub?: components["schemas"]["Subject"];
+        };
+        /**
+         * @description FIDO2's or TOUCHID's settings (each method has its own), with the defaults every tenant
+         *     starts with. The relying party: `origins` are the pages allowed to run ceremonies,
+         *     `rp_id` the domain credentials are bound to (the origins' host when null), `rp_name`
+         *     the name authenticators show (the tenant id when null). With no `origins`, the origin
+         *     of `PUBLIC_BASE_URL` is the only one; without that too, outside production only, the
+         *     requesting page when it is on `localhost` (the demo).
+         */
+        WebAuthnSettings: {
+            /** @default null */
+            rp_id: string | null;
+            /** @default null */
+            rp_name: string | null;
+            /** @default null */
+            origins: string[] | null;
+            /**
+             * @description Seconds an enrollment or challenge stays usable; also how long the browser waits for the user.
+             * @default 300
+             */
+            exchange_lifetime: number;
+            /**
+             * @description Authenticators of this method one user may have.
+             * @default 5
+             */
+            max_devices: number;
+        };
+        /**
+         * @description A partial change of FIDO2's or TOUCHID's settings.
+         * @example {
+         *       "rp_id": "example.com",
+         *       "rp_name": "Acme",
+         *       "origins": [
+         *         "https://login.example.com"
+         *       ]
+         *     }
+         */
+        WebAuthnSettingsPatch: {
+            /**
+             * @description The RP ID: `localhost`, or a registrable domain name (no scheme, port or IP address)
+             *     every origin is on (the host itself or a subdomain); null to use the origins' host.
+             *     Stored lower case.
+             */
+            rp_id?: string | null;
+            /** @description The name authenticators show (trimmed; no control characters); null for the tenant id. */
+            rp_name?: string | null;
+            /**
+             * @description The page origins allowed to run ceremonies: `https://host[:port]`, or
+             *     `http://localhost[:port]` (no path, query or credentials; duplicates dropped).
+             *     Without `rp_id` they must share one host. Null for the default.
+             */
+            origins?: string[] | null;
+            exchange_lifetime?: number;
+            max_devices?: number;
+        };
+        /**
+         * @description FIDO2 and TOUCHID need nothing to start an enrollment.
+         * @example {}
+         */
+        WebAuthnInitiation: {
+            /** @description Sent by cidaas' profile UI; accepted and ignored. */
+            deviceInfo?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @description A FIDO2 or TOUCHID enrollment: call `navigator.credentials.create({publicKey: options})`
+         *     (after turning the base64url members into bytes, or with `PublicKeyCredential.parseCreationOptionsFromJSON`
+         *     or @simplewebauthn/browser's `startRegistration`) on one of the relying party's origins,
+         *     then send the result to `…/setup/{method}/verification` with `exchange_id`.
+         */
+        WebAuthnEnrollmentOffer: {
+            exchange_id: components["schemas"]["ExchangeRef"];
+            /** @description Watch the enrollment with it; it completes nothing. */
+            status_id: components["schemas"]["Uuid"];
+            /** @description The enrolling user. */
+            sub: string;
+            options: components["schemas"]["WebAuthnCreationOptions"];
+        };
+        /**
+         * @description `PublicKeyCredentialCreationOptionsJSON` (WebAuthn L3): TOUCHID asks for the platform
+         *     authenticator with user verification `required`; FIDO2 for any authenticator with
+         *     `preferred`. `excludeCredentials` names the user's FIDO2 and TOUCHID credentials, so
+         *     an authenticator is not registered twice. `user.id` is an opaque handle, never the `sub`.
+         */
+        WebAuthnCreationOptions: {
+            rp: {
+                id: string;
+                name: string;
+            };
+            user: {
+                id: components["schemas"]["Base64Url"];
+                name: string;
+                displayName: string;
+            };
+            challenge: components["schemas"]["Base64Url"];
+            /** @description ES256 (-7), EdDSA (-8), RS256 (-257), in that order. */
+            pubKeyCredParams: {
+                /** @constant */
+                type: "public-key";
+                alg: number;
+            }[];
+            /** @description Milliseconds the browser waits for the user (the exchange's lifetime). */
+            timeout?: number;
+            excludeCredentials: components["schemas"]["WebAuthnCredentialDescriptor"][];
+            authenticatorSelection: {
+                /** @enum {string} */
+                authenticatorAttachment?: "platform" | "cross-platform";
+                residentKey?: string;
+                requireResidentKey?: boolean;
+                /** @enum {string} */
+                userVerification?: "required" | "preferred" | "discouraged";
+            };
+            /** @enum {string} */
+            attestation: "none" | "direct" | "indirect" | "enterprise";
+            hints?: string[];
+            extensions?: Record<string, never>;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description `PublicKeyCredentialRequestOptionsJSON` (WebAuthn L3) for `navigator.credentials.get`:
+         *     only the user's credentials of the method (`allowCredentials`) may answer.
+         */
+        WebAuthnRequestOptions: {
+            challenge: components["schemas"]["Base64Url"];
+            rpId: string;
+            allowCredentials: components["schemas"]["WebAuthnCredentialDescriptor"][];
+            /** @enum {string} */
+            userVerification: "required" | "preferred" | "discouraged";
+            timeout?: number;
+            hints?: string[];
+            extensions?: Record<string, never>;
+        } & {
+            [key: string]: unknown;
+        };
+        WebAuthnCredentialDescriptor: {
+            id: components["schemas"]["Base64Url"];
+            /** @constant */
+            type: "public-key";
+            transports?: string[];
+        };
+        /** @description Bytes in base64url without padding. */
+        Base64Url: string;
+        /**
+         * @description The browser's registration response (`PublicKeyCredential.toJSON()`, or
+         *     @simplewebauthn/browser's `startRegistration`) for the enrollment's options, as
+         *     `credential` or, as cidaas names it, `fido2_client_response`: exactly one of them.
+         * @example {
+         *       "exchange_id": "d5edcec1-d306-4cb8-8650-a3eb0330084d",
+         *       "credential": {
+         *         "id": "3q2-7w",
+         *         "rawId": "3q2-7w",
+         *         "type": "public-key",
+         *         "authenticatorAttachment": "cross-platform",
+         *         "response": {
+         *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIn0",
+         *           "attestationObject": "o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YVi",
+         *           "transports": [
+         *             "usb"
+         *           ]
+         *         },
+         *         "clientExtensionResults": {}
+         *       }
+         *     }
+         */
+        WebAuthnProfileVerification: {
+            exchange_id: components["schemas"]["Uuid"];
+            credential?: components["schemas"]["WebAuthnRegistrationResponse"];
+            fido2_client_response?: components["schemas"]["WebAuthnRegistrationResponse"];
+        } & ({
+            credential: unknown;
+        } | {
+            fido2_client_response: unknown;
+        });
+        /** @description `RegistrationResponseJSON`; members not listed are ignored. */
+        WebAuthnRegistrationResponse: {
+            id: string;
+            rawId: string;
+            /** @constant */
+            type: "public-key";
+            /** @enum {string} */
+            authenticatorAttachment?: "platform" | "cross-platform";
+            clientExtensionResults?: Record<string, never>;
+            response: {
+                clientDataJSON: string;
+                attestationObject: string;
+                authenticatorData?: string;
+                transports?: string[];
+                publicKeyAlgorithm?: number;
+                publicKey?: string;
+            };
+        };
+        /**
+         * @example {
+         *       "sub": "da65eb32-d460-4355-8b94-ee061896712f"
+         *     }
+         */
+        WebAuthnSignInInitiation: {
+            /** @description Whose sign-in it is; required with a `verification:service` token, else the caller's own. */
+            sub?: components["schemas"]["Subject"];
+        };
+        /**
+         * @description A FIDO2 or TOUCHID challenge: call `navigator.credentials.get({publicKey: options})` on
+         *     one of the relying party's origins and send the assertion with `exchange_id`.
+         */
+        WebAuthnChallengeOffer: {
+            exchange_id: components["schemas"]["ExchangeRef"];
+            /** @description Watch the challenge with it; it answers nothing. */
+            status_id: components["schemas"]["Uuid"];
+            /** @enum {string} */
+            type: "FIDO2" | "TOUCHID";
+            options: components["schemas"]["WebAuthnRequestOptions"];
+        };
+        /**
+         * @description The browser's assertion (`PublicKeyCredential.toJSON()`, or @simplewebauthn/browser's
+         *     `startAuthentication`) answering the challenge `exchange_id`, as `credential` or
+         *     `fido2_client_response`: exactly one of them.
+         * @example {
+         *       "exchange_id": "8a3ab4f6-62a9-4b1c-9b6f-3c86f1f35b0e",
+         *       "credential": {
+         *         "id": "3q2-7w",
+         *         "rawId": "3q2-7w",
+         *         "type": "public-key",
+         *         "response": {
+         *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0",
+         *           "authenticatorData": "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAg",
+         *           "signature": "MEUCIQDx"
+         *         },
+         *         "clientExtensionResults": {}
+         *       }
+         *     }
+         */
+        WebAuthnSignInVerification: {
+            exchange_id: components["schemas"]["Uuid"];
+            credential?: components["schemas"]["WebAuthnAuthenticationResponse"];
+            fido2_client_response?: components["schemas"]["WebAuthnAuthenticationResponse"];
+            /** @description Whose sign-in it is; required with a `verification:service` token, else the caller's own. */
+            sub?: components["schemas"]["Subject"];
+        } & ({
+            credential: unknown;
+        } | {
+            fido2_client_response: unknown;
+        });
+        /** @description `AuthenticationResponseJSON`; members not listed are ignored. */
+        WebAuthnAuthenticationResponse: {
+            id: string;
+            rawId: string;
+            /** @constant */
+            type: "public-key";
+            /** @enum {string} */
+            authenticatorAttachment?: "platform" | "cross-platform";
+            clientExtensionResults?: Record<string, never>;
+            response: {
+                clientDataJSON: string;
+                authenticatorData: string;
+                signature: string;
+                userHandle?: string;
+            };
         };
         /**
          * @description A verified sign-in, whatever the method. (A method whose answer adds fields documents
@@ -1955,8 +2237,79 @@ export interface components {
             };
         };
         /**
-         * @description The method is not active for the tenant (`VER_0021`), or the user already has the
-         *     maximum number of authenticators (`VER_0039`).
+         * @description (FIDO2, TOUCHID) The request comes from a page whose origin is not one of the relying
+         *     party's `origins` (`VER_0081`); with none configured, outside production, only a page on
+         *     `localhost` may run a ceremony.
+         */
+        WebAuthnOriginRefused: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0081";
+                };
+            };
+        };
+        /**
+         * @description A user token named another user's `sub` (`VER_0012`; acting for another user needs
+         *     `verification:service`), or (FIDO2, TOUCHID) the request comes from a page whose origin
+         *     the relying party does not allow (`VER_0081`).
+         */
+        SignInForbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0012" | "VER_0081";
+                };
+            };
+        };
+        /**
+         * @description A user token named another user's `sub` (`VER_0012`), or (FIDO2, TOUCHID) the page's
+         *     origin is not allowed (`VER_0081`), or the authenticator's signature counter did not
+         *     move forward (`VER_0085`): the credential may have been cloned. The sign-in is refused
+         *     and `authentication.clone_warning` lands in the security events (audit; webhooks as
+         *     `authentication.failed` with `reason: clone_warning`).
+         */
+        SignInVerificationForbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0012" | "VER_0081" | "VER_0085";
+                };
+            };
+        };
+        /**
+         * @description The proof does not complete the enrollment: a wrong code (`VER_0041`, with the attempts
+         *     left), or (FIDO2, TOUCHID) a WebAuthn response that is malformed or does not verify
+         *     (`VER_0080`), answers for another RP ID (`VER_0082`) or another challenge (`VER_0083`),
+         *     lacks the user verification the method demands (`VER_0084`), or comes from a security
+         *     key where TOUCHID needs the device's own authenticator (`VER_0089`). A refused WebAuthn
+         *     response leaves the enrollment as it was. Or the body is not valid (`VER_0001`), not
+         *     JSON (`VER_0002`) or does not decode with its Content-Encoding (`VER_0009`).
+         */
+        InvalidEnrollmentProof: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0001" | "VER_0002" | "VER_0009" | "VER_0041" | "VER_0080" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0089";
+                };
+            };
+        };
+        /**
+         * @description The method is not active for the tenant (`VER_0021`), the user already has the
+         *     maximum number of authenticators (`VER_0039`), or (FIDO2, TOUCHID) no WebAuthn relying
+         *     party can be worked out: set the tenant's `origins` or `PUBLIC_BASE_URL` (`VER_0088`).
          */
         CannotInitiate: {
             headers: {
@@ -1965,7 +2318,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "VER_0021" | "VER_0039";
+                    code?: "VER_0021" | "VER_0039" | "VER_0088";
                 };
             };
         };
@@ -2896,6 +3249,7 @@ export interface operations {
             201: components["responses"]["EnrollmentOffer"];
             400: components["responses"]["InvalidBody"];
             401: components["responses"]["StepUpUnauthorized"];
+            403: components["responses"]["WebAuthnOriginRefused"];
             404: components["responses"]["UnknownMethod"];
             409: components["responses"]["CannotInitiate"];
             413: components["responses"]["PayloadTooLarge"];
@@ -2932,6 +3286,7 @@ export interface operations {
             201: components["responses"]["EnrollmentOffer"];
             400: components["responses"]["InvalidBody"];
             401: components["responses"]["StepUpUnauthorized"];
+            403: components["responses"]["WebAuthnOriginRefused"];
             404: components["responses"]["UnknownMethod"];
             409: components["responses"]["CannotInitiate"];
             413: components["responses"]["PayloadTooLarge"];
@@ -3143,8 +3498,9 @@ export interface operations {
         };
         responses: {
             200: components["responses"]["Enrolled"];
-            400: components["responses"]["InvalidEnrollmentCode"];
+            400: components["responses"]["InvalidEnrollmentProof"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WebAuthnOriginRefused"];
             404: components["responses"]["EnrollmentOperationNotFound"];
             /**
              * @description The enrollment cannot be completed here: expired (`VER_0031`), already enrolled
@@ -3154,7 +3510,8 @@ export interface operations {
              *     authenticators (`VER_0039`), the exchange was replaced by a rotation
              *     (`VER_0040`), or the enrollment started without step-up while the user had no
              *     factor and another factor was enrolled since (`VER_0015`; it is cancelled: start a
-             *     new one, which now needs step-up).
+             *     new one, which now needs step-up), or (FIDO2, TOUCHID) the credential is already
+             *     registered (`VER_0086`).
              */
             409: {
                 headers: {
@@ -3163,7 +3520,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "VER_0015" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0036" | "VER_0039" | "VER_0040";
+                        code?: "VER_0015" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0036" | "VER_0039" | "VER_0040" | "VER_0086";
                     };
                 };
             };
@@ -3530,9 +3887,13 @@ export interface operations {
             };
             400: components["responses"]["InvalidBody"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ServiceScopeRequired"];
+            403: components["responses"]["SignInForbidden"];
             404: components["responses"]["UnknownMethodOrOperation"];
-            /** @description The method is not active for the tenant (`VER_0021`), or the user has no enrolled authenticator for it (`VER_0043`). */
+            /**
+             * @description The method is not active for the tenant (`VER_0021`), the user has no enrolled
+             *     authenticator for it (`VER_0043`), or (FIDO2, TOUCHID) no relying party can be
+             *     worked out (`VER_0088`).
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3540,7 +3901,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "VER_0021" | "VER_0043";
+                        code?: "VER_0021" | "VER_0043" | "VER_0088";
                     };
                 };
             };
@@ -3584,7 +3945,10 @@ export interface operations {
              * @description The code is wrong, replayed or outside the window (`VER_0041`; once the user must
              *     wait, with `Retry-After`), the body is not valid (`VER_0001`, also when a service
              *     token names no `sub`), not JSON (`VER_0002`) or does not decode with its
-             *     Content-Encoding (`VER_0009`).
+             *     Content-Encoding (`VER_0009`). FIDO2, TOUCHID: the assertion is malformed or its
+             *     signature does not verify (`VER_0080`), it is for another RP ID (`VER_0082`) or
+             *     challenge (`VER_0083`), lacks user verification (`VER_0084`, TOUCHID), or its
+             *     credential is not one of the user's (`VER_0087`).
              */
             400: {
                 headers: {
@@ -3594,12 +3958,12 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "VER_0001" | "VER_0002" | "VER_0009" | "VER_0041";
+                        code?: "VER_0001" | "VER_0002" | "VER_0009" | "VER_0041" | "VER_0080" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0087";
                     };
                 };
             };
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ServiceScopeRequired"];
+            403: components["responses"]["SignInVerificationForbidden"];
             404: components["responses"]["ChallengeNotFound"];
             /**
              * @description The method is not active for the tenant (`VER_0021`), the user has no enrolled
