@@ -7,6 +7,9 @@
 
 /** @typedef {Schemas['MethodSummary']} MethodSummary */
 /** @typedef {Schemas['EnrollmentOffer']} EnrollmentOffer */
+/** @typedef {Schemas['TotpEnrollmentOffer']} TotpEnrollmentOffer */
+/** @typedef {Schemas['WebAuthnEnrollmentOffer']} WebAuthnEnrollmentOffer */
+/** @typedef {Schemas['WebAuthnChallengeOffer']} WebAuthnChallengeOffer */
 /** @typedef {Schemas['StatusDocument']} StatusDocument */
 /** @typedef {Schemas['ExchangeStatusValue']} ExchangeStatus */
 /** @typedef {Exclude<ExchangeStatus, 'AUTHENTICATED' | 'DENIED'>} EnrollmentStatus the statuses an enrollment can have (the others are sign-in challenges') */
