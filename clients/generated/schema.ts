@@ -1243,7 +1243,7 @@ export interface components {
          * @description A verification method this service implements, as cidaas names it (upper case; lower case as `{method}` in paths).
          * @enum {string}
          */
-        VerificationType: "TOTP" | "FIDO2" | "TOUCHID";
+        VerificationType: "TOTP" | "TOUCHID" | "FIDO2";
         /** @enum {string} */
         HashAlgorithm: "SHA1" | "SHA256" | "SHA512";
         /**

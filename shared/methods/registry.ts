@@ -13,8 +13,9 @@ import { touchid } from './touchid/index.ts';
  */
 export const METHODS = {
   TOTP: totp,
-  FIDO2: fido2,
+  // Seed 004 lists TOUCHID right after TOTP.
   TOUCHID: touchid,
+  FIDO2: fido2,
 } as const satisfies { [T in VerificationType]?: MethodModule<CommonSettings, T> };
 
 /** A method this build implements. */

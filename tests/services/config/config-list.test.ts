@@ -9,11 +9,15 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 describe('GET /verification-srv/config/list', () => {
-  it('lists TOTP as active for a tenant that never changed anything, in the seed shape', async () => {
+  it('lists every method, active, for a tenant that never changed anything, in the seed shape (TOUCHID after TOTP)', async () => {
     const token = await server.token({ sub: 'alice' });
     const res = await request(`${server.url}/verification-srv/config/list`, { token });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual([{ verificationType: 'TOTP', active: true }]);
+    expect(res.body).toEqual([
+      { verificationType: 'TOTP', active: true },
+      { verificationType: 'TOUCHID', active: true },
+      { verificationType: 'FIDO2', active: true },
+    ]);
   });
 
   it('shows a method an admin deactivated as inactive', async () => {
@@ -22,6 +26,7 @@ describe('GET /verification-srv/config/list', () => {
     expect(put.status).toBe(200);
     const user = await server.token({ sub: 'bob', tenant: 'deact' });
     const res = await request(`${server.url}/verification-srv/config/list`, { token: user });
-    expect(res.body).toEqual([{ verificationType: 'TOTP', active: false }]);
+    expect(res.body).toContainEqual({ verificationType: 'TOTP', active: false });
+    expect(res.body).toContainEqual({ verificationType: 'FIDO2', active: true });
   });
 });
