@@ -42,7 +42,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   context = await browser.newContext();
   page = await CeremonyPage.open(context, pageUrl(server.url));
-  routes = webauthnRoutes(server, page);
+  routes = webauthnRoutes(server, page.origin);
 });
 
 afterAll(async () => {

@@ -37,14 +37,14 @@ export interface Caller {
   origin?: string;
 }
 
-/** The WebAuthn method routes, called from `page` (its origin is the Origin of every request). */
-export function webauthnRoutes(server: TestServer, page: CeremonyPage) {
+/** The WebAuthn method routes, called from a page on `pageOrigin` (the Origin of every request unless a caller names another). */
+export function webauthnRoutes(server: TestServer, pageOrigin: string) {
   const post = <T>(path: string, caller: Caller, body: unknown) =>
     request<T>(`${server.url}${path}`, {
       method: 'POST',
       token: caller.token,
       body,
-      headers: { origin: caller.origin ?? page.origin, ...caller.headers },
+      headers: { origin: caller.origin ?? pageOrigin, ...caller.headers },
     });
   return {
     initiate: (type: WebAuthnType, caller: Caller) => post<EnrollmentOffer>(`/verification-actions-srv/setup/${type}/initiation`, caller, {}),
