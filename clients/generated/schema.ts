@@ -2063,7 +2063,8 @@ export interface components {
         };
         /**
          * @description An event an endpoint can subscribe to. Sign-in: `authentication.succeeded`,
-         *     `authentication.failed` (a wrong or replayed code), `authentication.denied` (refused
+         *     `authentication.failed` (a wrong or replayed code, or a WebAuthn signature counter
+         *     that did not move forward: `reason: clone_warning`), `authentication.denied` (refused
          *     while locked, or denied on the device), `lockout.started`. Enrollment: each status it
          *     reaches. Factors: `factor.added`, `factor.removed`. Backup codes: `regenerated`, `used`.
          * @enum {string}
