@@ -266,6 +266,32 @@ describe.skipIf(!enabled)('FIDO2 sign-in in Chromium', () => {
     });
   });
 
+  it('the same registration response sent twice at once enrolls once (the other: 409 VER_0032)', async () => {
+    const ruth = await user('fido2-race-enroll');
+    await withAuthenticator(SECURITY_KEY, async () => {
+      const offer = started(await routes.initiate('fido2', ruth));
+      const response = responseOf(await page.register<RegistrationResponseJSON>(offer.options));
+      const body = { exchange_id: offer.exchange_id.exchange_id, credential: response };
+      const answers = await Promise.all([routes.complete('fido2', ruth, body), routes.complete('fido2', ruth, body)]);
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+      expect(answers.find((a) => a.status === 409)!.body).toMatchObject({ code: 'VER_0032' });
+      expect((await routes.devices(ruth.token)).body).toHaveLength(1);
+    });
+  });
+
+  it('the same assertion sent twice at once signs in once (the other: 409 VER_0025)', async () => {
+    const sam = await user('fido2-race-sign-in');
+    await withAuthenticator(SECURITY_KEY, async () => {
+      await enroll(routes, page, 'fido2', sam);
+      const offer = started(await routes.challenge('fido2', sam));
+      const response = responseOf(await page.authenticate<AuthenticationResponseJSON>(offer.options));
+      const body = { exchange_id: offer.exchange_id.exchange_id, credential: response };
+      const answers = await Promise.all([routes.answer('fido2', sam, body), routes.answer('fido2', sam, body)]);
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+      expect(answers.find((a) => a.status === 409)!.body).toMatchObject({ code: 'VER_0025' });
+    });
+  });
+
   it('the same assertion sent twice signs in once (409 VER_0025)', async () => {
     const mia = await user('fido2-twice');
     await withAuthenticator(SECURITY_KEY, async () => {
