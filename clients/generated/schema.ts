@@ -1782,14 +1782,15 @@ export interface components {
             authenticatorSelection: {
                 /** @enum {string} */
                 authenticatorAttachment?: "platform" | "cross-platform";
-                residentKey?: string;
+                /** @enum {string} */
+                residentKey?: "discouraged" | "preferred" | "required";
                 requireResidentKey?: boolean;
                 /** @enum {string} */
                 userVerification?: "required" | "preferred" | "discouraged";
             };
             /** @enum {string} */
             attestation: "none" | "direct" | "indirect" | "enterprise";
-            hints?: string[];
+            hints?: components["schemas"]["WebAuthnHint"][];
             extensions?: Record<string, never>;
         } & {
             [key: string]: unknown;
@@ -1805,7 +1806,7 @@ export interface components {
             /** @enum {string} */
             userVerification: "required" | "preferred" | "discouraged";
             timeout?: number;
-            hints?: string[];
+            hints?: components["schemas"]["WebAuthnHint"][];
             extensions?: Record<string, never>;
         } & {
             [key: string]: unknown;
@@ -1814,8 +1815,10 @@ export interface components {
             id: components["schemas"]["Base64Url"];
             /** @constant */
             type: "public-key";
-            transports?: string[];
+            transports?: ("ble" | "hybrid" | "internal" | "nfc" | "smart-card" | "usb")[];
         };
+        /** @enum {string} */
+        WebAuthnHint: "security-key" | "client-device" | "hybrid";
         /** @description Bytes in base64url without padding. */
         Base64Url: string;
         /**

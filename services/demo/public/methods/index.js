@@ -2,14 +2,16 @@
 // The methods the demo pages implement, in the order they are offered. A new method is one
 // module next to this file (see method-module.js for the interface) added to this list.
 
+import { fido2 } from './fido2.js';
 import { totp } from './totp.js';
+import { touchid } from './touchid.js';
 
 /** @typedef {import('./method-module.js').MethodModule} MethodModule */
 /** @typedef {import('../assets/api.js').Api} Api */
 /** @typedef {import('../assets/types.js').MethodSummary} MethodSummary */
 
 /** @type {readonly MethodModule[]} */
-export const METHODS = [totp];
+export const METHODS = [totp, touchid, fido2];
 
 /**
  * The methods to offer for `part`: those this page implements that the tenant has active. A
