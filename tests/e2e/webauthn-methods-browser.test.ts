@@ -5,6 +5,7 @@ import { actionsService } from '../../services/actions/index.ts';
 import { DEV_WEBAUTHN_PATH } from '../../services/actions/dev-webauthn/routes.ts';
 import type { RunningServer } from '../../shared/runtime/http-server.ts';
 import { startServer } from '../../shared/runtime/start-server.ts';
+import { auditClient } from '../helpers/audit.ts';
 import { browserTestsEnabled, CeremonyPage, launchChromium, VirtualAuthenticator, type VirtualAuthenticatorOptions } from '../helpers/browser.ts';
 import { request } from '../helpers/http.ts';
 import { expectProblem } from '../helpers/problem.ts';
@@ -324,6 +325,11 @@ describe.skipIf(!enabled)('FIDO2 sign-in in Chromium', () => {
         stored_counter: 2,
         received_counter: 1,
       });
+      const admin = await server.token({ sub: 'auditor', tenant: noah.tenant, scope: 'verification:admin' });
+      const audit = await auditClient(server).list(admin, `sub=${noah.sub}&event=authentication.clone_warning`);
+      expect(audit.body.items).toEqual([
+        expect.objectContaining({ event: 'authentication.clone_warning', ph_id: phId, outcome: 'failure', details: { stored_counter: 2, received_counter: 1 } }),
+      ]);
     });
   });
 
