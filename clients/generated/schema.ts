@@ -723,7 +723,9 @@ export interface paths {
          *     verification for TOUCHID, and with a signature counter above the stored one (an
          *     authenticator that keeps no counter sends 0 every time and passes); a counter that
          *     does not move forward is refused (`403 VER_0085`) and recorded as
-         *     `authentication.clone_warning`. A refused assertion is not counted in the throttle.
+         *     `authentication.clone_warning`; any other refused assertion as
+         *     `authentication.invalid_response` with its code. A refused assertion is not counted in
+         *     the throttle.
          *
          *     A success carries `assertion`, the proof of this fresh second factor that adding or
          *     removing factors asks for: send it back as the `Verification-Assertion` header within
@@ -2066,8 +2068,9 @@ export interface components {
         };
         /**
          * @description An event an endpoint can subscribe to. Sign-in: `authentication.succeeded`,
-         *     `authentication.failed` (a wrong or replayed code, or a WebAuthn signature counter
-         *     that did not move forward: `reason: clone_warning`), `authentication.denied` (refused
+         *     `authentication.failed` (a wrong or replayed code, a refused WebAuthn assertion:
+         *     `reason: invalid_response`, or a WebAuthn signature counter that did not move
+         *     forward: `reason: clone_warning`), `authentication.denied` (refused
          *     while locked, or denied on the device), `lockout.started`. Enrollment: each status it
          *     reaches. Factors: `factor.added`, `factor.removed`. Backup codes: `regenerated`, `used`.
          * @enum {string}

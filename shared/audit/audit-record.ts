@@ -65,6 +65,8 @@ function detailsOf(e: SecurityEvent): AuditDetails {
       return {};
     case 'authentication.clone_warning':
       return { stored_counter: e.storedCounter, received_counter: e.receivedCounter };
+    case 'authentication.invalid_response':
+      return { code: e.code };
     case 'authentication.wrong_code':
       return compact({ failures: e.failures, retry_after: e.retryAfterS });
     case 'authentication.throttled':

@@ -12,6 +12,8 @@ function detailsOf(e: SecurityEvent): LogFields {
       return { ph_id: e.phId };
     case 'authentication.clone_warning':
       return { ph_id: e.phId, stored_counter: e.storedCounter, received_counter: e.receivedCounter };
+    case 'authentication.invalid_response':
+      return { status_id: e.statusId, code: e.code };
     case 'authentication.wrong_code':
       return { failures: e.failures, retry_after: e.retryAfterS };
     case 'authentication.throttled':

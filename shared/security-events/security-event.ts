@@ -39,6 +39,12 @@ export type SecurityEvent =
    * credential's key may exist twice (a cloned authenticator). The sign-in is refused.
    */
   | (MethodSubject & { event: 'authentication.clone_warning'; phId: string; storedCounter: number; receivedCounter: number })
+  /**
+   * A WebAuthn assertion answering a challenge was refused: malformed, badly signed, for another
+   * challenge, origin or RP ID, without the user verification the method demands, or of an
+   * unknown credential. `code` is the refusal's stable code (`VER_0080`…), never the response.
+   */
+  | (MethodSubject & { event: 'authentication.invalid_response'; statusId: string; code: string })
   /** A sign-in refused unchecked because the user is in backoff or locked out. */
   | (MethodSubject & { event: 'authentication.throttled'; retryAfterS: number })
   /** A wrong code locked sign-in for the full lockout period. */
@@ -83,6 +89,7 @@ export const OUTCOME_OF: Readonly<Record<SecurityEventName, SecurityOutcome>> = 
   'authentication.wrong_code': 'failure',
   'authentication.replay': 'failure',
   'authentication.clone_warning': 'failure',
+  'authentication.invalid_response': 'failure',
   'authentication.throttled': 'refused',
   'lockout.started': 'failure',
   'enrollment.wrong_code': 'failure',

@@ -50,6 +50,8 @@ function describe(e: SecurityEvent): { type: WebhookEventType; extra: Extra } | 
       return { type: 'authentication.failed', extra: { reason: 'replay', ph_id: e.phId } };
     case 'authentication.clone_warning':
       return { type: 'authentication.failed', extra: { reason: 'clone_warning', ph_id: e.phId } };
+    case 'authentication.invalid_response':
+      return { type: 'authentication.failed', extra: { reason: 'invalid_response', code: e.code, status_id: e.statusId } };
     case 'authentication.throttled':
       return { type: 'authentication.denied', extra: { reason: 'throttled', retry_after: e.retryAfterS } };
     case 'authentication.denied':

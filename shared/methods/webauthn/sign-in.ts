@@ -92,8 +92,13 @@ export function verify(method: WebAuthnMethod, settings: MethodSettings<WebAuthn
         try {
           return await checkAssertion(tx, ctx, method, challenge!, body.credential);
         } catch (err) {
-          if (err instanceof VerificationError) return { outcome: 'refused', error: err };
-          throw err;
+          if (!(err instanceof VerificationError)) throw err;
+          // The refusal commits: the attempt stays in the security events (a clone warning
+          // was recorded as such already).
+          if (err.name !== 'WEBAUTHN_COUNTER_REGRESSION') {
+            await ctx.events.record(tx, { event: 'authentication.invalid_response', ...ctx.subject, type: ctx.type, statusId: challenge!.statusId, code: err.code });
+          }
+          return { outcome: 'refused', error: err };
         }
       },
     }),

@@ -6,6 +6,7 @@ import { ensureTenant } from '../../../shared/tenants/method-config-repository.t
 import { verifyRegistration } from '../../../shared/webauthn/registration.ts';
 import { request } from '../../helpers/http.ts';
 import { expectProblem } from '../../helpers/problem.ts';
+import { securityEventsOf } from '../../helpers/security-events.ts';
 import { startProductionServer, PUBLIC_BASE_URL } from '../../helpers/production.ts';
 import { enrolledUser, uniqueSub } from '../../helpers/sign-in.ts';
 import { signInForAssertion, withAssertion } from '../../helpers/step-up.ts';
@@ -204,7 +205,7 @@ describe('FIDO2 sign-in over HTTP', () => {
     expectProblem(await routes.answer('fido2', mia, { exchange_id: offer.status_id, credential }), 404, 'VER_0023');
   });
 
-  it('recorded assertions are refused (400 VER_0083) without counting: no lockout, the challenge stays open', async () => {
+  it('recorded assertions are refused (400 VER_0083) without counting: no lockout, the challenge stays open, each attempt in the security events', async () => {
     const noah = await user('wa-replay', 'wa-replay');
     await withCredential(noah);
     const offer = started(await routes.challenge('fido2', noah));
@@ -213,6 +214,17 @@ describe('FIDO2 sign-in over HTTP', () => {
     }
     expect(await failedAttempts(offer.status_id)).toBe(0);
     expect((await routes.status(offer.status_id)).body).toMatchObject({ status: 'INITIATED' });
+    const refusals = securityEventsOf(server, noah.sub).filter((e) => e.event === 'authentication.invalid_response');
+    expect(refusals).toHaveLength(8);
+    expect(refusals[0]).toEqual({
+      event: 'authentication.invalid_response',
+      tenant: 'wa-replay',
+      sub: noah.sub,
+      type: 'FIDO2',
+      outcome: 'failure',
+      status_id: offer.status_id,
+      code: 'VER_0083',
+    });
   });
 });
 

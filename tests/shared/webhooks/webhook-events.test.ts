@@ -18,6 +18,11 @@ describe('toWebhookMessage', () => {
       'authentication.failed',
       { reason: 'clone_warning', ph_id: PH },
     ],
+    [
+      { event: 'authentication.invalid_response', ...subject, statusId: PH, code: 'VER_0083' },
+      'authentication.failed',
+      { reason: 'invalid_response', code: 'VER_0083', status_id: PH },
+    ],
     [{ event: 'authentication.throttled', ...subject, retryAfterS: 900 }, 'authentication.denied', { reason: 'throttled', retry_after: 900 }],
     [{ event: 'authentication.denied', ...subject, reason: 'fraud' }, 'authentication.denied', { reason: 'fraud' }],
     [{ event: 'lockout.started', ...subject, failures: 10, lockedUntil: AT }, 'lockout.started', { failures: 10, locked_until: AT.toISOString() }],
