@@ -771,6 +771,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/verification-srv/v2/devices/challenges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A PUSH device's pending sign-in challenges (long poll)
+         * @description The live PUSH challenges of the device's user, oldest first: message, details, whether
+         *     the user must type the sign-in screen's number, and the exchange id to sign the answer
+         *     over. Never the number and never the hidden details. With `?wait=N` (≤ 30) an empty
+         *     answer is held until a challenge is started (on any instance) or N seconds pass.
+         *
+         *     Authenticated by the device itself: `Authorization: Device <jws>`, a compact JWS by its
+         *     enrolled key, header `kid` = its `ph_id`, payload `{aud: "verification-device", iat,
+         *     exp, jti}` with `exp` at most 5 minutes after `iat`. Each `jti` works once. A deleted
+         *     device is refused.
+         */
+        get: operations["listPendingPushChallenges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/verification-srv/v2/authenticate/push/response": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A PUSH device approves or denies a sign-in challenge
+         * @description The device's signed answer (see `PushResponseRequest`). Approving with the number the
+         *     sign-in screen shows makes the challenge `AUTHENTICATED` (its watchers see it, with
+         *     `ph_id`); denying, or approving with a wrong or missing number, makes it `DENIED`.
+         *     Exactly one answer decides: any later one, or a replay of it, is a 409. A challenge of
+         *     another user, or of another tenant, is unknown (`404 VER_0023`).
+         *
+         *     Push fatigue: three denials within 10 minutes, or one answer with `reason: "fraud"`,
+         *     lock PUSH sign-in for the user for 15 minutes (`429 VER_0067` on initiation).
+         */
+        post: operations["answerPushChallenge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/verification-srv/verificationstatus/{status_id}": {
         parameters: {
             query?: never;
@@ -1245,7 +1300,7 @@ export interface components {
          * @description A verification method this service implements, as cidaas names it (upper case; lower case as `{method}` in paths).
          * @enum {string}
          */
-        VerificationType: "TOTP" | "TOUCHID" | "FIDO2";
+        VerificationType: "TOTP" | "PUSH" | "TOUCHID" | "FIDO2";
         /** @enum {string} */
         HashAlgorithm: "SHA1" | "SHA256" | "SHA512";
         /**
@@ -1307,6 +1362,14 @@ export interface components {
          *     | VER_0043 | 409 | The user has no enrolled authenticator for this method |
          *     | VER_0044 | 404 | No such authenticator |
          *     | VER_0050 | 429 | Too many requests; try again later |
+         *     | VER_0060 | 401 | A device token is required (Authorization: Device <jws>) |
+         *     | VER_0061 | 401 | The device token is invalid |
+         *     | VER_0062 | 401 | The device token was already used |
+         *     | VER_0063 | 400 | The public key is not an accepted public JWK (EC P-256 or OKP Ed25519) |
+         *     | VER_0064 | 400 | The proof of possession is not a JWS by this key over this exchange |
+         *     | VER_0065 | 400 | The push response is not a valid, current JWS by an enrolled device |
+         *     | VER_0066 | 429 | Too many push challenges are waiting for an answer |
+         *     | VER_0067 | 429 | Push sign-in is locked for this user after denied challenges |
          *     | VER_0070 | 400 | The phone number is not valid |
          *     | VER_0071 | 400 | The phone number cannot receive SMS codes |
          *     | VER_0072 | 400 | Phone numbers of this country are not accepted |
@@ -1331,7 +1394,7 @@ export interface components {
          *     | VER_0500 | 500 | Internal server error |
          * @enum {string}
          */
-        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0008" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0022" | "VER_0023" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0050" | "VER_0070" | "VER_0071" | "VER_0072" | "VER_0073" | "VER_0074" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0089" | "VER_0090" | "VER_0091" | "VER_0092" | "VER_0093" | "VER_0094" | "VER_0503" | "VER_0500";
+        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0008" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0022" | "VER_0023" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0050" | "VER_0060" | "VER_0061" | "VER_0062" | "VER_0063" | "VER_0064" | "VER_0065" | "VER_0066" | "VER_0067" | "VER_0070" | "VER_0071" | "VER_0072" | "VER_0073" | "VER_0074" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0089" | "VER_0090" | "VER_0091" | "VER_0092" | "VER_0093" | "VER_0094" | "VER_0503" | "VER_0500";
         /** @description Messages the development `log` provider sent to one destination, newest first. */
         DevOutbox: {
             /** @description The destination as looked up (normalised). */
@@ -1409,7 +1472,7 @@ export interface components {
             active: boolean;
         };
         /** @description The settings of the method named in the path, defaults included. */
-        MethodSettings: components["schemas"]["TotpSettings"] | components["schemas"]["WebAuthnSettings"];
+        MethodSettings: components["schemas"]["TotpSettings"] | components["schemas"]["PushSettings"] | components["schemas"]["WebAuthnSettings"];
         /** @description TOTP's settings, with the defaults every tenant starts with. */
         TotpSettings: {
             algorithm: components["schemas"]["HashAlgorithm"];
@@ -1452,7 +1515,7 @@ export interface components {
             settings?: components["schemas"]["MethodSettingsPatch"];
         };
         /** @description A partial change of the settings of the method named in the path. */
-        MethodSettingsPatch: components["schemas"]["TotpSettingsPatch"] | components["schemas"]["WebAuthnSettingsPatch"];
+        MethodSettingsPatch: components["schemas"]["TotpSettingsPatch"] | components["schemas"]["PushSettingsPatch"] | components["schemas"]["WebAuthnSettingsPatch"];
         /**
          * @description A partial change of TOTP's settings.
          * @example {
@@ -1478,7 +1541,7 @@ export interface components {
             issuer?: string | null;
         };
         /** @description What the profile UI may send to start an enrollment of the method named in the path. */
-        InitiationRequest: components["schemas"]["TotpInitiation"] | components["schemas"]["WebAuthnInitiation"];
+        InitiationRequest: components["schemas"]["TotpInitiation"] | components["schemas"]["PushInitiation"] | components["schemas"]["WebAuthnInitiation"];
         /**
          * @example {
          *       "client_id": "532542d2-c6b8-4921-86b6-bb1da13f941b"
@@ -1495,7 +1558,7 @@ export interface components {
             [key: string]: unknown;
         };
         /** @description An enrollment started (or rotated) of the method named in the path. */
-        EnrollmentOffer: components["schemas"]["TotpEnrollmentOffer"] | components["schemas"]["WebAuthnEnrollmentOffer"];
+        EnrollmentOffer: components["schemas"]["TotpEnrollmentOffer"] | components["schemas"]["PushEnrollmentOffer"] | components["schemas"]["WebAuthnEnrollmentOffer"];
         TotpEnrollmentOffer: {
             exchange_id: components["schemas"]["ExchangeRef"];
             /** @description Watch the enrollment with it; it completes nothing. */
@@ -1577,7 +1640,7 @@ export interface components {
             push_id?: components["schemas"]["PushId"];
         };
         /** @description The companion app's proof completing an enrollment of the method named in the path. */
-        EnrollRequest: components["schemas"]["TotpEnroll"];
+        EnrollRequest: components["schemas"]["TotpEnroll"] | components["schemas"]["PushEnroll"];
         /**
          * @description The scanning device's first code.
          * @example {
@@ -1595,6 +1658,223 @@ export interface components {
             pass_code: components["schemas"]["PassCode"];
             /** @description The device's public key, kept with the authenticator (PEM line breaks allowed, no other control characters). */
             public_key?: string;
+        };
+        /** @description PUSH's settings, with the defaults every tenant starts with. */
+        PushSettings: {
+            /**
+             * @description The sign-in screen shows a two-digit `number` the user types on the device; an
+             *     approval with another number is a denial. Never sent to the device.
+             * @default true
+             */
+            number_matching: boolean;
+            /**
+             * @description The issuer shown by the companion app; the tenant id when null.
+             * @default null
+             */
+            issuer: string | null;
+            /**
+             * @description Seconds an enrollment exchange stays usable (a challenge's lifetime is its own `expires_in`).
+             * @default 600
+             */
+            exchange_lifetime: number;
+            /**
+             * @description PUSH devices one user may have.
+             * @default 5
+             */
+            max_devices: number;
+        };
+        /**
+         * @description A partial change of PUSH's settings.
+         * @example {
+         *       "number_matching": false
+         *     }
+         */
+        PushSettingsPatch: {
+            number_matching?: boolean;
+            /** @description The issuer label the companion app shows (trimmed; no `:` and no control characters); null for the tenant id. */
+            issuer?: string | null;
+            exchange_lifetime?: number;
+            max_devices?: number;
+        };
+        /**
+         * @example {
+         *       "client_id": "532542d2-c6b8-4921-86b6-bb1da13f941b"
+         *     }
+         */
+        PushInitiation: {
+            /** @description The companion app's client id; a fresh one per enrollment when absent. */
+            client_id?: components["schemas"]["Uuid"];
+            /** @description Sent by cidaas' profile UI; accepted and ignored. */
+            deviceInfo?: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A PUSH enrollment; show `qr_code` (or `push_uri`) to the companion app. No secret. */
+        PushEnrollmentOffer: {
+            exchange_id: components["schemas"]["ExchangeRef"];
+            /** @description Watch the enrollment with it; it completes nothing. */
+            status_id: components["schemas"]["Uuid"];
+            sub: string;
+            /** @description The client id the companion app must present (`cid` in the URI). */
+            authenticator_client_id: components["schemas"]["Uuid"];
+            /**
+             * @description `otpauth://push/{issuer}:{name}?t=push&issuer=…&d=…&tk=…&l=…&sub=…&cid=…&burl=…&eid=…`:
+             *     cidaas' extras of the TOTP URI, percent-encoded, and no secret.
+             */
+            push_uri: string;
+            /** @description The QR code of `push_uri`, as a PNG data URL. */
+            qr_code: string;
+        };
+        /**
+         * @description A device's public key as a JWK: EC P-256 (signs ES256) or OKP Ed25519 (signs EdDSA).
+         *     Private members (`d`) are refused; `kid`, `alg`, `use`, `key_ops` and `ext` are ignored.
+         */
+        PublicJwk: {
+            /** @constant */
+            kty: "EC";
+            /** @constant */
+            crv: "P-256";
+            x: string;
+            y: string;
+            kid?: string;
+            alg?: string;
+            use?: string;
+            key_ops?: string[];
+            ext?: boolean;
+        } | {
+            /** @constant */
+            kty: "OKP";
+            /** @constant */
+            crv: "Ed25519";
+            x: string;
+            kid?: string;
+            alg?: string;
+            use?: string;
+            key_ops?: string[];
+            ext?: boolean;
+        };
+        /** @description A compact JWS (`header.payload.signature`, base64url). */
+        CompactJws: string;
+        /**
+         * @description The scanning device enrolls its public key, with `proof`: a compact JWS signed by that
+         *     key over `{"exchange_id": "<exchange id>"}` (proof of possession).
+         * @example {
+         *       "exchange_id": "d5edcec1-d306-4cb8-8650-a3eb0330084d",
+         *       "client_id": "532542d2-c6b8-4921-86b6-bb1da13f941b",
+         *       "device_id": "dd7e81392ff7bbd3",
+         *       "public_key": {
+         *         "kty": "EC",
+         *         "crv": "P-256",
+         *         "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+         *         "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"
+         *       },
+         *       "proof": "eyJhbGciOiJFUzI1NiJ9.eyJleGNoYW5nZV9pZCI6ImQ1ZWRjZWMxLWQzMDYtNGNiOC04NjUwLWEzZWIwMzMwMDg0ZCJ9.c2lnbmF0dXJl"
+         *     }
+         */
+        PushEnroll: {
+            exchange_id: components["schemas"]["Uuid"];
+            client_id: components["schemas"]["Uuid"];
+            device_id: components["schemas"]["DeviceId"];
+            push_id?: components["schemas"]["PushId"];
+            public_key: components["schemas"]["PublicJwk"];
+            proof: components["schemas"]["CompactJws"];
+        };
+        /** @description Up to 20 labelled values (labels 1–64, values 1–256 characters, no control characters). */
+        PushDetails: {
+            [key: string]: string;
+        };
+        /**
+         * @example {
+         *       "message": "Sign in to Acme",
+         *       "details": {
+         *         "Browser": "Firefox on Linux",
+         *         "Location": "Berlin, DE"
+         *       },
+         *       "hidden_details": {
+         *         "ip": "203.0.113.7"
+         *       },
+         *       "expires_in": 120
+         *     }
+         */
+        PushSignInInitiation: {
+            /** @description Whose sign-in it is; required with a `verification:service` token, else the caller's own. */
+            sub?: components["schemas"]["Subject"];
+            /** @description What the device shows as the request. */
+            message: string;
+            /** @description Shown on the device under the message. */
+            details?: components["schemas"]["PushDetails"];
+            /** @description Kept with the challenge and returned with the verification; never sent to the device. */
+            hidden_details?: components["schemas"]["PushDetails"];
+            /**
+             * @description Seconds the challenge can be answered.
+             * @default 120
+             */
+            expires_in: number;
+        };
+        /**
+         * @description A PUSH challenge. With number matching (on by default) show `number` on the sign-in
+         *     screen: the user types it on the device. Watch `status_id`; once `AUTHENTICATED`,
+         *     collect the result with `exchange_id`.
+         */
+        PushChallengeOffer: {
+            exchange_id: components["schemas"]["ExchangeRef"];
+            /** @description Watch the challenge with it; it answers nothing. */
+            status_id: components["schemas"]["Uuid"];
+            /** @constant */
+            type: "PUSH";
+            /** @description The number to show on the sign-in screen (number matching only). */
+            number?: string;
+        };
+        /**
+         * @description Collects an approved PUSH challenge (once).
+         * @example {
+         *       "exchange_id": "8a3ab4f6-62a9-4b1c-9b6f-3c86f1f35b0e"
+         *     }
+         */
+        PushSignInVerification: {
+            exchange_id: components["schemas"]["Uuid"];
+            /** @description Whose sign-in it is; required with a `verification:service` token, else the caller's own. */
+            sub?: components["schemas"]["Subject"];
+        };
+        /**
+         * @description The device's answer: a compact JWS by its enrolled key (header `kid` = its `ph_id`) over
+         *     `{exchange_id, decision: "approve"|"deny", number?, reason?, iat, exp}` (`exp` at most
+         *     5 minutes after `iat`). `number` is what the user typed; `reason: "fraud"` reports the
+         *     request as not the user's and locks PUSH sign-in for 15 minutes.
+         * @example {
+         *       "response": "eyJhbGciOiJFUzI1NiIsImtpZCI6Ijc5ZTUyMjc4LTgwZjQtNDg4Zi04YWRjLTVlZjNkNGM0ODY5ZCJ9.eyJleGNoYW5nZV9pZCI6IjhhM2FiNGY2In0.c2lnbmF0dXJl"
+         *     }
+         */
+        PushResponseRequest: {
+            response: components["schemas"]["CompactJws"];
+        };
+        /** @description What became of the challenge the device answered. */
+        PushAnswerResult: {
+            /** @enum {string} */
+            status: "AUTHENTICATED" | "DENIED";
+            status_id: components["schemas"]["Uuid"];
+            /**
+             * @description Why it was denied.
+             * @enum {string}
+             */
+            reason?: "user_denied" | "wrong_number" | "fraud";
+        };
+        /** @description A challenge waiting on the device's user, as the device shows it. Never the number. */
+        PendingChallenge: {
+            /** @description Sign the answer over it. */
+            exchange_id: components["schemas"]["Uuid"];
+            status_id: components["schemas"]["Uuid"];
+            message: string;
+            details: components["schemas"]["PushDetails"];
+            /** @description Ask the user for the number the sign-in screen shows. */
+            number_matching: boolean;
+            created_at: components["schemas"]["Timestamp"];
+            expires_at: components["schemas"]["Timestamp"];
+        };
+        PendingChallenges: {
+            challenges: components["schemas"]["PendingChallenge"][];
         };
         /**
          * @description The app's id of the device (trimmed; not blank; no control characters).
@@ -1640,7 +1920,7 @@ export interface components {
             last_used_at: string | null;
         };
         /** @description What starting a sign-in challenge of the method named in the path takes. */
-        SignInInitiationRequest: components["schemas"]["TotpSignInInitiation"] | components["schemas"]["WebAuthnSignInInitiation"];
+        SignInInitiationRequest: components["schemas"]["TotpSignInInitiation"] | components["schemas"]["PushSignInInitiation"] | components["schemas"]["WebAuthnSignInInitiation"];
         /**
          * @example {
          *       "sub": "da65eb32-d460-4355-8b94-ee061896712f"
@@ -1651,7 +1931,7 @@ export interface components {
             sub?: components["schemas"]["Subject"];
         };
         /** @description A sign-in challenge started, of the method named in the path. */
-        ChallengeOffer: components["schemas"]["TotpChallengeOffer"] | components["schemas"]["WebAuthnChallengeOffer"];
+        ChallengeOffer: components["schemas"]["TotpChallengeOffer"] | components["schemas"]["PushChallengeOffer"] | components["schemas"]["WebAuthnChallengeOffer"];
         /** @description A TOTP challenge; answer it with a code (`exchange_id` and `pass_code`). */
         TotpChallengeOffer: {
             exchange_id: components["schemas"]["ExchangeRef"];
@@ -1661,7 +1941,7 @@ export interface components {
             type: "TOTP";
         };
         /** @description A sign-in verification of the method named in the path. */
-        SignInRequest: components["schemas"]["TotpSignInVerification"] | components["schemas"]["WebAuthnSignInVerification"];
+        SignInRequest: components["schemas"]["TotpSignInVerification"] | components["schemas"]["PushSignInVerification"] | components["schemas"]["WebAuthnSignInVerification"];
         /**
          * @description A code, directly or answering a challenge (`exchange_id`).
          * @example {
@@ -1953,6 +2233,8 @@ export interface components {
             /** @description The challenge answered (only when the sign-in answered one); its watchers see `AUTHENTICATED`. */
             status_id?: components["schemas"]["Uuid"];
             authenticated_at: components["schemas"]["Timestamp"];
+            /** @description PUSH only, the `hidden_details` the challenge was started with (never shown on the device). */
+            hidden_details?: components["schemas"]["PushDetails"];
             /**
              * @description A verification assertion (JWT, `typ: verification-assertion+jwt`, HS256 with a key
              *     only this service holds) saying that this user of this tenant just proved this
@@ -2229,21 +2511,6 @@ export interface components {
             };
         };
         /**
-         * @description The code is wrong (`VER_0041`, with the attempts left), or the body is not valid
-         *     (`VER_0001`), not JSON (`VER_0002`) or does not decode with its Content-Encoding (`VER_0009`).
-         */
-        InvalidEnrollmentCode: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"] & {
-                    /** @enum {unknown} */
-                    code?: "VER_0001" | "VER_0002" | "VER_0009" | "VER_0041";
-                };
-            };
-        };
-        /**
          * @description (FIDO2, TOUCHID) The request comes from a page whose origin is not one of the relying
          *     party's `origins` (`VER_0081`); with none configured, outside production, only a page on
          *     `localhost` may run a ceremony.
@@ -2397,6 +2664,23 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
                     code?: "VER_0020" | "VER_0030";
+                };
+            };
+        };
+        /**
+         * @description The device token is missing (`VER_0060`), invalid, expired, not signed by an enrolled
+         *     device or for another audience (`VER_0061`), or was already used (`VER_0062`).
+         */
+        DeviceUnauthorized: {
+            headers: {
+                /** @description The device challenge. */
+                "WWW-Authenticate": string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0060" | "VER_0061" | "VER_0062";
                 };
             };
         };
@@ -3623,7 +3907,23 @@ export interface operations {
         };
         responses: {
             200: components["responses"]["Enrolled"];
-            400: components["responses"]["InvalidEnrollmentCode"];
+            /**
+             * @description The code is wrong (`VER_0041`, with the attempts left; TOTP), the public key is not
+             *     an accepted public JWK (`VER_0063`; PUSH), the proof is not a JWS by that key over
+             *     this exchange id (`VER_0064`; PUSH), or the body is not valid (`VER_0001`), not JSON
+             *     (`VER_0002`) or does not decode with its Content-Encoding (`VER_0009`).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0001" | "VER_0002" | "VER_0009" | "VER_0041" | "VER_0063" | "VER_0064";
+                    };
+                };
+            };
             /**
              * @description The client id is not this enrollment's authenticator client (`VER_0037`), or the
              *     device is not the one that scanned it (`VER_0038`).
@@ -3914,7 +4214,24 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["RateLimited"];
+            /**
+             * @description Too many initiations this minute (`VER_0050`, see `INITIATION_RATE_LIMIT`), or, for
+             *     PUSH, push-fatigue limits: three challenges already wait for an answer
+             *     (`VER_0066`), or PUSH sign-in is locked after three denials within 10 minutes or a
+             *     fraud report (`VER_0067`, for 15 minutes). Try again after `Retry-After` seconds.
+             */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfterRequired"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0050" | "VER_0066" | "VER_0067";
+                    } & unknown;
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -4067,6 +4384,95 @@ export interface operations {
             /**
              * @description The challenge is no longer live: expired (`VER_0024`), answered (`VER_0025`),
              *     already cancelled (`VER_0026`), failed (`VER_0027`) or denied (`VER_0028`).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028";
+                    };
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPendingPushChallenges: {
+        parameters: {
+            query?: {
+                /** @description Seconds to hold the request while nothing is pending (0–30). */
+                wait?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pending challenges (possibly none). Never cached. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingChallenges"];
+                };
+            };
+            400: components["responses"]["InvalidQuery"];
+            401: components["responses"]["DeviceUnauthorized"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    answerPushChallenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushResponseRequest"];
+            };
+        };
+        responses: {
+            /** @description The challenge's new status. Never cached. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushAnswerResult"];
+                };
+            };
+            /**
+             * @description The response is not a current JWS by an enrolled device, or its payload is not an
+             *     answer (`VER_0065`), or the body is not valid (`VER_0001`), not JSON (`VER_0002`) or
+             *     does not decode (`VER_0009`).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0001" | "VER_0002" | "VER_0009" | "VER_0065";
+                    };
+                };
+            };
+            404: components["responses"]["ChallengeNotFound"];
+            /**
+             * @description The challenge cannot be answered: expired (`VER_0024`), already approved
+             *     (`VER_0025`), cancelled (`VER_0026`), failed (`VER_0027`) or denied (`VER_0028`).
              */
             409: {
                 headers: {

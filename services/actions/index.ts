@@ -5,6 +5,7 @@ import { authenticationRoutes } from './authentication-routes.ts';
 import { devOutboxRoutes } from './dev-outbox-routes.ts';
 import { deviceRoutes } from './device-routes.ts';
 import { devWebauthnRoutes } from './dev-webauthn/routes.ts';
+import { pushDeviceRoutes } from './push-device-routes.ts';
 import { setupRoutes } from './setup-routes.ts';
 
 export const actionsService: ServiceModule = {
@@ -13,6 +14,7 @@ export const actionsService: ServiceModule = {
     setupRoutes(deps),
     deviceRoutes(deps),
     authenticationRoutes(deps),
+    pushDeviceRoutes(deps),
     activityRoutes(deps),
     // Development pages and the development outbox (which shows codes) do not exist in production.
     ...(deps.config.production ? [] : [devWebauthnRoutes(), devOutboxRoutes(deps)]),

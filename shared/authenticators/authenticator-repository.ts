@@ -101,6 +101,12 @@ export async function findAuthenticator(q: Queryable, tenantId: string, phId: st
   return rows[0] && toAuthenticator(rows[0]);
 }
 
+/** The authenticator `phId` names, whatever its tenant (a device token names only its `ph_id`). */
+export async function findAuthenticatorById(q: Queryable, phId: string): Promise<Authenticator | undefined> {
+  const { rows } = await q.query<AuthenticatorRow>('SELECT * FROM authenticators WHERE ph_id = $1', [phId]);
+  return rows[0] && toAuthenticator(rows[0]);
+}
+
 export async function deleteAuthenticator(q: Queryable, tenantId: string, phId: string): Promise<boolean> {
   const { rowCount } = await q.query('DELETE FROM authenticators WHERE tenant_id = $1 AND ph_id = $2', [tenantId, phId]);
   return (rowCount ?? 0) > 0;

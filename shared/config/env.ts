@@ -78,6 +78,11 @@ export interface AppConfig {
     /** Days audit rows are kept before retention deletes them (never below the database's own floor). */
     retentionDays: number;
   };
+  /** PUSH (DESIGN §10). */
+  push: {
+    /** The push gateway that wakes devices (a signed POST per device and challenge); none when unset. */
+    webhookUrl: string | undefined;
+  };
   /** Tenant webhooks (DESIGN §17). */
   webhooks: {
     /** Multiplies the webhook retry schedule (tests shrink it). */
@@ -146,6 +151,7 @@ const schema = z.object({
   DEMO: flag.optional(),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   WEBHOOK_RETRY_SCALE: z.coerce.number().positive().max(100).default(1),
+  PUSH_WEBHOOK_URL: z.string().url().refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL').optional(),
   ...deliveryEnvShape,
 });
 
@@ -254,6 +260,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     if (err instanceof DeliveryConfigError) throw new ConfigError(err.variable, err.message);
     throw err;
   }
+  if (env.PUSH_WEBHOOK_URL && delivery.outbound.webhookSecrets.length === 0) {
+    throw new ConfigError('WEBHOOK_SECRET', 'required when PUSH_WEBHOOK_URL is set (every outbound request is signed)');
+  }
 
   return {
     production,
@@ -297,6 +306,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     retentionDays: env.RETENTION_DAYS,
     audit: { retentionDays: env.AUDIT_RETENTION_DAYS },
     webhooks: { retryScale: env.WEBHOOK_RETRY_SCALE },
+    push: { webhookUrl: env.PUSH_WEBHOOK_URL },
     ...delivery,
     demo: env.DEMO ?? !production,
     developmentDefaults,

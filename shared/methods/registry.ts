@@ -3,6 +3,7 @@ import type { CommonSettings } from '../tenants/method-settings.ts';
 import type { VerificationType } from '../tenants/verification-type.ts';
 import type { MethodModule } from './method-module.ts';
 import { fido2 } from './fido2/index.ts';
+import { push } from './push/index.ts';
 import { totp } from './totp/index.ts';
 import { touchid } from './touchid/index.ts';
 
@@ -13,7 +14,7 @@ import { touchid } from './touchid/index.ts';
  */
 export const METHODS = {
   TOTP: totp,
-  // Seed 004 lists TOUCHID right after TOTP.
+  PUSH: push,
   TOUCHID: touchid,
   FIDO2: fido2,
 } as const satisfies { [T in VerificationType]?: MethodModule<CommonSettings, T> };

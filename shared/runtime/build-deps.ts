@@ -17,6 +17,7 @@ import { createOutboxMetrics } from '../outbox/outbox-metrics.ts';
 import { AuditChainer } from '../audit/audit-chainer.ts';
 import { auditSink } from '../audit/audit-sink.ts';
 import { Webhooks } from '../webhooks/webhooks.ts';
+import { registerPushGateway } from '../methods/push/push-gateway.ts';
 import type { Clock, Deps } from './deps.ts';
 
 export interface BuildOptions {
@@ -70,6 +71,10 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
     { db: database, outbox, keyring: config.secretKeyring, clock: now, log, policy: { production: config.production, allowPrivate: config.outbound.allowPrivate } },
     { retryScale: config.webhooks.retryScale },
   );
+  if (config.push.webhookUrl) {
+    const policy = { production: config.production, allowPrivate: config.outbound.allowPrivate };
+    registerPushGateway(outbox, { url: config.push.webhookUrl, secrets: config.outbound.webhookSecrets, policy });
+  }
   // Every queue is registered by now (register() before start()).
   await outbox.start();
   const auditChainer = new AuditChainer({ db: database, log });

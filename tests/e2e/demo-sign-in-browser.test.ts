@@ -7,6 +7,7 @@ import { codeNow, wrongCode } from '../helpers/enrollment.ts';
 import { startJwksServer, type JwksServer } from '../helpers/jwks-server.ts';
 import { expectAttribute, expectCount, expectFocused, expectText, expectVisible } from '../helpers/locator-expect.ts';
 import { enrolledUser, sendWrongCodes, setTotpConfig, uniqueSub, type EnrolledUser } from '../helpers/sign-in.ts';
+import { setPushConfig } from '../helpers/push-user.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 // The demo sign-in page (/demo/login) in headless Chromium: the second step of a sign-in, with
@@ -112,6 +113,7 @@ describe.skipIf(!enabled)('sign-in page', () => {
   it('offers no method the tenant switched off', async () => {
     const tenant = uniqueSub('off');
     await setTotpConfig(server, tenant, { active: false });
+    await setPushConfig(server, tenant, { active: false });
     const page = await demo.signInPage('dave', tenant);
     await expectVisible(page.getByRole('radio', { name: 'Fingerprint or face' }));
     await expectCount(page.getByRole('radio', { name: 'Authenticator app' }), 0);

@@ -8,10 +8,10 @@ import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 // The flows a profile UI and an authenticator app go through, spoken only through the client
 // generated from openapi.yaml (and every response checked against it).
 
-// The initiation answers one schema per method; this file enrolls TOTP.
 type Offer = components['schemas']['TotpEnrollmentOffer'];
 
-function asTotp(offer: components['schemas']['EnrollmentOffer'] | undefined): Offer {
+/** The initiation answers an offer of the path's method: here always TOTP's. */
+function totpOffer(offer: components['schemas']['EnrollmentOffer'] | undefined): Offer {
   if (!offer || !('otpauth_uri' in offer)) throw new Error('not a TOTP enrollment offer');
   return offer;
 }
@@ -28,8 +28,8 @@ async function clientFor(sub: string): Promise<VerificationClient> {
 }
 
 /** What an authenticator app reads from the QR code: the secret and the code parameters. */
-function appFor(offer: components['schemas']['EnrollmentOffer'] | undefined): { secret: string; params: TotpParams } {
-  const { params } = parseOtpauthUri(asTotp(offer).otpauth_uri);
+function appFor(offer: components['schemas']['EnrollmentOffer']): { secret: string; params: TotpParams } {
+  const { params } = parseOtpauthUri(totpOffer(offer).otpauth_uri);
   return {
     secret: params.secret!,
     params: { algorithm: params.algorithm as HashAlgorithm, digits: Number(params.digits), period: Number(params.period) },
@@ -37,7 +37,7 @@ function appFor(offer: components['schemas']['EnrollmentOffer'] | undefined): { 
 }
 
 /** The code the app shows at the server's current time. */
-function codeNow(offer: components['schemas']['EnrollmentOffer'] | undefined): string {
+function codeNow(offer: components['schemas']['EnrollmentOffer']): string {
   const { secret, params } = appFor(offer);
   return generateCode(secret, params, server.clock.now().getTime());
 }
@@ -58,7 +58,7 @@ describe('profile UI: enrolling TOTP and signing in with it', () => {
       body: { deviceInfo: { deviceId: '', location: { lat: '', lon: '' } } },
     });
     expect(initiated.response.status).toBe(201);
-    const offer = asTotp(initiated.data);
+    const offer = totpOffer(initiated.data);
     expect(offer.sub).toBe('poca');
     expect(appFor(offer).secret).toBe(offer.totp_secret);
     expect(parseOtpauthUri(offer.otpauth_uri).params.eid).toBe(offer.exchange_id.exchange_id);
@@ -169,8 +169,8 @@ describe('authenticator app: scanning and enrolling with its own client id', () 
     const clientId = '532542d2-c6b8-4921-86b6-bb1da13f941b';
 
     const { data } = await user.POST('/verification-actions-srv/setup/{method}/initiation', { ...method, body: { client_id: clientId } });
-    const offer = asTotp(data);
-    const { eid, cid } = parseOtpauthUri(offer.otpauth_uri).params;
+    const offer = totpOffer(data);
+    const { eid, cid } = parseOtpauthUri(offer!.otpauth_uri).params;
     const device = { exchange_id: eid!, client_id: cid!, device_id: 'dd7e81392ff7bbd3' };
 
     const scanned = await app.POST('/verification-actions-srv/setup/{method}/scan', { ...method, body: device });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { statusEtag, type VersionedStatus } from '../../../shared/status/status-document.ts';
 import { toProblem, type ProblemDocument } from '../../../shared/errors/problem.ts';
+import type { PendingChallengeView } from '../../../shared/methods/push/pending.ts';
 
 /** The path the status WebSocket answers on. */
 export const WS_PATH = '/verification-srv/ws';
@@ -14,6 +15,8 @@ export const clientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('subscribe'), status_ids: statusIds }),
   z.object({ type: z.literal('unsubscribe'), status_ids: statusIds }),
   z.object({ type: z.literal('ping') }),
+  // A PUSH device's feed of pending challenges, authenticated by a device token (DESIGN §10).
+  z.object({ type: z.literal('subscribe_device'), token: z.string().max(8192) }),
 ]);
 export type ClientMessage = z.infer<typeof clientMessage>;
 
@@ -24,7 +27,8 @@ export type ServerMessage =
   | { type: 'status'; status_id: string; version: number; etag: string; data: VersionedStatus['document'] }
   | { type: 'unsubscribed'; status_id: string; reason: UnsubscribeReason }
   | { type: 'error'; status_ids?: string[]; error: ProblemDocument }
-  | { type: 'pong' };
+  | { type: 'pong' }
+  | { type: 'push_challenges'; challenges: PendingChallengeView[] };
 
 // A transition reaches every watcher of its id one after another with the same object, so the
 // last encoding is kept. Nothing more: a retained Buffer would pin its whole 8 KiB pool slab.
@@ -69,3 +73,9 @@ export function unsubscribedMessage(statusId: string, reason: UnsubscribeReason)
 }
 
 export const PONG_MESSAGE = JSON.stringify({ type: 'pong' } satisfies ServerMessage);
+
+/** A PUSH device's pending challenges (its `subscribe_device` feed). */
+export function pushChallengesMessage(challenges: PendingChallengeView[]): string {
+  const message: ServerMessage = { type: 'push_challenges', challenges };
+  return JSON.stringify(message);
+}

@@ -6,6 +6,7 @@ import { VerificationError } from '../../../shared/errors/verification-error.ts'
 import { securityHeaderValues } from '../../../shared/http/middleware/security-headers.ts';
 import type { Deps } from '../../../shared/runtime/deps.ts';
 import type { Attachment } from '../../../shared/runtime/service-module.ts';
+import { createDeviceFeed } from '../../../shared/methods/push/device-feed.ts';
 import { WS_PATH } from './messages.ts';
 import { StatusSocketSession, type SessionContext } from './session.ts';
 
@@ -65,6 +66,7 @@ export function attachStatusSocket(server: Server, deps: Deps): Attachment {
     maxSubscriptions: limits.maxSubscriptions,
     maxBufferedBytes: limits.maxBufferedBytes,
     maxMessagesPerSecond: limits.maxMessagesPerSecond,
+    devices: createDeviceFeed({ db: deps.db, clock: deps.clock }),
   };
   const refusalHeaders = securityHeaderValues(config);
   const refuse = (socket: Duplex, err: VerificationError) => writeRefusal(socket, err, refusalHeaders);
@@ -119,6 +121,7 @@ export function attachStatusSocket(server: Server, deps: Deps): Attachment {
       for (const session of sessions) session.terminate();
       server.off('upgrade', onUpgrade);
       wss.close();
+      await ctx.devices.close();
     },
   };
 }

@@ -9,7 +9,8 @@ import { uuidSchema } from '../../../shared/validation/fields.ts';
 import type { Logger } from '../../../shared/log/logger.ts';
 import { TokenBucket } from '../../../shared/rate-limit/token-bucket.ts';
 import { CloseCode, REASON_OF } from './close-codes.ts';
-import { MAX_LISTED_IDS, PONG_MESSAGE, clientMessage, errorMessage, statusMessage, unsubscribedMessage, type ClientMessage } from './messages.ts';
+import type { DeviceFeed } from '../../../shared/methods/push/device-feed.ts';
+import { MAX_LISTED_IDS, PONG_MESSAGE, clientMessage, errorMessage, pushChallengesMessage, statusMessage, unsubscribedMessage, type ClientMessage } from './messages.ts';
 
 /** What every session of one server shares. */
 export interface SessionContext {
@@ -20,6 +21,8 @@ export interface SessionContext {
   maxBufferedBytes: number;
   /** Average messages per second a client may send (bursts of twice that); 0: no limit. */
   maxMessagesPerSecond: number;
+  /** PUSH devices' feeds of pending challenges (`subscribe_device`). */
+  devices: DeviceFeed;
 }
 
 /** Messages a client may queue behind a subscribe whose snapshots are still being read. */
@@ -55,6 +58,8 @@ export class StatusSocketSession implements StatusSink {
   /** Collects snapshot failures while a subscribe is being answered. */
   #refusals: Refusals | undefined;
   readonly #budget: TokenBucket | undefined;
+  /** Ends the device feed this connection subscribed to, if any. */
+  #deviceFeed: (() => void) | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -72,6 +77,7 @@ export class StatusSocketSession implements StatusSink {
       this.#count(err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'message_too_big' : 'error');
     });
     socket.once('close', () => {
+      this.#deviceFeed?.();
       this.#dropSubscriptions();
       this.#count('client');
       onClosed();
@@ -189,7 +195,39 @@ export class StatusSocketSession implements StatusSink {
           this.#inFlight = undefined;
           this.#drainBacklog();
         });
+        return;
       }
+      case 'subscribe_device':
+        this.#inFlight = this.#subscribeDevice(message.token).finally(() => {
+          this.#inFlight = undefined;
+          this.#drainBacklog();
+        });
+    }
+  }
+
+  /**
+   * Starts the feed of a PUSH device: `push_challenges` now and whenever a challenge is
+   * started for its user, and the status of each listed challenge (so the device sees it end).
+   * A new `subscribe_device` replaces the feed; a refused token is an `error` message.
+   */
+  async #subscribeDevice(token: string): Promise<void> {
+    try {
+      const end = await this.ctx.devices.open(token, {
+        challenges: (list) => {
+          this.#send(pushChallengesMessage(list));
+          const ids = new Set(list.map((c) => c.status_id));
+          void this.#subscribeAll(ids);
+        },
+        revoked: (err) => {
+          this.#deviceFeed = undefined;
+          this.#send(errorMessage(err));
+        },
+      });
+      if (this.#ending) return end();
+      this.#deviceFeed?.();
+      this.#deviceFeed = end;
+    } catch (err) {
+      this.#send(errorMessage(err));
     }
   }
 
@@ -296,6 +334,7 @@ export class StatusSocketSession implements StatusSink {
     this.#count(REASON_OF[code]);
     this.#ending = true;
     this.#backlog = undefined;
+    this.#deviceFeed?.();
     this.#dropSubscriptions();
     this.socket.close(code, reason);
     if (code === CloseCode.SLOW_CONSUMER) setTimeout(() => this.socket.terminate(), SLOW_CONSUMER_GRACE_MS).unref();

@@ -9,12 +9,13 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 describe('GET /verification-srv/config/list', () => {
-  it('lists every method, active, for a tenant that never changed anything, in the seed shape (TOUCHID after TOTP)', async () => {
+  it('lists every implemented method as active for a tenant that never changed anything, in the seed shape', async () => {
     const token = await server.token({ sub: 'alice' });
     const res = await request(`${server.url}/verification-srv/config/list`, { token });
     expect(res.status).toBe(200);
     expect(res.body).toEqual([
       { verificationType: 'TOTP', active: true },
+      { verificationType: 'PUSH', active: true },
       { verificationType: 'TOUCHID', active: true },
       { verificationType: 'FIDO2', active: true },
     ]);

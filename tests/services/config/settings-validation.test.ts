@@ -34,7 +34,7 @@ describe('PUT /verification-srv/config/{type} refuses settings out of bounds, na
     ['issuer', 'x'.repeat(65)],
     ['issuer', 'Acme:Corp'],
     ['issuer', 'Acme\u0007Corp'],
-  ])('%s = %j is a 400 naming settings.%s', async (field, value) => {
+  ])('%s = %j is a 400 naming that field under settings', async (field, value) => {
     const res = await putTotp({ settings: { [field]: value } });
     expectProblem(res, 400, 'VER_0001');
     expect(detailOf(res)).toMatch(new RegExp(`^settings\\.${field}: `));

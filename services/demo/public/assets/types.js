@@ -3,13 +3,10 @@
 // it, so a change of the contract fails `npm run typecheck` here too. Types only: no page loads
 // this file. (Copying the pages elsewhere? Replace these with your own declarations.)
 
-/** @typedef {import('../../../../clients/generated/schema.ts').components['schemas']} Schemas */
+/** @typedef {import('../../../../clients/generated/schema.ts').components['schemas']} Schemas every schema (method modules take their own, e.g. TotpEnrollmentOffer) */
 
 /** @typedef {Schemas['MethodSummary']} MethodSummary */
 /** @typedef {Schemas['EnrollmentOffer']} EnrollmentOffer */
-/** @typedef {Schemas['TotpEnrollmentOffer']} TotpEnrollmentOffer */
-/** @typedef {Schemas['WebAuthnEnrollmentOffer']} WebAuthnEnrollmentOffer */
-/** @typedef {Schemas['WebAuthnChallengeOffer']} WebAuthnChallengeOffer */
 /** @typedef {Schemas['StatusDocument']} StatusDocument */
 /** @typedef {Schemas['ExchangeStatusValue']} ExchangeStatus */
 /** @typedef {Exclude<ExchangeStatus, 'AUTHENTICATED' | 'DENIED'>} EnrollmentStatus the statuses an enrollment can have (the others are sign-in challenges') */

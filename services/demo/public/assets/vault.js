@@ -15,7 +15,7 @@ const THIS_DEVICE = 'this-device';
  *
  * @typedef {object} Account
  * @property {string} id local id
- * @property {string} type 'TOTP', later 'PUSH'
+ * @property {string} type 'TOTP' or 'PUSH'
  * @property {string} issuer
  * @property {string} account
  * @property {string} [secret] TOTP secret (base32)

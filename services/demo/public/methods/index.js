@@ -3,6 +3,7 @@
 // module next to this file (see method-module.js for the interface) added to this list.
 
 import { fido2 } from './fido2.js';
+import { push } from './push.js';
 import { totp } from './totp.js';
 import { touchid } from './touchid.js';
 
@@ -11,7 +12,7 @@ import { touchid } from './touchid.js';
 /** @typedef {import('../assets/types.js').MethodSummary} MethodSummary */
 
 /** @type {readonly MethodModule[]} */
-export const METHODS = [totp, touchid, fido2];
+export const METHODS = [totp, push, touchid, fido2];
 
 /**
  * The methods to offer for `part`: those this page implements that the tenant has active. A

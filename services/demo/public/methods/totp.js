@@ -17,7 +17,7 @@ import { Secret, TOTP } from '../vendor/otpauth.js';
 /** @typedef {import('./method-module.js').CompanionContext} CompanionContext */
 /** @typedef {import('../assets/otpauth-uri.js').OtpauthUri} OtpauthUri */
 /** @typedef {import('../assets/vault.js').Account} Account */
-/** @typedef {import('../assets/types.js').TotpEnrollmentOffer} EnrollmentOffer */
+/** @typedef {import('../assets/types.js').Schemas['TotpEnrollmentOffer']} EnrollmentOffer */
 /** @typedef {import('../assets/types.js').EnrollmentResult} EnrollmentResult */
 /** @typedef {import('../assets/types.js').SignInResult} SignInResult */
 

@@ -12,8 +12,8 @@ import { h, moveFocusTo } from '../assets/dom.js';
 /** @typedef {import('./method-module.js').EnrollContext} EnrollContext */
 /** @typedef {import('./method-module.js').StartedEnrollment} StartedEnrollment */
 /** @typedef {import('./method-module.js').SignInContext} SignInContext */
-/** @typedef {import('../assets/types.js').WebAuthnEnrollmentOffer} EnrollmentOffer */
-/** @typedef {import('../assets/types.js').WebAuthnChallengeOffer} ChallengeOffer */
+/** @typedef {import('../assets/types.js').Schemas['WebAuthnEnrollmentOffer']} EnrollmentOffer */
+/** @typedef {import('../assets/types.js').Schemas['WebAuthnChallengeOffer']} ChallengeOffer */
 /** @typedef {import('../assets/types.js').SignInResult} SignInResult */
 
 /**

@@ -1,0 +1,60 @@
+import type { Clock } from '../../clock/clock.ts';
+import type { Database } from '../../db/database.ts';
+import { VerificationError } from '../../errors/verification-error.ts';
+import { ChallengeInbox } from './challenge-inbox.ts';
+import { authenticateDevice } from './device-token.ts';
+import { pendingChallenges, type PendingChallengeView } from './pending.ts';
+import { findPushDevice } from './push-repository.ts';
+
+/** Where a device's feed delivers. */
+export interface DeviceFeedSink {
+  /** The device's pending challenges: once at the start, then whenever one is announced. */
+  challenges(list: PendingChallengeView[]): void;
+  /** The device was removed: the feed has ended. */
+  revoked(err: VerificationError): void;
+}
+
+/** Pending challenges pushed to a connected device (the status WebSocket's `subscribe_device`). */
+export interface DeviceFeed {
+  /**
+   * Authenticates the device token and starts the feed.
+   *
+   * @returns a function that ends it
+   * @throws VerificationError DEVICE_TOKEN_REQUIRED, DEVICE_TOKEN_INVALID, DEVICE_TOKEN_REPLAYED
+   */
+  open(token: string, sink: DeviceFeedSink): Promise<() => void>;
+  close(): Promise<void>;
+}
+
+/** A feed over this process's one LISTEN on new challenges (shared by every connected device). */
+export function createDeviceFeed(deps: { db: Database; clock: Clock }): DeviceFeed {
+  const inbox = new ChallengeInbox(deps.db);
+  const pendingDeps = { db: deps.db, inbox, clock: deps.clock, onRelease: () => () => undefined };
+  return {
+    async open(token, sink) {
+      const device = await authenticateDevice(deps.db, `Device ${token}`, deps.clock());
+      await inbox.start();
+      let ended = false;
+      // Each announcement re-reads the list, and first checks the device is still enrolled:
+      // removing a device stops its challenges on open connections too.
+      const refresh = async () => {
+        if (ended) return;
+        if (!(await findPushDevice(deps.db, device.phId))) {
+          ended = true;
+          unwatch();
+          sink.revoked(new VerificationError('DEVICE_TOKEN_INVALID', 'the device was removed'));
+          return;
+        }
+        const list = await pendingChallenges(pendingDeps, { device, waitMs: 0 });
+        if (!ended) sink.challenges(list);
+      };
+      const unwatch = inbox.watch(device.tenantId, device.sub, () => void refresh().catch(() => undefined));
+      sink.challenges(await pendingChallenges(pendingDeps, { device, waitMs: 0 }));
+      return () => {
+        ended = true;
+        unwatch();
+      };
+    },
+    close: () => inbox.close(),
+  };
+}

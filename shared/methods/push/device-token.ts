@@ -1,0 +1,88 @@
+import { decodeProtectedHeader, jwtVerify } from 'jose';
+import type { Queryable } from '../../db/database.ts';
+import { VerificationError } from '../../errors/verification-error.ts';
+import { uuidSchema } from '../../validation/fields.ts';
+import { compactJws } from './bodies.ts';
+import { importDeviceKey, readStoredKey, verifyCompact, type DeviceKey } from './device-key.ts';
+import { findPushDevice, useTokenId } from './push-repository.ts';
+
+/** The audience every device token names (DESIGN §10). */
+export const DEVICE_AUDIENCE = 'verification-device';
+/** A device token, or an answer, lives at most 5 minutes. */
+export const MAX_DEVICE_TOKEN_SECONDS = 300;
+/** Device clocks drift: an `iat` this far ahead of ours is still accepted. */
+const CLOCK_SKEW_SECONDS = 30;
+
+/** An enrolled PUSH device that proved itself. */
+export interface PushDevice {
+  phId: string;
+  tenantId: string;
+  sub: string;
+  key: DeviceKey;
+}
+
+const challengeHeader = { 'WWW-Authenticate': `Device realm="${DEVICE_AUDIENCE}"` };
+const invalid = (detail: string) => new VerificationError('DEVICE_TOKEN_INVALID', detail, { headers: challengeHeader });
+
+/**
+ * The enrolled device whose key signed `jws` (its `kid` is the device's `ph_id`), and the
+ * verified payload. Unknown, deleted and forged all look alike to the caller.
+ */
+export async function findSigner(q: Queryable, jws: string): Promise<{ device: PushDevice; payload: Record<string, unknown> } | undefined> {
+  let kid: unknown;
+  try {
+    kid = decodeProtectedHeader(jws).kid;
+  } catch {
+    return undefined;
+  }
+  const phId = uuidSchema.safeParse(kid);
+  if (!phId.success) return undefined;
+  const found = await findPushDevice(q, phId.data);
+  const jwk = readStoredKey(found?.publicKey ?? null);
+  if (!found || !jwk) return undefined;
+  const key = await importDeviceKey(jwk);
+  const verified = await verifyCompact(jws, key);
+  if (!verified) return undefined;
+  return { device: { phId: found.phId, tenantId: found.tenantId, sub: found.sub, key }, payload: verified.payload };
+}
+
+/** Whether `iat`/`exp` make a lifetime of at most 5 minutes that includes `now`. */
+export function isCurrent(payload: { iat?: unknown; exp?: unknown }, now: Date): boolean {
+  const { iat, exp } = payload;
+  if (typeof iat !== 'number' || typeof exp !== 'number') return false;
+  const nowS = now.getTime() / 1000;
+  return exp > nowS && iat <= nowS + CLOCK_SKEW_SECONDS && exp - iat <= MAX_DEVICE_TOKEN_SECONDS && exp > iat;
+}
+
+/**
+ * Authenticates a device request: `Authorization: Device <jws>`, a compact JWS by the enrolled
+ * key, header `kid` = `ph_id`, payload `{aud: "verification-device", iat, exp (≤ 5 min), jti}`.
+ * Each `jti` works once per device (recorded before the request is served).
+ *
+ * @throws VerificationError DEVICE_TOKEN_REQUIRED, DEVICE_TOKEN_INVALID, DEVICE_TOKEN_REPLAYED
+ */
+export async function authenticateDevice(q: Queryable, authorization: string | undefined, now: Date): Promise<PushDevice> {
+  const match = /^Device\s+(\S+)\s*$/i.exec(authorization ?? '');
+  if (!match) throw new VerificationError('DEVICE_TOKEN_REQUIRED', undefined, { headers: challengeHeader });
+  const token = match[1]!;
+  if (!compactJws.safeParse(token).success) throw invalid('the device token is not a compact JWS');
+  const signer = await findSigner(q, token);
+  if (!signer) throw invalid('the device token is not signed by an enrolled device');
+  try {
+    await jwtVerify(token, signer.device.key.key, {
+      algorithms: signer.device.key.algorithms,
+      audience: DEVICE_AUDIENCE,
+      currentDate: now,
+      requiredClaims: ['iat', 'exp', 'jti'],
+    });
+  } catch {
+    throw invalid(`the device token must name audience ${DEVICE_AUDIENCE} and carry iat, exp and jti`);
+  }
+  const { jti, exp } = signer.payload;
+  if (!isCurrent(signer.payload, now)) throw invalid(`the device token must be current and live at most ${MAX_DEVICE_TOKEN_SECONDS} s`);
+  if (typeof jti !== 'string' || jti.length === 0 || jti.length > 128) throw invalid('the device token needs a jti of 1 to 128 characters');
+  if (!(await useTokenId(q, signer.device.phId, jti, new Date((exp as number) * 1000), now))) {
+    throw new VerificationError('DEVICE_TOKEN_REPLAYED', undefined, { headers: challengeHeader });
+  }
+  return signer.device;
+}

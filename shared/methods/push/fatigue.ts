@@ -1,0 +1,58 @@
+import type { Queryable } from '../../db/database.ts';
+import { VerificationError } from '../../errors/verification-error.ts';
+import type { SecurityEventRecorder } from '../../security-events/index.ts';
+import { applyAndAnnounce } from '../../exchanges/exchange-access.ts';
+import { countDenials, countPendingChallenges, findLockout, listPendingChallenges, saveLockout } from './push-repository.ts';
+
+// Push-fatigue defences (DESIGN §10): a user bombarded with prompts must not be worn down into
+// approving one. At most 3 challenges wait at once; 3 denials within 10 minutes, or one answer
+// reported as fraud, lock PUSH for the user for 15 minutes.
+
+export const MAX_PENDING = 3;
+export const DENIAL_WINDOW_MS = 10 * 60_000;
+export const DENIALS_TO_LOCK = 3;
+export const LOCK_MS = 15 * 60_000;
+
+/** Serializes a user's PUSH initiations and answers, so the limits hold under concurrency. */
+export async function lockUserPush(tx: Queryable, tenantId: string, sub: string): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 10))', [`push:${tenantId}:${sub}`]);
+}
+
+/**
+ * Refuses a new challenge while PUSH is locked for the user or 3 challenges already wait.
+ *
+ * @throws VerificationError PUSH_LOCKED, PUSH_TOO_MANY_PENDING (each with Retry-After)
+ */
+export async function admitChallenge(tx: Queryable, tenantId: string, sub: string, now: Date): Promise<void> {
+  await lockUserPush(tx, tenantId, sub);
+  const lockedUntil = await findLockout(tx, tenantId, sub, now);
+  if (lockedUntil) {
+    const retryAfter = Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000);
+    throw new VerificationError('PUSH_LOCKED', `push sign-in is locked until ${lockedUntil.toISOString()}`, {
+      headers: { 'Retry-After': String(retryAfter) },
+      extensions: { retry_after: retryAfter },
+    });
+  }
+  if ((await countPendingChallenges(tx, tenantId, sub, now)) >= MAX_PENDING) {
+    throw new VerificationError('PUSH_TOO_MANY_PENDING', `at most ${MAX_PENDING} push challenges wait at once; answer or cancel one`, {
+      headers: { 'Retry-After': '10' },
+      extensions: { retry_after: 10 },
+    });
+  }
+}
+
+/**
+ * After a denial (committed in `tx`): locks PUSH when it was reported as fraud or is the third
+ * within the window, records the lockout, and cancels the user's other waiting challenges, so
+ * a bombarded user stops being prompted at once.
+ */
+export async function afterDenial(tx: Queryable, events: SecurityEventRecorder, who: { tenantId: string; sub: string }, fraud: boolean, now: Date): Promise<void> {
+  const denials = await countDenials(tx, who.tenantId, who.sub, new Date(now.getTime() - DENIAL_WINDOW_MS));
+  if (!fraud && denials < DENIALS_TO_LOCK) return;
+  const lockedUntil = new Date(now.getTime() + LOCK_MS);
+  await saveLockout(tx, who.tenantId, who.sub, lockedUntil, fraud ? 'fraud' : 'denials');
+  await events.record(tx, { event: 'lockout.started', tenantId: who.tenantId, sub: who.sub, type: 'PUSH', failures: denials, lockedUntil });
+  for (const pending of await listPendingChallenges(tx, who.tenantId, who.sub, now)) {
+    await applyAndAnnounce(tx, 'challenge', pending.status_id, 'cancel', now);
+  }
+}

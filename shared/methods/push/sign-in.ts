@@ -1,0 +1,65 @@
+import { secretBinding } from '../../authenticators/secret-binding.ts';
+import { failAfterCommit, runOutcome, succeed } from '../../db/outcome.ts';
+import { lockForEvent } from '../../exchanges/exchange-access.ts';
+import { findByExchangeId, updateMethodState } from '../../exchanges/exchange-repository.ts';
+import { sealSecret } from '../../otp/index.ts';
+import { refusal } from '../../exchanges/state-machine.ts';
+import { challengeOffer, startChallenge } from '../flows/sign-in.ts';
+import { defineSignInOperation } from '../method-module.ts';
+import { DEFAULT_CHALLENGE_SECONDS, signInInitiationBody, signInVerificationBody } from './bodies.ts';
+import { announceChallenge } from './challenge-inbox.ts';
+import { admitChallenge } from './fatigue.ts';
+import { drawNumber } from './number-match.ts';
+import { queueWakeUps } from './push-gateway.ts';
+import { pushSettings } from './settings.ts';
+
+/**
+ * Starts a push challenge: the user's devices learn of it (poll, WebSocket, push gateway) and
+ * show the message and details. With number matching the answer carries `number` for the
+ * sign-in screen; it is stored sealed, never sent to a device.
+ */
+export const initiate = defineSignInOperation('PushSignInInitiation', signInInitiationBody, async (ctx, body) => {
+  const { tenantId, sub } = ctx.subject;
+  let number: string | undefined;
+  const lifetimeSeconds = body.expires_in ?? DEFAULT_CHALLENGE_SECONDS;
+  const { exchange } = await startChallenge(ctx, pushSettings, async (settings, devices, tx) => {
+    await admitChallenge(tx, tenantId, sub, ctx.now);
+    number = settings.number_matching ? drawNumber() : undefined;
+    await announceChallenge(tx, tenantId, sub);
+    if (ctx.deps.config.push.webhookUrl) {
+      const expiresAt = new Date(ctx.now.getTime() + lifetimeSeconds * 1000);
+      await queueWakeUps(tx, ctx.deps.outbox, { tenantId, expiresAt, message: body.message }, devices);
+    }
+    return {
+      lifetimeSeconds,
+      secret: number === undefined ? null : sealSecret(ctx.deps.config.secretKeyring, number, secretBinding(tenantId, sub)),
+      methodState: {
+        message: body.message,
+        details: body.details ?? {},
+        hidden_details: body.hidden_details ?? {},
+        number_matching: number !== undefined,
+      },
+    };
+  });
+  return { ...challengeOffer(exchange), ...(number === undefined ? {} : { number }) };
+});
+
+/**
+ * The sign-in client collects an approved challenge, once: the answer (and the step-up
+ * assertion the shared layer adds) is handed out a single time. While the device has not
+ * answered it is a 409 CHALLENGE_PENDING; denied, expired or cancelled ones say so.
+ */
+export const verify = defineSignInOperation('PushSignInVerification', signInVerificationBody, (ctx, body) =>
+  runOutcome(ctx.deps.db, async (tx) => {
+    await pushSettings.requireActive(tx, ctx.subject.tenantId);
+    const ref = { kind: 'challenge', type: ctx.type, exchangeId: body.exchange_id } as const;
+    const locked = await lockForEvent(tx, ref, 'authenticate', ctx.now, ctx.subject);
+    if (locked.ok) return failAfterCommit(refusal('challenge', 'authenticate', locked.value.status));
+    if (locked.error.name !== 'CHALLENGE_COMPLETED') return locked;
+    const challenge = (await findByExchangeId(tx, ref, true))!;
+    if (challenge.methodState.collected === true || !challenge.phId) return locked;
+    await updateMethodState(tx, challenge.statusId, { ...challenge.methodState, collected: true });
+    const hidden = challenge.methodState.hidden_details;
+    return succeed({ phId: challenge.phId, statusId: challenge.statusId, fields: { hidden_details: hidden ?? {} } });
+  }),
+);

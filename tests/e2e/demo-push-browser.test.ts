@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserTestsEnabled } from '../helpers/browser.ts';
+import { accessibilityViolations, DemoBrowser, type CompanionPage } from '../helpers/demo-pages.ts';
+import { expectAttribute, expectText, expectTextContaining, expectVisible } from '../helpers/locator-expect.ts';
+import { uniqueSub } from '../helpers/sign-in.ts';
+import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+
+// PUSH on the demo pages in headless Chromium: the profile page enrolls the companion (a phone
+// context) by its QR image, the companion's WebCrypto key signs the enrollment proof, the device
+// tokens and the answers, and the sign-in page shows the number the user types on the phone.
+
+const enabled = browserTestsEnabled('tests/e2e/demo-push-browser.test.ts');
+
+let server: TestServer;
+let demo: DemoBrowser;
+let companion: CompanionPage;
+
+beforeAll(async () => {
+  if (!enabled) return;
+  server = await startTestServer();
+  demo = await DemoBrowser.launch(server);
+  companion = await demo.companion();
+});
+
+afterAll(async () => {
+  await demo?.close();
+  await server?.close();
+});
+
+describe.skipIf(!enabled)('PUSH on the demo pages', () => {
+  it('enrolls the companion by QR image, then signs in by typing the shown number on the phone; a wrong number is denied', async () => {
+    const sub = uniqueSub('pushdemo');
+    const profile = await demo.profile(sub);
+    await profile.page.locator('li.method[data-type="PUSH"]').getByRole('button', { name: 'Set up' }).click();
+    await profile.expectState('INITIATED');
+    await companion.uploadQr(await profile.saveQrImage());
+    await profile.expectState('SCANNED');
+    await expectVisible(companion.page.getByText(`Approve sign-ins to default: ${sub} on this device?`));
+    await companion.confirmAdd();
+    await profile.expectState('ENROLLED');
+    await expectTextContaining(profile.devices.first(), 'Push approval');
+    await profile.close();
+
+    const page = await demo.signInPage(sub);
+    await page.getByRole('radio', { name: 'Push approval' }).check();
+    const number = page.locator('#push-number');
+    await expectText(number, /^\d{2}$/);
+    const shown = (await number.textContent())!;
+
+    const request = companion.page.locator('#challenge-list .push-challenge').first();
+    await expectTextContaining(request, 'Sign in to the verification demo');
+    await request.getByLabel('Number shown on the sign-in page').fill(shown);
+    await request.getByRole('button', { name: 'Approve' }).click();
+    await expectAttribute(request.locator('.challenge-result'), 'data-status', 'AUTHENTICATED');
+    await expectVisible(page.getByRole('heading', { name: 'AUTHENTICATED' }));
+    expect(await accessibilityViolations(companion.page)).toEqual([]);
+
+    await page.getByRole('button', { name: 'Sign in again' }).click();
+    await expectText(number, /^\d{2}$/);
+    const again = (await number.textContent())!;
+    const wrong = String((Number(again) + 1) % 100).padStart(2, '0');
+    const second = companion.page.locator('#challenge-list .push-challenge').first();
+    await expectAttribute(second.locator('.challenge-result'), 'data-status', null);
+    await second.getByLabel('Number shown on the sign-in page').fill(wrong);
+    await second.getByRole('button', { name: 'Approve' }).click();
+    await expectAttribute(second.locator('.challenge-result'), 'data-status', 'DENIED');
+    await expectTextContaining(page.locator('#push-ending'), 'denied');
+    await page.close();
+  });
+});
