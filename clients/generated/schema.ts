@@ -305,6 +305,9 @@ export interface paths {
          *     (`secret`, `issuer`, `algorithm`, `digits`, `period`) plus cidaas' extras for a
          *     companion app (`t`, `d`, `tk`, `l`, `sub`, `cid`, `burl`, `eid`).
          *
+         *     BACKUPCODE enrolls at once, without an exchange: the answer is the new set of 10 codes
+         *     (`BackupcodeSet`), shown only here; calling it again replaces the whole set.
+         *
          *     **Step-up:** once the user has an authenticator (of any method), this needs a fresh
          *     second factor: a token with a second-factor `amr` (or `STEP_UP_ACR`) and a recent
          *     `auth_time`, or the `Verification-Assertion` header from a sign-in; else
@@ -1300,7 +1303,7 @@ export interface components {
          * @description A verification method this service implements, as cidaas names it (upper case; lower case as `{method}` in paths).
          * @enum {string}
          */
-        VerificationType: "TOTP" | "PUSH" | "TOUCHID" | "FIDO2";
+        VerificationType: "TOTP" | "PUSH" | "BACKUPCODE" | "TOUCHID" | "FIDO2";
         /** @enum {string} */
         HashAlgorithm: "SHA1" | "SHA256" | "SHA512";
         /**
@@ -1390,11 +1393,14 @@ export interface components {
          *     | VER_0092 | 400 | The webhook URL is not allowed |
          *     | VER_0093 | 404 | No such webhook delivery |
          *     | VER_0094 | 409 | The webhook delivery cannot be retried now |
+         *     | VER_0095 | 400 | A backup code is 10 letters and digits (xxxxx-xxxxx), without 0, 1, i, l or o |
+         *     | VER_0096 | 409 | Every backup code was used; generate a new set |
+         *     | VER_0097 | 409 | These backup codes can no longer be checked; generate a new set |
          *     | VER_0503 | 503 | The service is temporarily unavailable |
          *     | VER_0500 | 500 | Internal server error |
          * @enum {string}
          */
-        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0008" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0022" | "VER_0023" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0050" | "VER_0060" | "VER_0061" | "VER_0062" | "VER_0063" | "VER_0064" | "VER_0065" | "VER_0066" | "VER_0067" | "VER_0070" | "VER_0071" | "VER_0072" | "VER_0073" | "VER_0074" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0089" | "VER_0090" | "VER_0091" | "VER_0092" | "VER_0093" | "VER_0094" | "VER_0503" | "VER_0500";
+        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0008" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0022" | "VER_0023" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0050" | "VER_0060" | "VER_0061" | "VER_0062" | "VER_0063" | "VER_0064" | "VER_0065" | "VER_0066" | "VER_0067" | "VER_0070" | "VER_0071" | "VER_0072" | "VER_0073" | "VER_0074" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0089" | "VER_0090" | "VER_0091" | "VER_0092" | "VER_0093" | "VER_0094" | "VER_0095" | "VER_0096" | "VER_0097" | "VER_0503" | "VER_0500";
         /** @description Messages the development `log` provider sent to one destination, newest first. */
         DevOutbox: {
             /** @description The destination as looked up (normalised). */
@@ -1472,7 +1478,7 @@ export interface components {
             active: boolean;
         };
         /** @description The settings of the method named in the path, defaults included. */
-        MethodSettings: components["schemas"]["TotpSettings"] | components["schemas"]["PushSettings"] | components["schemas"]["WebAuthnSettings"];
+        MethodSettings: components["schemas"]["TotpSettings"] | components["schemas"]["PushSettings"] | components["schemas"]["BackupcodeSettings"] | components["schemas"]["WebAuthnSettings"];
         /** @description TOTP's settings, with the defaults every tenant starts with. */
         TotpSettings: {
             algorithm: components["schemas"]["HashAlgorithm"];
@@ -1504,6 +1510,24 @@ export interface components {
              */
             issuer: string | null;
         };
+        /** @description BACKUPCODE's settings, with the defaults every tenant starts with. */
+        BackupcodeSettings: {
+            /**
+             * @description A sign-in that leaves this many codes or fewer also records `backupcodes.low`.
+             * @default 3
+             */
+            low_remaining: number;
+            /**
+             * @description Common to every method; unused (backup codes have no exchange).
+             * @default 600
+             */
+            exchange_lifetime: number;
+            /**
+             * @description Common to every method; unused (a user has one set of codes at most).
+             * @default 1
+             */
+            max_devices: number;
+        };
         MethodConfig: {
             verificationType: components["schemas"]["VerificationType"];
             active: boolean;
@@ -1515,7 +1539,7 @@ export interface components {
             settings?: components["schemas"]["MethodSettingsPatch"];
         };
         /** @description A partial change of the settings of the method named in the path. */
-        MethodSettingsPatch: components["schemas"]["TotpSettingsPatch"] | components["schemas"]["PushSettingsPatch"] | components["schemas"]["WebAuthnSettingsPatch"];
+        MethodSettingsPatch: components["schemas"]["TotpSettingsPatch"] | components["schemas"]["PushSettingsPatch"] | components["schemas"]["BackupcodeSettingsPatch"] | components["schemas"]["WebAuthnSettingsPatch"];
         /**
          * @description A partial change of TOTP's settings.
          * @example {
@@ -1540,8 +1564,19 @@ export interface components {
              */
             issuer?: string | null;
         };
+        /**
+         * @description A partial change of BACKUPCODE's settings.
+         * @example {
+         *       "low_remaining": 2
+         *     }
+         */
+        BackupcodeSettingsPatch: {
+            low_remaining?: number;
+            exchange_lifetime?: number;
+            max_devices?: number;
+        };
         /** @description What the profile UI may send to start an enrollment of the method named in the path. */
-        InitiationRequest: components["schemas"]["TotpInitiation"] | components["schemas"]["PushInitiation"] | components["schemas"]["WebAuthnInitiation"];
+        InitiationRequest: components["schemas"]["TotpInitiation"] | components["schemas"]["PushInitiation"] | components["schemas"]["BackupcodeInitiation"] | components["schemas"]["WebAuthnInitiation"];
         /**
          * @example {
          *       "client_id": "532542d2-c6b8-4921-86b6-bb1da13f941b"
@@ -1557,8 +1592,43 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * @description Generating backup codes takes no options.
+         * @example {}
+         */
+        BackupcodeInitiation: Record<string, never>;
+        /**
+         * @description What starting an enrollment answers: an exchange to complete (`EnrollmentOffer`), or,
+         *     for a method that enrolls at once (BACKUPCODE), what it enrolled.
+         */
+        InitiationResult: components["schemas"]["EnrollmentOffer"] | components["schemas"]["BackupcodeSet"];
         /** @description An enrollment started (or rotated) of the method named in the path. */
         EnrollmentOffer: components["schemas"]["TotpEnrollmentOffer"] | components["schemas"]["PushEnrollmentOffer"] | components["schemas"]["WebAuthnEnrollmentOffer"];
+        /**
+         * @description A new set of backup codes, replacing any previous one: shown only in this answer (never
+         *     cached, stored only as HMACs). Each code signs in once; input is compared ignoring case,
+         *     spaces and dashes.
+         */
+        BackupcodeSet: {
+            /** @description The set's authenticator (the same across regenerations). */
+            ph_id: components["schemas"]["Uuid"];
+            /**
+             * @example [
+             *       "k7m2p-9xq4r",
+             *       "3hfw8-tz6nc",
+             *       "u4e9j-rb2ms",
+             *       "8vqa5-dk3hy",
+             *       "m2n7t-pw9xe",
+             *       "c6gz4-hs8jf",
+             *       "y3ud7-qn5kb",
+             *       "9tre2-fm6wa",
+             *       "h8kx3-vc4pz",
+             *       "5jsn9-ag7ud"
+             *     ]
+             */
+            codes: string[];
+            generated_at: components["schemas"]["Timestamp"];
+        };
         TotpEnrollmentOffer: {
             exchange_id: components["schemas"]["ExchangeRef"];
             /** @description Watch the enrollment with it; it completes nothing. */
@@ -1918,6 +1988,8 @@ export interface components {
              * @description When a code of it was last accepted at sign-in.
              */
             last_used_at: string | null;
+            /** @description BACKUPCODE only; how many unused codes the set has left. */
+            remaining?: number;
         };
         /** @description What starting a sign-in challenge of the method named in the path takes. */
         SignInInitiationRequest: components["schemas"]["TotpSignInInitiation"] | components["schemas"]["PushSignInInitiation"] | components["schemas"]["WebAuthnSignInInitiation"];
@@ -1941,7 +2013,7 @@ export interface components {
             type: "TOTP";
         };
         /** @description A sign-in verification of the method named in the path. */
-        SignInRequest: components["schemas"]["TotpSignInVerification"] | components["schemas"]["PushSignInVerification"] | components["schemas"]["WebAuthnSignInVerification"];
+        SignInRequest: components["schemas"]["TotpSignInVerification"] | components["schemas"]["PushSignInVerification"] | components["schemas"]["BackupcodeSignInVerification"] | components["schemas"]["WebAuthnSignInVerification"];
         /**
          * @description A code, directly or answering a challenge (`exchange_id`).
          * @example {
@@ -2220,6 +2292,17 @@ export interface components {
             };
         };
         /**
+         * @description One backup code, as typed (case, spaces and dashes do not matter).
+         * @example {
+         *       "pass_code": "K7M2P 9XQ4R"
+         *     }
+         */
+        BackupcodeSignInVerification: {
+            pass_code: string;
+            /** @description Whose code it is; required with a `verification:service` token, else the caller's own. */
+            sub?: components["schemas"]["Subject"];
+        };
+        /**
          * @description A verified sign-in, whatever the method. (A method whose answer adds fields documents
          *     them here, optional.)
          */
@@ -2243,6 +2326,8 @@ export interface components {
              *     add or remove a factor. It is not a bearer token and is refused as one.
              */
             assertion: string;
+            /** @description BACKUPCODE only; how many unused codes the user has left. */
+            remaining?: number;
         };
         Health: {
             /** @constant */
@@ -2294,8 +2379,9 @@ export interface components {
             /**
              * @description `authentication.succeeded|wrong_code|replay|throttled|denied`, `lockout.started`,
              *     `enrollment.initiated|rotated|scanned|enrolled|expired|cancelled|failed|wrong_code`,
-             *     `factor.added|removed`, `backupcodes.regenerated|used`, `stepup.refused`,
-             *     `settings.changed`.
+             *     `challenge.initiated|authenticated|denied|expired|cancelled|failed` (sign-in
+             *     challenges), `factor.added|removed`, `backupcodes.regenerated|used|low`,
+             *     `stepup.refused`, `settings.changed`.
              */
             event: string;
             /** @description The method the event concerns (`TOTP`, `BACKUPCODE`, …). */
@@ -2354,10 +2440,11 @@ export interface components {
          *     `reason: invalid_response`, or a WebAuthn signature counter that did not move
          *     forward: `reason: clone_warning`), `authentication.denied` (refused
          *     while locked, or denied on the device), `lockout.started`. Enrollment: each status it
-         *     reaches. Factors: `factor.added`, `factor.removed`. Backup codes: `regenerated`, `used`.
+         *     reaches. Factors: `factor.added`, `factor.removed`. Backup codes: `regenerated`, `used`,
+         *     `low` (a sign-in left the tenant's `low_remaining` codes or fewer).
          * @enum {string}
          */
-        WebhookEventType: "enrollment.initiated" | "enrollment.scanned" | "enrollment.enrolled" | "enrollment.expired" | "enrollment.cancelled" | "enrollment.failed" | "authentication.succeeded" | "authentication.failed" | "authentication.denied" | "factor.added" | "factor.removed" | "backupcodes.regenerated" | "backupcodes.used" | "lockout.started";
+        WebhookEventType: "enrollment.initiated" | "enrollment.scanned" | "enrollment.enrolled" | "enrollment.expired" | "enrollment.cancelled" | "enrollment.failed" | "authentication.succeeded" | "authentication.failed" | "authentication.denied" | "factor.added" | "factor.removed" | "backupcodes.regenerated" | "backupcodes.used" | "backupcodes.low" | "lockout.started";
         WebhookEndpointRequest: {
             /** @description Absolute `https` URL (`http` outside production), without credentials or fragment, at most 2048 characters. */
             url: string;
@@ -2470,6 +2557,22 @@ export interface components {
         };
     };
     responses: {
+        /**
+         * @description The enrollment started: act on it with `exchange_id`, watch `status_id`, and show what
+         *     the method adds (TOTP: show `qr_code`, or render `otpauth_uri`; give
+         *     `otpauth_uri_standard` to apps or libraries that refuse cidaas' extra parameters). A
+         *     method that enrolls at once answers what it enrolled instead (BACKUPCODE: the codes,
+         *     `BackupcodeSet`). Never cached.
+         */
+        Initiated: {
+            headers: {
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["InitiationResult"];
+            };
+        };
         /**
          * @description The enrollment: act on it with `exchange_id`, watch `status_id`, and show what the method
          *     adds (TOTP: show `qr_code`, or render `otpauth_uri`; give `otpauth_uri_standard` to apps or
@@ -3537,7 +3640,7 @@ export interface operations {
         };
         requestBody?: components["requestBodies"]["Initiation"];
         responses: {
-            201: components["responses"]["EnrollmentOffer"];
+            201: components["responses"]["Initiated"];
             400: components["responses"]["InvalidBody"];
             401: components["responses"]["StepUpUnauthorized"];
             403: components["responses"]["WebAuthnOriginRefused"];
@@ -3574,7 +3677,7 @@ export interface operations {
         };
         requestBody?: components["requestBodies"]["Initiation"];
         responses: {
-            201: components["responses"]["EnrollmentOffer"];
+            201: components["responses"]["Initiated"];
             400: components["responses"]["InvalidBody"];
             401: components["responses"]["StepUpUnauthorized"];
             403: components["responses"]["WebAuthnOriginRefused"];
@@ -4267,7 +4370,8 @@ export interface operations {
             };
             /**
              * @description The code is wrong, replayed or outside the window (`VER_0041`; once the user must
-             *     wait, with `Retry-After`), the body is not valid (`VER_0001`, also when a service
+             *     wait, with `Retry-After`), a backup code cannot be one (`VER_0095`: wrong length or a
+             *     look-alike character; not counted), the body is not valid (`VER_0001`, also when a service
              *     token names no `sub`), not JSON (`VER_0002`) or does not decode with its
              *     Content-Encoding (`VER_0009`). FIDO2, TOUCHID: the assertion is malformed or its
              *     signature does not verify (`VER_0080`), it is for another RP ID (`VER_0082`) or
@@ -4282,7 +4386,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "VER_0001" | "VER_0002" | "VER_0009" | "VER_0041" | "VER_0080" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0087";
+                        code?: "VER_0001" | "VER_0002" | "VER_0009" | "VER_0041" | "VER_0080" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0087" | "VER_0095";
                     };
                 };
             };
@@ -4295,7 +4399,8 @@ export interface operations {
              *     (`VER_0024`), already answered (`VER_0025`), cancelled (`VER_0026`), failed after too
              *     many wrong codes (`VER_0027`, also answered to the last wrong code), denied
              *     (`VER_0028`), or not answered yet on the device of a method answered there
-             *     (`VER_0029`).
+             *     (`VER_0029`); every backup code of the user was used (`VER_0096`), or the set was
+             *     made under a `SECRET_KEY` no longer configured (`VER_0097`).
              */
             409: {
                 headers: {
@@ -4304,7 +4409,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "VER_0021" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0043";
+                        code?: "VER_0021" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0043" | "VER_0096" | "VER_0097";
                     };
                 };
             };

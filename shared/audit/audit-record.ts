@@ -62,6 +62,11 @@ function detailsOf(e: SecurityEvent): AuditDetails {
     case 'enrollment.enrolled':
     case 'enrollment.expired':
     case 'enrollment.cancelled':
+    case 'challenge.initiated':
+    case 'challenge.authenticated':
+    case 'challenge.denied':
+    case 'challenge.expired':
+    case 'challenge.cancelled':
       return {};
     case 'authentication.clone_warning':
       return { stored_counter: e.storedCounter, received_counter: e.receivedCounter };
@@ -78,6 +83,7 @@ function detailsOf(e: SecurityEvent): AuditDetails {
     case 'enrollment.wrong_code':
       return { remaining_attempts: e.remainingAttempts };
     case 'enrollment.failed':
+    case 'challenge.failed':
       return { attempts: e.attempts };
     case 'factor.added':
       return { via: e.via };
@@ -89,6 +95,7 @@ function detailsOf(e: SecurityEvent): AuditDetails {
     case 'backupcodes.regenerated':
       return { count: e.count };
     case 'backupcodes.used':
+    case 'backupcodes.low':
       return { remaining: e.remaining };
     case 'settings.changed':
       return { changed: [...e.changed] };

@@ -6,13 +6,17 @@ import type { SecurityEventRecorder } from '../security-events/index.ts';
 import { requireStepUp, type StepUp } from '../step-up/require-step-up.ts';
 import type { VerificationType } from '../tenants/verification-type.ts';
 import { toDeviceView, type DeviceView } from '../authenticators/authenticator.ts';
+import { implementedMethod } from '../methods/registry.ts';
 import { deleteAuthenticator, findAuthenticator, listAuthenticators, renameAuthenticator } from '../authenticators/authenticator-repository.ts';
 
 /** Who acts on devices: the caller's own, or any of the tenant's for an admin (the acting-for policy, `verification:admin`). */
 export type DeviceActor = Principal;
 
+/** The user's authenticators, each with what its method adds to the list (BACKUPCODE: `remaining`). */
 export function listDevices(db: Database, tenantId: string, sub: string, type?: VerificationType): Promise<DeviceView[]> {
-  return listAuthenticators(db, tenantId, sub, type).then((list) => list.map(toDeviceView));
+  return listAuthenticators(db, tenantId, sub, type).then((list) =>
+    list.map((a) => ({ ...implementedMethod(a.verificationType)?.describeDevice?.(a), ...toDeviceView(a) })),
+  );
 }
 
 /** Someone else's device is reported as missing, not forbidden, so ph_ids cannot be probed. */

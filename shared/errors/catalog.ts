@@ -77,6 +77,9 @@ export const errorCatalog = {
   WEBHOOK_URL_NOT_ALLOWED: { code: 'VER_0092', status: 400, title: 'The webhook URL is not allowed' },
   DELIVERY_NOT_FOUND: { code: 'VER_0093', status: 404, title: 'No such webhook delivery' },
   DELIVERY_NOT_RETRYABLE: { code: 'VER_0094', status: 409, title: 'The webhook delivery cannot be retried now' },
+  BACKUP_CODE_MALFORMED: { code: 'VER_0095', status: 400, title: 'A backup code is 10 letters and digits (xxxxx-xxxxx), without 0, 1, i, l or o' },
+  BACKUP_CODES_EXHAUSTED: { code: 'VER_0096', status: 409, title: 'Every backup code was used; generate a new set' },
+  BACKUP_CODES_UNCHECKABLE: { code: 'VER_0097', status: 409, title: 'These backup codes can no longer be checked; generate a new set' },
 
   SERVICE_UNAVAILABLE: { code: 'VER_0503', status: 503, title: 'The service is temporarily unavailable' },
   INTERNAL: { code: 'VER_0500', status: 500, title: 'Internal server error' },

@@ -2,9 +2,10 @@ import type { z } from 'zod';
 import type { AppConfig } from '../config/env.ts';
 import type { Database } from '../db/database.ts';
 import type { MessageDelivery } from '../delivery/message-delivery.ts';
+import type { Authenticator } from '../authenticators/authenticator.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Outbox } from '../outbox/outbox.ts';
-import type { SecurityEventRecorder } from '../security-events/index.ts';
+import type { SecurityEventRecorder, StepUpOperation } from '../security-events/index.ts';
 import type { StepUp } from '../step-up/require-step-up.ts';
 import type { CommonSettings } from '../tenants/method-settings.ts';
 import type { VerificationType } from '../tenants/verification-type.ts';
@@ -148,6 +149,8 @@ export interface SignInSuccess {
 export interface EnrollmentOperations {
   /** `POST /verification-actions-srv/setup/{method}/initiation` (and the v2 alias): step-up already demanded by startEnrollment. */
   initiate: BodyOperation<InitiationContext, ExchangeOffer | DirectEnrollment>;
+  /** What a refused step-up of the initiation is recorded as (`stepup.refused`); `initiate_enrollment` when absent. */
+  initiateStepUp?: StepUpOperation;
   /** `POST /verification-actions-srv/setup/{method}/verification`: the profile UI completes it. */
   verify?: BodyOperation<UserContext, EnrollmentResult>;
   /** `POST /verification-actions-srv/setup/{method}/scan`: an app binds itself (usually `scanOperation`). */
@@ -174,6 +177,8 @@ export interface MethodModule<S extends CommonSettings = CommonSettings, T exten
   readonly settings: MethodSettings<S>;
   readonly enrollment: EnrollmentOperations;
   readonly signIn: SignInOperations;
+  /** Fields the devices list adds to an authenticator of this method (BACKUPCODE: `remaining`); never a secret. */
+  readonly describeDevice?: (authenticator: Authenticator) => Record<string, string | number | boolean | null>;
 }
 
 /** Every sign-in body may name the user a `verification:service` token acts for. */

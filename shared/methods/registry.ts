@@ -4,6 +4,7 @@ import type { VerificationType } from '../tenants/verification-type.ts';
 import type { MethodModule } from './method-module.ts';
 import { fido2 } from './fido2/index.ts';
 import { push } from './push/index.ts';
+import { backupcode } from './backupcode/index.ts';
 import { totp } from './totp/index.ts';
 import { touchid } from './touchid/index.ts';
 
@@ -15,6 +16,7 @@ import { touchid } from './touchid/index.ts';
 export const METHODS = {
   TOTP: totp,
   PUSH: push,
+  BACKUPCODE: backupcode,
   TOUCHID: touchid,
   FIDO2: fido2,
 } as const satisfies { [T in VerificationType]?: MethodModule<CommonSettings, T> };
@@ -38,4 +40,9 @@ export function resolveMethod(raw: string): RegisteredMethod {
   const type = VERIFICATION_TYPES.find((candidate) => candidate === upper);
   if (!type) throw new VerificationError('UNKNOWN_METHOD', `unknown verification method "${raw.slice(0, 32)}"; known: ${VERIFICATION_TYPES.join(', ')}`);
   return METHODS[type];
+}
+
+/** The module of an implemented method (for what a stored authenticator of it shows), or undefined. */
+export function implementedMethod(type: VerificationType): RegisteredMethod | undefined {
+  return VERIFICATION_TYPES.includes(type as ImplementedType) ? METHODS[type as ImplementedType] : undefined;
 }

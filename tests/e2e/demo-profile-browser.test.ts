@@ -293,6 +293,7 @@ describe.skipIf(!enabled)('profile page: which methods it offers', () => {
     await setTotpConfig(server, tenant, { active: false });
     await setPushConfig(server, tenant, { active: false });
     const profile = await demo.profile('carol', tenant);
+    await expectCount(profile.page.locator('li.method[data-type="BACKUPCODE"]'), 1);
     await expectCount(profile.page.locator('li.method[data-type="TOUCHID"]'), 1);
     await expectCount(profile.page.locator('li.method[data-type="TOTP"]'), 0);
     await profile.close();
@@ -306,6 +307,7 @@ describe.skipIf(!enabled)('profile page: which methods it offers', () => {
     });
     try {
       const profile = await demo.profile(uniqueSub('unlisted'));
+      await expectCount(profile.page.locator('li.method[data-type="BACKUPCODE"]'), 1);
       await expectCount(profile.page.locator('li.method[data-type="TOUCHID"]'), 1);
       await expectCount(profile.page.locator('li.method[data-type="TOTP"]'), 0);
       await expectCount(profile.page.locator('li.method[data-type="NOT_IMPLEMENTED_HERE"]'), 0);

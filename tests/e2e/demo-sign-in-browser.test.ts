@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestsEnabled } from '../helpers/browser.ts';
 import { accessibilityViolations, DemoBrowser, PHONE, screenshotFolder, scrollsSideways } from '../helpers/demo-pages.ts';
 import { codeNow, wrongCode } from '../helpers/enrollment.ts';
+import { request } from '../helpers/http.ts';
 import { startJwksServer, type JwksServer } from '../helpers/jwks-server.ts';
 import { expectAttribute, expectCount, expectFocused, expectText, expectVisible } from '../helpers/locator-expect.ts';
 import { enrolledUser, sendWrongCodes, setTotpConfig, uniqueSub, type EnrolledUser } from '../helpers/sign-in.ts';
@@ -110,10 +111,12 @@ describe.skipIf(!enabled)('sign-in page', () => {
     await page.close();
   });
 
-  it('offers no method the tenant switched off', async () => {
+  it('offers no method when the tenant switched every one off', async () => {
     const tenant = uniqueSub('off');
     await setTotpConfig(server, tenant, { active: false });
     await setPushConfig(server, tenant, { active: false });
+    const admin = await server.token({ sub: 'tenant-admin', tenant, scope: 'verification:admin' });
+    expect((await request(`${server.url}/verification-srv/config/backupcode`, { method: 'PUT', token: admin, body: { active: false } })).status).toBe(200);
     const page = await demo.signInPage('dave', tenant);
     await expectVisible(page.getByRole('radio', { name: 'Fingerprint or face' }));
     await expectCount(page.getByRole('radio', { name: 'Authenticator app' }), 0);

@@ -16,6 +16,7 @@ describe('GET /verification-srv/config/list', () => {
     expect(res.body).toEqual([
       { verificationType: 'TOTP', active: true },
       { verificationType: 'PUSH', active: true },
+      { verificationType: 'BACKUPCODE', active: true },
       { verificationType: 'TOUCHID', active: true },
       { verificationType: 'FIDO2', active: true },
     ]);

@@ -4,6 +4,7 @@
 
 import { fido2 } from './fido2.js';
 import { push } from './push.js';
+import { backupcode } from './backupcode.js';
 import { totp } from './totp.js';
 import { touchid } from './touchid.js';
 
@@ -12,7 +13,7 @@ import { touchid } from './touchid.js';
 /** @typedef {import('../assets/types.js').MethodSummary} MethodSummary */
 
 /** @type {readonly MethodModule[]} */
-export const METHODS = [totp, push, touchid, fido2];
+export const METHODS = [totp, push, backupcode, touchid, fido2];
 
 /**
  * The methods to offer for `part`: those this page implements that the tenant has active. A
