@@ -80,6 +80,8 @@ function detailsOf(e: SecurityEvent): AuditDetails {
       return { reason: e.reason };
     case 'lockout.started':
       return { failures: e.failures, locked_until: e.lockedUntil.toISOString() };
+    case 'enrollment.invalid_response':
+      return { code: e.code };
     case 'enrollment.wrong_code':
       return { remaining_attempts: e.remainingAttempts };
     case 'enrollment.failed':

@@ -20,6 +20,8 @@ function detailsOf(e: SecurityEvent): LogFields {
       return { retry_after: e.retryAfterS };
     case 'lockout.started':
       return { failures: e.failures, locked_until: e.lockedUntil.toISOString() };
+    case 'enrollment.invalid_response':
+      return { status_id: e.statusId, code: e.code };
     case 'enrollment.wrong_code':
       return { status_id: e.statusId, remaining_attempts: e.remainingAttempts };
     case 'enrollment.failed':

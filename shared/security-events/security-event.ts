@@ -50,6 +50,8 @@ export type SecurityEvent =
   /** A wrong code locked sign-in for the full lockout period. */
   | (MethodSubject & { event: 'lockout.started'; failures: number; lockedUntil: Date })
   | (MethodSubject & { event: 'enrollment.wrong_code'; statusId: string; remainingAttempts: number })
+  /** A WebAuthn registration response was refused (`code`: VER_0080…); the enrollment stays open. */
+  | (MethodSubject & { event: 'enrollment.invalid_response'; statusId: string; code: string })
   /** Too many wrong codes: the enrollment is FAILED. */
   | (MethodSubject & { event: 'enrollment.failed'; statusId: string; attempts: number })
   /** `statusId`: the enrollment that added it; none for a factor added without one (BACKUPCODE). */
@@ -105,6 +107,7 @@ export const OUTCOME_OF: Readonly<Record<SecurityEventName, SecurityOutcome>> = 
   'authentication.throttled': 'refused',
   'lockout.started': 'failure',
   'enrollment.wrong_code': 'failure',
+  'enrollment.invalid_response': 'failure',
   'enrollment.failed': 'failure',
   'factor.added': 'success',
   'factor.removed': 'success',

@@ -80,6 +80,7 @@ function describe(e: SecurityEvent): { type: WebhookEventType; extra: Extra } | 
     // Audit-only: they concern the service's own bookkeeping or an admin, not a user's factors;
     // a challenge's outcome reaches integrators as the attempt that caused it (authentication.*).
     case 'enrollment.wrong_code':
+    case 'enrollment.invalid_response':
     case 'enrollment.rotated':
     case 'challenge.initiated':
     case 'challenge.authenticated':

@@ -1,5 +1,6 @@
 import { listAuthenticators } from '../../authenticators/authenticator-repository.ts';
 import type { Queryable } from '../../db/database.ts';
+import { VerificationError } from '../../errors/verification-error.ts';
 import type { Enrollment } from '../../exchanges/exchange.ts';
 import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { registrationOptions, userHandle, userHandleKey, verifyRegistration, type WebAuthnMethod } from '../../webauthn/index.ts';
@@ -71,17 +72,38 @@ async function checkRegistration(tx: Queryable, ctx: UserContext, method: WebAut
 }
 
 /**
+ * Records a refused registration response as `enrollment.invalid_response`. The completion's
+ * transaction was rolled back with the refusal (so the enrollment is as it was), hence one of
+ * its own.
+ */
+async function recordRefusal(ctx: UserContext, enrollment: Enrollment, refusal: VerificationError): Promise<void> {
+  const { tenantId, sub, verificationType: type, statusId } = enrollment;
+  await ctx.deps.db.transaction((tx) => ctx.events.record(tx, { event: 'enrollment.invalid_response', tenantId, sub, type, statusId, code: refusal.code }));
+}
+
+/**
  * Profile-UI path: the page that ran `navigator.credentials.create` sends the response. A
  * response that fails a check is refused with its own code and leaves the enrollment as it was
- * (nothing is guessed here, so nothing is counted).
+ * (nothing is guessed here, so nothing is counted); the refusal is recorded.
  */
 export function verify(method: WebAuthnMethod, settings: MethodSettings<WebAuthnSettings>) {
-  return defineOperation('WebAuthnProfileVerification', profileVerificationBody, (ctx: UserContext, body) =>
-    completeEnrollment(ctx, {
-      settings,
-      exchangeId: body.exchange_id,
-      via: { path: 'profile', owner: { tenantId: ctx.user.tenantId, sub: ctx.user.sub } },
-      check: (tx, enrollment) => checkRegistration(tx, ctx, method, enrollment, body.credential),
-    }),
-  );
+  return defineOperation('WebAuthnProfileVerification', profileVerificationBody, async (ctx: UserContext, body) => {
+    let checked: Enrollment | undefined;
+    try {
+      return await completeEnrollment(ctx, {
+        settings,
+        exchangeId: body.exchange_id,
+        via: { path: 'profile', owner: { tenantId: ctx.user.tenantId, sub: ctx.user.sub } },
+        check: (tx, enrollment) => {
+          checked = enrollment;
+          return checkRegistration(tx, ctx, method, enrollment, body.credential);
+        },
+      });
+    } catch (err) {
+      // Only what the check refused: a refusal of the exchange itself (unknown, expired…) has
+      // its own record, or concerns nobody's enrollment.
+      if (checked && err instanceof VerificationError && err.name.startsWith('WEBAUTHN_')) await recordRefusal(ctx, checked, err);
+      throw err;
+    }
+  });
 }

@@ -132,7 +132,7 @@ describe('POST /verification-actions-srv/setup/{fido2|touchid}/verification', ()
     expect((await routes.status(offer.status_id)).body).toMatchObject({ status: 'INITIATED' });
   });
 
-  it('a recorded response answers another challenge (400 VER_0083): refused, not counted, the enrollment stays open', async () => {
+  it('a recorded response answers another challenge (400 VER_0083): refused, not counted, recorded, the enrollment stays open', async () => {
     const frank = await user('wa-recorded');
     const offer = started(await routes.initiate('fido2', frank));
     for (let i = 0; i < 6; i++) {
@@ -141,6 +141,17 @@ describe('POST /verification-actions-srv/setup/{fido2|touchid}/verification', ()
     }
     expect(await failedAttempts(offer.status_id)).toBe(0);
     expect((await routes.status(offer.status_id)).body).toMatchObject({ status: 'INITIATED' });
+    const refusals = securityEventsOf(server, frank.sub).filter((e) => e.event === 'enrollment.invalid_response');
+    expect(refusals).toHaveLength(6);
+    expect(refusals[0]).toEqual({
+      event: 'enrollment.invalid_response',
+      tenant: frank.tenant,
+      sub: frank.sub,
+      type: 'FIDO2',
+      outcome: 'failure',
+      status_id: offer.status_id,
+      code: 'VER_0083',
+    });
   });
 
   it('a request from a page of another origin is refused (403 VER_0081)', async () => {
