@@ -405,9 +405,13 @@ export interface paths {
         put?: never;
         /**
          * Send an enrollment's code again
-         * @description For methods that send a code to a destination (SMS, EMAIL): sends the code of a live
-         *     enrollment of the caller again. No request body. Counts as an initiation
-         *     (`INITIATION_RATE_LIMIT`). A method that sends nothing (TOTP) answers `404 VER_0022`.
+         * @description For methods that send a code to a destination (SMS, EMAIL): sends a new code for a live
+         *     enrollment of the caller to the same destination; the previous code stops working and
+         *     the lifetime starts again (watchers see the new `expires_at`), but wrong codes typed so
+         *     far stay counted. No request body. Counts as an initiation (`INITIATION_RATE_LIMIT`).
+         *     Refused for 30 s after the previous code (`429 VER_0075` with `Retry-After`) and past the
+         *     send caps (5 codes per destination per 10 minutes, `VER_0076`; 5 per user per hour,
+         *     `VER_0077`). A method that sends nothing (TOTP) answers `404 VER_0022`.
          */
         post: operations["resendEnrollmentCode"];
         delete?: never;
@@ -674,7 +678,9 @@ export interface paths {
          *
          *     The body and the method fields of the answer are the method's (`TotpSignInInitiation`
          *     and `TotpChallengeOffer` for TOTP, whose challenge lives `exchange_lifetime` seconds
-         *     and is answered with a code).
+         *     and is answered with a code). SMS and EMAIL (`CodeSignInInitiation`, `CodeChallengeOffer`)
+         *     send a code to the user's enrolled destination (the one `ph_id` names, else the first)
+         *     and answer where it went, masked; the send caps of the enrollment apply.
          *
          *     FIDO2 and TOUCHID (`WebAuthnChallengeOffer`): `options` are the request options for
          *     `navigator.credentials.get`, naming the user's credentials of the method in
@@ -1300,10 +1306,15 @@ export interface components {
          */
         PassCode: string;
         /**
+         * @description A code SMS or EMAIL delivered (as many digits as the tenant configured, 4 to 10).
+         * @example 048213
+         */
+        OneTimeCode: string;
+        /**
          * @description A verification method this service implements, as cidaas names it (upper case; lower case as `{method}` in paths).
          * @enum {string}
          */
-        VerificationType: "TOTP" | "PUSH" | "BACKUPCODE" | "TOUCHID" | "FIDO2";
+        VerificationType: "TOTP" | "PUSH" | "SMS" | "EMAIL" | "BACKUPCODE" | "TOUCHID" | "FIDO2";
         /** @enum {string} */
         HashAlgorithm: "SHA1" | "SHA256" | "SHA512";
         /**
@@ -1378,6 +1389,11 @@ export interface components {
          *     | VER_0072 | 400 | Phone numbers of this country are not accepted |
          *     | VER_0073 | 400 | The email address is not valid |
          *     | VER_0074 | 503 | No provider is configured to deliver codes on this channel |
+         *     | VER_0075 | 429 | A code was sent moments ago; wait before asking for another |
+         *     | VER_0076 | 429 | Too many codes were sent to this destination; try again later |
+         *     | VER_0077 | 429 | Too many codes were sent for this user; try again later |
+         *     | VER_0078 | 409 | This destination is already enrolled for the user |
+         *     | VER_0079 | 404 | The user has no enrolled destination with this id |
          *     | VER_0080 | 400 | The WebAuthn response is invalid |
          *     | VER_0081 | 403 | The origin is not allowed for this relying party |
          *     | VER_0082 | 400 | The WebAuthn response is for another relying party |
@@ -1400,7 +1416,7 @@ export interface components {
          *     | VER_0500 | 500 | Internal server error |
          * @enum {string}
          */
-        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0008" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0022" | "VER_0023" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0050" | "VER_0060" | "VER_0061" | "VER_0062" | "VER_0063" | "VER_0064" | "VER_0065" | "VER_0066" | "VER_0067" | "VER_0070" | "VER_0071" | "VER_0072" | "VER_0073" | "VER_0074" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0089" | "VER_0090" | "VER_0091" | "VER_0092" | "VER_0093" | "VER_0094" | "VER_0095" | "VER_0096" | "VER_0097" | "VER_0503" | "VER_0500";
+        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0008" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0022" | "VER_0023" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0050" | "VER_0060" | "VER_0061" | "VER_0062" | "VER_0063" | "VER_0064" | "VER_0065" | "VER_0066" | "VER_0067" | "VER_0070" | "VER_0071" | "VER_0072" | "VER_0073" | "VER_0074" | "VER_0075" | "VER_0076" | "VER_0077" | "VER_0078" | "VER_0079" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0089" | "VER_0090" | "VER_0091" | "VER_0092" | "VER_0093" | "VER_0094" | "VER_0095" | "VER_0096" | "VER_0097" | "VER_0503" | "VER_0500";
         /** @description Messages the development `log` provider sent to one destination, newest first. */
         DevOutbox: {
             /** @description The destination as looked up (normalised). */
@@ -1478,7 +1494,33 @@ export interface components {
             active: boolean;
         };
         /** @description The settings of the method named in the path, defaults included. */
-        MethodSettings: components["schemas"]["TotpSettings"] | components["schemas"]["PushSettings"] | components["schemas"]["BackupcodeSettings"] | components["schemas"]["WebAuthnSettings"];
+        MethodSettings: components["schemas"]["TotpSettings"] | components["schemas"]["PushSettings"] | components["schemas"]["BackupcodeSettings"] | components["schemas"]["SmsSettings"] | components["schemas"]["EmailSettings"] | components["schemas"]["WebAuthnSettings"];
+        /** @description SMS's settings, with the defaults every tenant starts with. */
+        SmsSettings: {
+            /** @description Digits per code. */
+            digits: number;
+            /** @description Seconds a code (and its enrollment or challenge) stays valid. */
+            exchange_lifetime: number;
+            /** @description Destinations of this method one user may enroll. */
+            max_devices: number;
+            /** @description The name messages say the code is from (trimmed, no control characters); null for the tenant id. */
+            sender_name: string | null;
+            /** @description ISO 3166-1 alpha-2 country of numbers typed without `+` (national format); null requires `+`. */
+            default_country: string | null;
+            /** @description Countries (ISO 3166-1 alpha-2) whose numbers are accepted, against SMS pumping; empty accepts every country. */
+            allowed_countries: string[];
+        };
+        /** @description EMAIL's settings, with the defaults every tenant starts with. */
+        EmailSettings: {
+            /** @description Digits per code. */
+            digits: number;
+            /** @description Seconds a code (and its enrollment or challenge) stays valid. */
+            exchange_lifetime: number;
+            /** @description Destinations of this method one user may enroll. */
+            max_devices: number;
+            /** @description The name messages say the code is from (trimmed, no control characters); null for the tenant id. */
+            sender_name: string | null;
+        };
         /** @description TOTP's settings, with the defaults every tenant starts with. */
         TotpSettings: {
             algorithm: components["schemas"]["HashAlgorithm"];
@@ -1539,7 +1581,49 @@ export interface components {
             settings?: components["schemas"]["MethodSettingsPatch"];
         };
         /** @description A partial change of the settings of the method named in the path. */
-        MethodSettingsPatch: components["schemas"]["TotpSettingsPatch"] | components["schemas"]["PushSettingsPatch"] | components["schemas"]["BackupcodeSettingsPatch"] | components["schemas"]["WebAuthnSettingsPatch"];
+        MethodSettingsPatch: components["schemas"]["TotpSettingsPatch"] | components["schemas"]["PushSettingsPatch"] | components["schemas"]["BackupcodeSettingsPatch"] | components["schemas"]["SmsSettingsPatch"] | components["schemas"]["EmailSettingsPatch"] | components["schemas"]["WebAuthnSettingsPatch"];
+        /**
+         * @description A partial change of SMS's settings.
+         * @example {
+         *       "default_country": "DE",
+         *       "allowed_countries": [
+         *         "DE",
+         *         "AT",
+         *         "CH"
+         *       ]
+         *     }
+         */
+        SmsSettingsPatch: {
+            /** @description Digits per code. */
+            digits?: number;
+            /** @description Seconds a code (and its enrollment or challenge) stays valid. */
+            exchange_lifetime?: number;
+            /** @description Destinations of this method one user may enroll. */
+            max_devices?: number;
+            /** @description The name messages say the code is from (trimmed, no control characters); null for the tenant id. */
+            sender_name?: string | null;
+            /** @description ISO 3166-1 alpha-2 country of numbers typed without `+` (national format); null requires `+`. */
+            default_country?: string | null;
+            /** @description Countries (ISO 3166-1 alpha-2) whose numbers are accepted, against SMS pumping; empty accepts every country. */
+            allowed_countries?: string[];
+        };
+        /**
+         * @description A partial change of EMAIL's settings.
+         * @example {
+         *       "digits": 8,
+         *       "sender_name": "Acme"
+         *     }
+         */
+        EmailSettingsPatch: {
+            /** @description Digits per code. */
+            digits?: number;
+            /** @description Seconds a code (and its enrollment or challenge) stays valid. */
+            exchange_lifetime?: number;
+            /** @description Destinations of this method one user may enroll. */
+            max_devices?: number;
+            /** @description The name messages say the code is from (trimmed, no control characters); null for the tenant id. */
+            sender_name?: string | null;
+        };
         /**
          * @description A partial change of TOTP's settings.
          * @example {
@@ -1576,7 +1660,33 @@ export interface components {
             max_devices?: number;
         };
         /** @description What the profile UI may send to start an enrollment of the method named in the path. */
-        InitiationRequest: components["schemas"]["TotpInitiation"] | components["schemas"]["PushInitiation"] | components["schemas"]["BackupcodeInitiation"] | components["schemas"]["WebAuthnInitiation"];
+        InitiationRequest: components["schemas"]["TotpInitiation"] | components["schemas"]["PushInitiation"] | components["schemas"]["BackupcodeInitiation"] | components["schemas"]["SmsInitiation"] | components["schemas"]["EmailInitiation"] | components["schemas"]["WebAuthnInitiation"];
+        /**
+         * @description The mobile number to send codes to, in international (`+49…`) or, with the tenant's `default_country`, national format.
+         * @example {
+         *       "phone_number": "+49 151 23456789"
+         *     }
+         */
+        SmsInitiation: {
+            phone_number: string;
+            /** @description Sent by cidaas' profile UI; accepted and ignored. */
+            deviceInfo?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @description The email address to send codes to.
+         * @example {
+         *       "email": "alice@example.com"
+         *     }
+         */
+        EmailInitiation: {
+            email: string;
+            /** @description Sent by cidaas' profile UI; accepted and ignored. */
+            deviceInfo?: {
+                [key: string]: unknown;
+            };
+        };
         /**
          * @example {
          *       "client_id": "532542d2-c6b8-4921-86b6-bb1da13f941b"
@@ -1603,7 +1713,17 @@ export interface components {
          */
         InitiationResult: components["schemas"]["EnrollmentOffer"] | components["schemas"]["BackupcodeSet"];
         /** @description An enrollment started (or rotated) of the method named in the path. */
-        EnrollmentOffer: components["schemas"]["TotpEnrollmentOffer"] | components["schemas"]["PushEnrollmentOffer"] | components["schemas"]["WebAuthnEnrollmentOffer"];
+        EnrollmentOffer: components["schemas"]["TotpEnrollmentOffer"] | components["schemas"]["PushEnrollmentOffer"] | components["schemas"]["CodeEnrollmentOffer"] | components["schemas"]["WebAuthnEnrollmentOffer"];
+        /** @description An SMS or EMAIL enrollment whose code is on its way to `destination`. */
+        CodeEnrollmentOffer: {
+            exchange_id: components["schemas"]["ExchangeRef"];
+            /** @description Watch the enrollment with it; it completes nothing. */
+            status_id: components["schemas"]["Uuid"];
+            /** @description Where the code went, masked (`+49•••••789`, `a•••@example.com`). */
+            destination: string;
+            /** @description When a resend will be accepted (30 s after this code). */
+            resend_after: components["schemas"]["Timestamp"];
+        };
         /**
          * @description A new set of backup codes, replacing any previous one: shown only in this answer (never
          *     cached, stored only as HMACs). Each code signs in once; input is compared ignoring case,
@@ -1677,11 +1797,34 @@ export interface components {
             ph_id?: components["schemas"]["Uuid"];
             /** @description The device that scanned the code (ENROLLED through a companion app only). */
             device_id?: string;
+            /**
+             * @description SMS and EMAIL, while the exchange is live: where the code's message is. `queued`
+             *     until the provider took it (retries included), then `sent`, or `failed` when the
+             *     provider refused it or every retry failed (start again, or resend). Never the code
+             *     or the full destination.
+             */
+            delivery?: {
+                /** @enum {string} */
+                state: "queued" | "sent" | "failed";
+                /** @description The destination, masked (`+49•••••789`). */
+                to: string;
+            };
             expires_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
         };
         /** @description The profile UI's proof completing an enrollment of the method named in the path. */
-        ProfileVerificationRequest: components["schemas"]["TotpProfileVerification"] | components["schemas"]["WebAuthnProfileVerification"];
+        ProfileVerificationRequest: components["schemas"]["TotpProfileVerification"] | components["schemas"]["CodeProfileVerification"] | components["schemas"]["WebAuthnProfileVerification"];
+        /**
+         * @description The code SMS or EMAIL delivered.
+         * @example {
+         *       "exchange_id": "d5edcec1-d306-4cb8-8650-a3eb0330084d",
+         *       "pass_code": "048213"
+         *     }
+         */
+        CodeProfileVerification: {
+            exchange_id: components["schemas"]["Uuid"];
+            pass_code: components["schemas"]["OneTimeCode"];
+        };
         /**
          * @description The first code the user's authenticator app shows.
          * @example {
@@ -1992,7 +2135,19 @@ export interface components {
             remaining?: number;
         };
         /** @description What starting a sign-in challenge of the method named in the path takes. */
-        SignInInitiationRequest: components["schemas"]["TotpSignInInitiation"] | components["schemas"]["PushSignInInitiation"] | components["schemas"]["WebAuthnSignInInitiation"];
+        SignInInitiationRequest: components["schemas"]["TotpSignInInitiation"] | components["schemas"]["PushSignInInitiation"] | components["schemas"]["CodeSignInInitiation"] | components["schemas"]["WebAuthnSignInInitiation"];
+        /**
+         * @example {
+         *       "sub": "da65eb32-d460-4355-8b94-ee061896712f",
+         *       "ph_id": "79e52278-80f4-488f-8adc-5ef3d4c4869d"
+         *     }
+         */
+        CodeSignInInitiation: {
+            /** @description Whose sign-in it is; required with a `verification:service` token, else the caller's own. */
+            sub?: components["schemas"]["Subject"];
+            /** @description The enrolled destination to send the code to; the user's first one when absent. */
+            ph_id?: components["schemas"]["Uuid"];
+        };
         /**
          * @example {
          *       "sub": "da65eb32-d460-4355-8b94-ee061896712f"
@@ -2003,7 +2158,19 @@ export interface components {
             sub?: components["schemas"]["Subject"];
         };
         /** @description A sign-in challenge started, of the method named in the path. */
-        ChallengeOffer: components["schemas"]["TotpChallengeOffer"] | components["schemas"]["PushChallengeOffer"] | components["schemas"]["WebAuthnChallengeOffer"];
+        ChallengeOffer: components["schemas"]["TotpChallengeOffer"] | components["schemas"]["PushChallengeOffer"] | components["schemas"]["CodeChallengeOffer"] | components["schemas"]["WebAuthnChallengeOffer"];
+        /** @description An SMS or EMAIL challenge; its code is on its way to `destination`. Answer with `exchange_id` and `pass_code`. */
+        CodeChallengeOffer: {
+            exchange_id: components["schemas"]["ExchangeRef"];
+            /** @description Watch the challenge with it; it answers nothing. */
+            status_id: components["schemas"]["Uuid"];
+            /** @enum {string} */
+            type: "SMS" | "EMAIL";
+            /** @description Where the code went, masked (`+49•••••789`, `a•••@example.com`). */
+            destination: string;
+            /** @description When another code may be asked for (by starting a new challenge). */
+            resend_after: components["schemas"]["Timestamp"];
+        };
         /** @description A TOTP challenge; answer it with a code (`exchange_id` and `pass_code`). */
         TotpChallengeOffer: {
             exchange_id: components["schemas"]["ExchangeRef"];
@@ -2013,7 +2180,20 @@ export interface components {
             type: "TOTP";
         };
         /** @description A sign-in verification of the method named in the path. */
-        SignInRequest: components["schemas"]["TotpSignInVerification"] | components["schemas"]["PushSignInVerification"] | components["schemas"]["BackupcodeSignInVerification"] | components["schemas"]["WebAuthnSignInVerification"];
+        SignInRequest: components["schemas"]["TotpSignInVerification"] | components["schemas"]["PushSignInVerification"] | components["schemas"]["BackupcodeSignInVerification"] | components["schemas"]["CodeSignInVerification"] | components["schemas"]["WebAuthnSignInVerification"];
+        /**
+         * @description The code answering an SMS or EMAIL challenge.
+         * @example {
+         *       "exchange_id": "8a3ab4f6-62a9-4b1c-9b6f-3c86f1f35b0e",
+         *       "pass_code": "048213"
+         *     }
+         */
+        CodeSignInVerification: {
+            exchange_id: components["schemas"]["Uuid"];
+            pass_code: components["schemas"]["OneTimeCode"];
+            /** @description Whose code it is; required with a `verification:service` token, else the caller's own. */
+            sub?: components["schemas"]["Subject"];
+        };
         /**
          * @description A code, directly or answering a challenge (`exchange_id`).
          * @example {
@@ -2614,6 +2794,24 @@ export interface components {
             };
         };
         /**
+         * @description The body is not valid JSON (`VER_0002`), does not decode (`VER_0009`), or is not valid
+         *     for this operation (`VER_0001`); or, for SMS, the phone number is not valid
+         *     (`VER_0070`, with `reason`), cannot receive SMS (`VER_0071`, with `number_type`) or is of
+         *     a country the tenant does not accept (`VER_0072`, with `country`); for EMAIL, the
+         *     address is not valid (`VER_0073`).
+         */
+        InvalidInitiation: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0001" | "VER_0002" | "VER_0009" | "VER_0070" | "VER_0071" | "VER_0072" | "VER_0073";
+                };
+            };
+        };
+        /**
          * @description (FIDO2, TOUCHID) The request comes from a page whose origin is not one of the relying
          *     party's `origins` (`VER_0081`); with none configured, outside production, only a page on
          *     `localhost` may run a ceremony.
@@ -2685,8 +2883,9 @@ export interface components {
         };
         /**
          * @description The method is not active for the tenant (`VER_0021`), the user already has the
-         *     maximum number of authenticators (`VER_0039`), or (FIDO2, TOUCHID) no WebAuthn relying
-         *     party can be worked out: set the tenant's `origins` or `PUBLIC_BASE_URL` (`VER_0088`).
+         *     maximum number of authenticators (`VER_0039`), already has this destination enrolled
+         *     (`VER_0078`, SMS and EMAIL), or (FIDO2, TOUCHID) no WebAuthn relying party can be worked
+         *     out: set the tenant's `origins` or `PUBLIC_BASE_URL` (`VER_0088`).
          */
         CannotInitiate: {
             headers: {
@@ -2695,7 +2894,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "VER_0021" | "VER_0039" | "VER_0088";
+                    code?: "VER_0021" | "VER_0039" | "VER_0078" | "VER_0088";
                 };
             };
         };
@@ -2708,18 +2907,6 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
                     code?: "VER_0020";
-                };
-            };
-        };
-        /** @description The method is not one this service implements (`VER_0020`), or it does not support this operation (`VER_0022`). */
-        UnknownMethodOrOperation: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"] & {
-                    /** @enum {unknown} */
-                    code?: "VER_0020" | "VER_0022";
                 };
             };
         };
@@ -2934,6 +3121,42 @@ export interface components {
                     /** @enum {unknown} */
                     code?: "VER_0050";
                 } & unknown;
+            };
+        };
+        /**
+         * @description Too many initiations (`VER_0050`, see `INITIATION_RATE_LIMIT`), or, for SMS and EMAIL,
+         *     a code was sent less than 30 s ago (`VER_0075`), 5 codes went to this destination in
+         *     the last 10 minutes (`VER_0076`), or 5 codes were sent for the user in the last hour
+         *     (`VER_0077`). Try again after `Retry-After` seconds.
+         */
+        CodeSendLimited: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfterRequired"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0050" | "VER_0075" | "VER_0076" | "VER_0077";
+                } & unknown;
+            };
+        };
+        /**
+         * @description The database cannot be reached right now (`VER_0503`; retry after `Retry-After`
+         *     seconds), or no provider is configured to send codes on the method's channel
+         *     (`VER_0074`, SMS and EMAIL, e.g. no `SMS_PROVIDER` in production).
+         */
+        DeliveryUnavailable: {
+            headers: {
+                /** @description Seconds to wait before retrying (with `VER_0503`). */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0503" | "VER_0074";
+                };
             };
         };
         /** @description The request has a body that is not `application/json`, or in a Content-Encoding other than identity, gzip, deflate or br (`VER_0004`). */
@@ -3641,16 +3864,16 @@ export interface operations {
         requestBody?: components["requestBodies"]["Initiation"];
         responses: {
             201: components["responses"]["Initiated"];
-            400: components["responses"]["InvalidBody"];
+            400: components["responses"]["InvalidInitiation"];
             401: components["responses"]["StepUpUnauthorized"];
             403: components["responses"]["WebAuthnOriginRefused"];
             404: components["responses"]["UnknownMethod"];
             409: components["responses"]["CannotInitiate"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["RateLimited"];
+            429: components["responses"]["CodeSendLimited"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
+            503: components["responses"]["DeliveryUnavailable"];
         };
     };
     initiateEnrollmentV2: {
@@ -3678,16 +3901,16 @@ export interface operations {
         requestBody?: components["requestBodies"]["Initiation"];
         responses: {
             201: components["responses"]["Initiated"];
-            400: components["responses"]["InvalidBody"];
+            400: components["responses"]["InvalidInitiation"];
             401: components["responses"]["StepUpUnauthorized"];
             403: components["responses"]["WebAuthnOriginRefused"];
             404: components["responses"]["UnknownMethod"];
             409: components["responses"]["CannotInitiate"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["RateLimited"];
+            429: components["responses"]["CodeSendLimited"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
+            503: components["responses"]["DeliveryUnavailable"];
         };
     };
     rotateEnrollment: {
@@ -3786,7 +4009,7 @@ export interface operations {
             /**
              * @description The enrollment is no longer live: expired (`VER_0031`), already enrolled
              *     (`VER_0032`), cancelled (`VER_0033`), failed (`VER_0034`), or this exchange was
-             *     replaced by a rotation (`VER_0040`).
+             *     replaced by a rotation (`VER_0040`); or the method was switched off (`VER_0021`).
              */
             409: {
                 headers: {
@@ -3795,15 +4018,15 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0040";
+                        code?: "VER_0021" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0040";
                     };
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["RateLimited"];
+            429: components["responses"]["CodeSendLimited"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
+            503: components["responses"]["DeliveryUnavailable"];
         };
     };
     cancelEnrollment: {
@@ -4298,7 +4521,18 @@ export interface operations {
             400: components["responses"]["InvalidBody"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["SignInForbidden"];
-            404: components["responses"]["UnknownMethodOrOperation"];
+            /** @description The method is not one this service implements (`VER_0020`) or starts no challenge (`VER_0022`), or `ph_id` names no enrolled destination of the user (`VER_0079`, SMS and EMAIL). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0020" | "VER_0022" | "VER_0079";
+                    };
+                };
+            };
             /**
              * @description The method is not active for the tenant (`VER_0021`), the user has no enrolled
              *     authenticator for it (`VER_0043`), or (FIDO2, TOUCHID) no relying party can be
@@ -4321,7 +4555,9 @@ export interface operations {
              * @description Too many initiations this minute (`VER_0050`, see `INITIATION_RATE_LIMIT`), or, for
              *     PUSH, push-fatigue limits: three challenges already wait for an answer
              *     (`VER_0066`), or PUSH sign-in is locked after three denials within 10 minutes or a
-             *     fraud report (`VER_0067`, for 15 minutes). Try again after `Retry-After` seconds.
+             *     fraud report (`VER_0067`, for 15 minutes); or, for SMS and EMAIL, the send caps: 5
+             *     codes to this destination in 10 minutes (`VER_0076`) or 5 for the user in an hour
+             *     (`VER_0077`). Try again after `Retry-After` seconds.
              */
             429: {
                 headers: {
@@ -4331,12 +4567,12 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "VER_0050" | "VER_0066" | "VER_0067";
+                        code?: "VER_0050" | "VER_0066" | "VER_0067" | "VER_0076" | "VER_0077";
                     } & unknown;
                 };
             };
             500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
+            503: components["responses"]["DeliveryUnavailable"];
         };
     };
     verifySignIn: {

@@ -21,6 +21,8 @@ export interface NewExchange<K extends ExchangeKind> {
   /** The authenticator a challenge is for, when the method picks one at initiation. */
   phId?: string | null;
   maxAttempts?: number;
+  /** The exchange id, when the method must know it before the exchange exists (a code MACed with it); a fresh one otherwise. */
+  exchangeId?: string;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function createExchange<K extends ExchangeKind>(tx: Queryable, at: 
   const created = await insertExchange(tx, {
     kind: input.kind,
     statusId: uuidv4(),
-    exchangeId: uuidv4(),
+    exchangeId: input.exchangeId ?? uuidv4(),
     tenantId: input.tenantId,
     sub: input.sub,
     verificationType: input.type,

@@ -2,9 +2,11 @@ import { VerificationError } from '../errors/verification-error.ts';
 import type { CommonSettings } from '../tenants/method-settings.ts';
 import type { VerificationType } from '../tenants/verification-type.ts';
 import type { MethodModule } from './method-module.ts';
+import { backupcode } from './backupcode/index.ts';
+import { email } from './email/index.ts';
 import { fido2 } from './fido2/index.ts';
 import { push } from './push/index.ts';
-import { backupcode } from './backupcode/index.ts';
+import { sms } from './sms/index.ts';
 import { totp } from './totp/index.ts';
 import { touchid } from './touchid/index.ts';
 
@@ -16,6 +18,8 @@ import { touchid } from './touchid/index.ts';
 export const METHODS = {
   TOTP: totp,
   PUSH: push,
+  SMS: sms,
+  EMAIL: email,
   BACKUPCODE: backupcode,
   TOUCHID: touchid,
   FIDO2: fido2,

@@ -9,7 +9,7 @@ export function startRetentionSweeper(deps: { db: Database; log: Logger; clock: 
   return startPeriodicTask(intervalMs, () =>
     purgeExpiredRecords(deps.db, deps.clock(), retentionDays).then(
       (counts) => {
-        if (counts.exchanges + counts.retiredExchanges + counts.rateLimitWindows > 0) deps.log.info(counts, 'expired records purged');
+        if (counts.exchanges + counts.retiredExchanges + counts.rateLimitWindows + counts.codeSends > 0) deps.log.info(counts, 'expired records purged');
       },
       (err: unknown) => deps.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'retention sweep failed'),
     ),

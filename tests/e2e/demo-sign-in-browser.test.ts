@@ -4,12 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestsEnabled } from '../helpers/browser.ts';
 import { accessibilityViolations, DemoBrowser, PHONE, screenshotFolder, scrollsSideways } from '../helpers/demo-pages.ts';
 import { codeNow, wrongCode } from '../helpers/enrollment.ts';
-import { request } from '../helpers/http.ts';
 import { startJwksServer, type JwksServer } from '../helpers/jwks-server.ts';
 import { expectAttribute, expectCount, expectFocused, expectText, expectVisible } from '../helpers/locator-expect.ts';
-import { enrolledUser, sendWrongCodes, setTotpConfig, uniqueSub, type EnrolledUser } from '../helpers/sign-in.ts';
-import { setPushConfig } from '../helpers/push-user.ts';
+import { enrolledUser, sendWrongCodes, uniqueSub, type EnrolledUser } from '../helpers/sign-in.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { switchOffEveryMethod } from '../helpers/method-list.ts';
 
 // The demo sign-in page (/demo/login) in headless Chromium: the second step of a sign-in, with
 // the answers the user sees (AUTHENTICATED, a wrong code, the wait after repeated mistakes, a
@@ -113,10 +112,7 @@ describe.skipIf(!enabled)('sign-in page', () => {
 
   it('offers no method when the tenant switched every one off', async () => {
     const tenant = uniqueSub('off');
-    await setTotpConfig(server, tenant, { active: false });
-    await setPushConfig(server, tenant, { active: false });
-    const admin = await server.token({ sub: 'tenant-admin', tenant, scope: 'verification:admin' });
-    expect((await request(`${server.url}/verification-srv/config/backupcode`, { method: 'PUT', token: admin, body: { active: false } })).status).toBe(200);
+    await switchOffEveryMethod(server, tenant);
     const page = await demo.signInPage('dave', tenant);
     await expectVisible(page.getByRole('radio', { name: 'Fingerprint or face' }));
     await expectCount(page.getByRole('radio', { name: 'Authenticator app' }), 0);

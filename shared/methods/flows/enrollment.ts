@@ -24,6 +24,8 @@ export interface EnrollmentSeed {
   authenticatorClientId?: string | null;
   /** Seconds it stays usable; the tenant's `exchange_lifetime` when absent. */
   lifetimeSeconds?: number;
+  /** The exchange id to give it, when the method must bind something to it first (SMS/EMAIL codes); fresh otherwise. */
+  exchangeId?: string;
 }
 
 /**
@@ -32,7 +34,8 @@ export interface EnrollmentSeed {
  * then in one transaction the method must be active, a user who already has a factor must
  * prove a fresh one (step-up, DESIGN §8), the user must be below `max_devices`, and the
  * exchange is created and announced. `seed` runs inside that transaction with the settings
- * (and the transaction, e.g. to name the user's existing credentials).
+ * (and the transaction, e.g. to queue a message with the exchange, or to name the user's
+ * existing credentials).
  *
  * @throws VerificationError RATE_LIMITED, METHOD_INACTIVE, STEP_UP_REQUIRED, MAX_DEVICES_REACHED
  */
@@ -61,6 +64,7 @@ export async function startEnrollment<S extends CommonSettings>(
       secret: fields.secret ?? null,
       methodState: fields.methodState ?? {},
       steppedUp,
+      ...(fields.exchangeId ? { exchangeId: fields.exchangeId } : {}),
     });
     return { exchange, settings: current };
   });

@@ -25,6 +25,8 @@ export interface ChallengeSeed {
   lifetimeSeconds?: number;
   /** The authenticator the challenge is for, when the method picks one now. */
   phId?: string | null;
+  /** The exchange id to give it, when the method must bind something to it first (SMS/EMAIL codes); fresh otherwise. */
+  exchangeId?: string;
 }
 
 /**
@@ -58,6 +60,7 @@ export async function startChallenge<S extends CommonSettings>(
       secret: fields.secret ?? null,
       methodState: fields.methodState ?? {},
       phId: fields.phId ?? null,
+      ...(fields.exchangeId ? { exchangeId: fields.exchangeId } : {}),
     });
     return { exchange, settings: current };
   });

@@ -2,9 +2,11 @@
 // The methods the demo pages implement, in the order they are offered. A new method is one
 // module next to this file (see method-module.js for the interface) added to this list.
 
+import { backupcode } from './backupcode.js';
+import { email } from './email.js';
 import { fido2 } from './fido2.js';
 import { push } from './push.js';
-import { backupcode } from './backupcode.js';
+import { sms } from './sms.js';
 import { totp } from './totp.js';
 import { touchid } from './touchid.js';
 
@@ -13,7 +15,7 @@ import { touchid } from './touchid.js';
 /** @typedef {import('../assets/types.js').MethodSummary} MethodSummary */
 
 /** @type {readonly MethodModule[]} */
-export const METHODS = [totp, push, backupcode, touchid, fido2];
+export const METHODS = [totp, push, sms, email, backupcode, touchid, fido2];
 
 /**
  * The methods to offer for `part`: those this page implements that the tenant has active. A
