@@ -40,6 +40,11 @@ export interface OperationContext {
   readonly log: Logger;
   /** Where authenticator apps reach this service (`burl`) and the logo they show (`l`). */
   readonly origin: { baseUrl: string; logoUrl: string | undefined };
+  /**
+   * The `Origin` header of the request, when a browser sent one: WebAuthn checks it against the
+   * tenant's allowed origins before any ceremony. Absent for apps and backends.
+   */
+  readonly requestOrigin?: string;
 }
 
 /** An operation of a signed-in user on their own enrollments (bearer token; its `sub` and tenant). */
