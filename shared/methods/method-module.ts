@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { AppConfig } from '../config/env.ts';
-import type { Database } from '../db/database.ts';
+import type { Authenticator } from '../authenticators/authenticator.ts';
+import type { Database, Queryable } from '../db/database.ts';
 import type { MessageDelivery } from '../delivery/message-delivery.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Outbox } from '../outbox/outbox.ts';
@@ -169,6 +170,12 @@ export interface MethodModule<S extends CommonSettings = CommonSettings, T exten
   readonly settings: MethodSettings<S>;
   readonly enrollment: EnrollmentOperations;
   readonly signIn: SignInOperations;
+  /**
+   * Runs in the transaction that removes one of the user's authenticators of this method,
+   * before its row is deleted, for what only that authenticator could finish (PUSH cancels the
+   * challenges no remaining device can answer). Optional: most methods keep nothing of the kind.
+   */
+  readonly removing?: (tx: Queryable, authenticator: Authenticator, now: Date) => Promise<void>;
 }
 
 /** Every sign-in body may name the user a `verification:service` token acts for. */

@@ -35,3 +35,8 @@ export function resolveMethod(raw: string): RegisteredMethod {
   if (!type) throw new VerificationError('UNKNOWN_METHOD', `unknown verification method "${raw.slice(0, 32)}"; known: ${VERIFICATION_TYPES.join(', ')}`);
   return METHODS[type];
 }
+
+/** The module of a stored authenticator's method; undefined for a method this build no longer implements. */
+export function implementedMethod(type: VerificationType): RegisteredMethod | undefined {
+  return VERIFICATION_TYPES.includes(type as ImplementedType) ? METHODS[type as ImplementedType] : undefined;
+}

@@ -1,8 +1,8 @@
 import type { Clock } from '../../clock/clock.ts';
 import type { Database } from '../../db/database.ts';
-import { VerificationError } from '../../errors/verification-error.ts';
+import type { VerificationError } from '../../errors/verification-error.ts';
 import { ChallengeInbox } from './challenge-inbox.ts';
-import { authenticateDevice } from './device-token.ts';
+import { authenticateDevice, deviceRemoved } from './device-token.ts';
 import { pendingChallenges, type PendingChallengeView } from './pending.ts';
 import { findPushDevice } from './push-repository.ts';
 
@@ -36,13 +36,13 @@ export function createDeviceFeed(deps: { db: Database; clock: Clock }): DeviceFe
       await inbox.start();
       let ended = false;
       // Each announcement re-reads the list, and first checks the device is still enrolled:
-      // removing a device stops its challenges on open connections too.
+      // removing a device announces, so its open connections end at once.
       const refresh = async () => {
         if (ended) return;
         if (!(await findPushDevice(deps.db, device.phId))) {
           ended = true;
           unwatch();
-          sink.revoked(new VerificationError('DEVICE_TOKEN_INVALID', 'the device was removed'));
+          sink.revoked(deviceRemoved());
           return;
         }
         const list = await pendingChallenges(pendingDeps, { device, waitMs: 0 });

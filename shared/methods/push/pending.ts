@@ -1,8 +1,8 @@
 import type { Database } from '../../db/database.ts';
 import type { Clock } from '../../clock/clock.ts';
 import type { ChallengeInbox } from './challenge-inbox.ts';
-import type { PushDevice } from './device-token.ts';
-import { listPendingChallenges, type PendingChallengeRow } from './push-repository.ts';
+import { deviceRemoved, type PushDevice } from './device-token.ts';
+import { findPushDevice, listPendingChallenges, type PendingChallengeRow } from './push-repository.ts';
 
 /** A challenge as a device sees it: what to show, and what to sign. Never the number. */
 export interface PendingChallengeView {
@@ -46,7 +46,9 @@ export interface PendingRequest {
 
 /**
  * The device's user's live PUSH challenges, oldest first. With `waitMs`, an empty answer waits
- * until a challenge is announced (on any instance) or the time is up.
+ * until a change is announced (on any instance) or the time is up.
+ *
+ * @throws VerificationError DEVICE_TOKEN_INVALID when the device was removed while it waited
  */
 export async function pendingChallenges(deps: PendingDeps, req: PendingRequest): Promise<PendingChallengeView[]> {
   const { tenantId, sub } = req.device;
@@ -65,7 +67,9 @@ export async function pendingChallenges(deps: PendingDeps, req: PendingRequest):
     const first = await read();
     if (first.length > 0) return first;
     await woken;
-    return req.signal?.aborted ? [] : await read();
+    if (req.signal?.aborted) return [];
+    if (!(await findPushDevice(deps.db, req.device.phId))) throw deviceRemoved();
+    return await read();
   } finally {
     clearTimeout(timer);
     unwatch();

@@ -1,4 +1,6 @@
+import { listAuthenticators } from '../../authenticators/authenticator-repository.ts';
 import { secretBinding } from '../../authenticators/secret-binding.ts';
+import { VerificationError } from '../../errors/verification-error.ts';
 import { failAfterCommit, runOutcome, succeed } from '../../db/outcome.ts';
 import { lockForEvent } from '../../exchanges/exchange-access.ts';
 import { findByExchangeId, updateMethodState } from '../../exchanges/exchange-repository.ts';
@@ -22,8 +24,12 @@ export const initiate = defineSignInOperation('PushSignInInitiation', signInInit
   const { tenantId, sub } = ctx.subject;
   let number: string | undefined;
   const lifetimeSeconds = body.expires_in ?? DEFAULT_CHALLENGE_SECONDS;
-  const { exchange } = await startChallenge(ctx, pushSettings, async (settings, devices, tx) => {
+  const { exchange } = await startChallenge(ctx, pushSettings, async (settings, _listed, tx) => {
     await admitChallenge(tx, tenantId, sub, ctx.now);
+    // Read again under the user's PUSH lock: a device removed since the first read (its
+    // removal cancelled what was waiting) must not be left with a challenge nobody can answer.
+    const devices = await listAuthenticators(tx, tenantId, sub, 'PUSH');
+    if (devices.length === 0) throw new VerificationError('NO_AUTHENTICATOR');
     number = settings.number_matching ? drawNumber() : undefined;
     await announceChallenge(tx, tenantId, sub);
     if (ctx.deps.config.push.webhookUrl) {
