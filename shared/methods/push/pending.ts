@@ -2,7 +2,7 @@ import type { Database } from '../../db/database.ts';
 import type { Clock } from '../../clock/clock.ts';
 import type { ChallengeInbox } from './challenge-inbox.ts';
 import { deviceRemoved, type PushDevice } from './device-token.ts';
-import { findPushDevice, listPendingChallenges, type PendingChallengeRow } from './push-repository.ts';
+import { listPendingForDevice, type PendingChallengeRow } from './push-repository.ts';
 
 /** A challenge as a device sees it: what to show, and what to sign. Never the number. */
 export interface PendingChallengeView {
@@ -48,11 +48,16 @@ export interface PendingRequest {
  * The device's user's live PUSH challenges, oldest first. With `waitMs`, an empty answer waits
  * until a change is announced (on any instance) or the time is up.
  *
- * @throws VerificationError DEVICE_TOKEN_INVALID when the device was removed while it waited
+ * @throws VerificationError DEVICE_TOKEN_INVALID when the device was removed (the list is read
+ *   together with the device, so a poll held for a removed device ends at its removal)
  */
 export async function pendingChallenges(deps: PendingDeps, req: PendingRequest): Promise<PendingChallengeView[]> {
   const { tenantId, sub } = req.device;
-  const read = async () => (await listPendingChallenges(deps.db, tenantId, sub, deps.clock())).map(toView);
+  const read = async () => {
+    const rows = await listPendingForDevice(deps.db, req.device.phId, deps.clock());
+    if (!rows) throw deviceRemoved();
+    return rows.map(toView);
+  };
   if (req.waitMs <= 0) return read();
   await deps.inbox.start();
   let wake: () => void = () => undefined;
@@ -67,9 +72,7 @@ export async function pendingChallenges(deps: PendingDeps, req: PendingRequest):
     const first = await read();
     if (first.length > 0) return first;
     await woken;
-    if (req.signal?.aborted) return [];
-    if (!(await findPushDevice(deps.db, req.device.phId))) throw deviceRemoved();
-    return await read();
+    return req.signal?.aborted ? [] : await read();
   } finally {
     clearTimeout(timer);
     unwatch();

@@ -1,6 +1,5 @@
 import { listAuthenticators } from '../../authenticators/authenticator-repository.ts';
 import { secretBinding } from '../../authenticators/secret-binding.ts';
-import { VerificationError } from '../../errors/verification-error.ts';
 import { failAfterCommit, runOutcome, succeed } from '../../db/outcome.ts';
 import { lockForEvent } from '../../exchanges/exchange-access.ts';
 import { findByExchangeId, updateMethodState } from '../../exchanges/exchange-repository.ts';
@@ -26,13 +25,11 @@ export const initiate = defineSignInOperation('PushSignInInitiation', signInInit
   const lifetimeSeconds = body.expires_in ?? DEFAULT_CHALLENGE_SECONDS;
   const { exchange } = await startChallenge(ctx, pushSettings, async (settings, _listed, tx) => {
     await admitChallenge(tx, tenantId, sub, ctx.now);
-    // Read again under the user's PUSH lock: a device removed since the first read (its
-    // removal cancelled what was waiting) must not be left with a challenge nobody can answer.
-    const devices = await listAuthenticators(tx, tenantId, sub, 'PUSH');
-    if (devices.length === 0) throw new VerificationError('NO_AUTHENTICATOR');
     number = settings.number_matching ? drawNumber() : undefined;
     await announceChallenge(tx, tenantId, sub);
     if (ctx.deps.config.push.webhookUrl) {
+      // Listed again under the user's PUSH lock, so a device removed meanwhile is not woken.
+      const devices = await listAuthenticators(tx, tenantId, sub, 'PUSH');
       const expiresAt = new Date(ctx.now.getTime() + lifetimeSeconds * 1000);
       await queueWakeUps(tx, ctx.deps.outbox, { tenantId, expiresAt, message: body.message }, devices);
     }
