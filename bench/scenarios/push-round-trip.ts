@@ -4,6 +4,7 @@ import pg from 'pg';
 import { actionsService } from '../../services/actions/index.ts';
 import { statusService } from '../../services/status/index.ts';
 import { countingDatabase, type QueryCounts } from '../harness/counting-database.ts';
+import { createPostgresDatabase } from '../../shared/db/postgres.ts';
 import type { BenchEnvironment } from '../harness/environment.ts';
 import type { LoadOptions, Measurement } from '../harness/measure.ts';
 import type { Comparison } from '../harness/scenario.ts';
@@ -15,7 +16,9 @@ import type { Comparison } from '../harness/scenario.ts';
 // initiation request to the status answer.
 //
 // Two baselines, each measured in the same run, at the same concurrency and on a pool of the
-// service's size (DB_POOL_SIZE), so the queueing in front of PostgreSQL is the same:
+// service's size (DB_POOL_SIZE, or BENCH_PUSH_POOL to try another), so the queueing in front of
+// PostgreSQL is the same. Each is measured half before and half after the round trips, and the
+// halves pooled, so a burst of someone else's load on the shared CPU falls on both sides:
 // - the bare NOTIFY round trip (the issue's target, p99 <= 2x): `SELECT pg_notify` on a pooled
 //   connection until a LISTEN connection receives it. No commit is flushed (a NOTIFY alone
 //   writes no WAL), so it is the cost of one wake-up, not of a sign-in.
@@ -26,7 +29,8 @@ import type { Comparison } from '../harness/scenario.ts';
 // The CPU is shared while this runs: read the ratios, not the milliseconds.
 
 const USERS = Number(process.env.BENCH_PUSH_USERS ?? 200);
-const ROUNDS = 5;
+// At least 1000 round trips, so the p99 is not the second-worst of a hundred samples.
+const ROUNDS = Math.max(5, Math.ceil(1000 / USERS));
 const CHANNEL = 'bench_push_notify';
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 const ms = (n: number) => n.toFixed(1);
@@ -163,13 +167,13 @@ function phase(timelines: Timeline[], from: (t: Timeline) => number | undefined,
   return `${ms(quantile(spans, 0.5))}/${ms(quantile(spans, 0.99))}`;
 }
 
-/** Runs `USERS` loops of `ROUNDS` timed rounds each, all at once. */
-async function loops(round: (user: number, id: string) => Promise<void>): Promise<{ latencies: number[]; seconds: number }> {
+/** Runs `USERS` loops of `rounds` timed rounds each, all at once. */
+async function loops(rounds: number, round: (user: number, id: string) => Promise<void>): Promise<{ latencies: number[]; seconds: number }> {
   const latencies: number[] = [];
   const started = performance.now();
   await Promise.all(
     Array.from({ length: USERS }, async (_, user) => {
-      for (let r = 0; r < ROUNDS; r++) {
+      for (let r = 0; r < rounds; r++) {
         const t0 = performance.now();
         await round(user, `${user}:${r}:${randomUUID()}`);
         latencies.push(performance.now() - t0);
@@ -198,27 +202,36 @@ async function listener(databaseUrl: string, channel: string) {
   };
 }
 
+/** A baseline's timed rounds so far, measured in halves around the round trips. */
+interface Sample {
+  latencies: number[];
+  seconds: number;
+}
+
+const merge = (a: Sample, b: Sample): Sample => ({ latencies: [...a.latencies, ...b.latencies], seconds: a.seconds + b.seconds });
+
 /** The issue's baseline: one `SELECT pg_notify` until a LISTEN connection receives it. */
-async function bareNotify(databaseUrl: string, poolSize: number): Promise<Measurement> {
+async function bareNotify(databaseUrl: string, poolSize: number, rounds: number): Promise<Sample> {
   const heard = await listener(databaseUrl, CHANNEL);
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
-  const { latencies, seconds } = await loops(async (_user, id) => {
+  const sample = await loops(rounds, async (_user, id) => {
     const received = heard.heard(id);
     await pool.query('SELECT pg_notify($1, $2)', [CHANNEL, id]);
     await received;
   });
   await pool.end();
   await heard.close();
-  return asMeasurement(`bare NOTIFY round trip, ${USERS} concurrent`, latencies, seconds, 0);
+  return sample;
 }
 
 /**
  * The floor: the page commits a challenge row with its NOTIFY, the device's listener commits the
  * decision with its NOTIFY, the page's listener hears it. Two durable commits, two wake-ups.
  */
-async function commitRelay(databaseUrl: string, poolSize: number): Promise<Measurement> {
+async function commitRelay(databaseUrl: string, poolSize: number, rounds: number): Promise<Sample> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
   await pool.query('CREATE TABLE IF NOT EXISTS bench_push_relay (id text PRIMARY KEY, status text NOT NULL)');
+  await pool.query('TRUNCATE bench_push_relay');
   const inTransaction = async (sql: string, params: unknown[]) => {
     const client = await pool.connect();
     try {
@@ -234,16 +247,15 @@ async function commitRelay(databaseUrl: string, poolSize: number): Promise<Measu
     void inTransaction(`WITH u AS (UPDATE bench_push_relay SET status = 'AUTHENTICATED' WHERE id = $1) SELECT pg_notify('${CHANNEL}_decision', $1)`, [id]);
   });
   const page = await listener(databaseUrl, `${CHANNEL}_decision`);
-  const { latencies, seconds } = await loops(async (_user, id) => {
+  const sample = await loops(rounds, async (_user, id) => {
     const decided = page.heard(id);
     await inTransaction(`WITH i AS (INSERT INTO bench_push_relay (id, status) VALUES ($1, 'INITIATED')) SELECT pg_notify('${CHANNEL}_challenge', $1)`, [id]);
     await decided;
   });
   await device.close();
   await page.close();
-  await pool.query('DROP TABLE bench_push_relay');
   await pool.end();
-  return asMeasurement(`floor: 2 commits + 2 NOTIFY hops, ${USERS} concurrent`, latencies, seconds, 0);
+  return sample;
 }
 
 /**
@@ -254,18 +266,19 @@ async function commitRelay(databaseUrl: string, poolSize: number): Promise<Measu
  */
 export default async function pushRoundTrip(bench: BenchEnvironment, _load: LoadOptions): Promise<Comparison[]> {
   const counts: QueryCounts = { statements: 0, transactions: 0, writeCommits: 0 };
-  const deps = { ...bench.deps, db: countingDatabase(bench.deps.db, counts), config: { ...bench.deps.config, initiationRateLimit: 0 } };
-  const poolSize = bench.deps.config.database.poolSize;
+  const poolSize = Number(process.env.BENCH_PUSH_POOL ?? bench.deps.config.database.poolSize);
   const databaseUrl = bench.deps.config.database.url!;
+  const routesDb = createPostgresDatabase({ connectionString: databaseUrl, maxConnections: poolSize, log: bench.deps.log });
+  const deps = { ...bench.deps, db: countingDatabase(routesDb, counts), config: { ...bench.deps.config, initiationRateLimit: 0 } };
   const server = await bench.serve([actionsService, statusService], deps);
   const base = server.url;
   const tokens = await Promise.all(Array.from({ length: USERS }, (_, i) => bench.token({ sub: `bench-push-${i}`, tenant: 'bench-push' })));
   const devices: Device[] = [];
   for (let i = 0; i < USERS; i += 20) devices.push(...(await Promise.all(tokens.slice(i, i + 20).map((t) => enrollDevice(base, t)))));
 
-  // Baselines first, so the service's warm-up is not in theirs and theirs is not in the service's.
-  const notify = await bareNotify(databaseUrl, poolSize);
-  const floor = await commitRelay(databaseUrl, poolSize);
+  const half = Math.ceil(ROUNDS / 2);
+  let notifySample = await bareNotify(databaseUrl, poolSize, half);
+  let floorSample = await commitRelay(databaseUrl, poolSize, half);
 
   const screen = new Screen();
   const timelines = new Map<string, Timeline>();
@@ -292,6 +305,12 @@ export default async function pushRoundTrip(bench: BenchEnvironment, _load: Load
   const costs = `per round trip: ${perRound(requests.initiate + requests.devicePoll + requests.answer + requests.statusPoll + requests.initiate)} HTTP requests (initiate, collect, ${perRound(requests.devicePoll)} device polls, answer, ${perRound(requests.statusPoll)} status polls), ${perRound(counts.statements)} SQL statements, ${perRound(counts.transactions)} transactions, ${perRound(counts.writeCommits)} write commits (collect and device-token jti inserts included)`;
   stop.done = true;
   await Promise.all(deviceLoops);
+  await server.close();
+  await routesDb.close();
+  notifySample = merge(notifySample, await bareNotify(databaseUrl, poolSize, half));
+  floorSample = merge(floorSample, await commitRelay(databaseUrl, poolSize, half));
+  const notify = asMeasurement(`bare NOTIFY round trip, ${USERS} concurrent`, notifySample.latencies, notifySample.seconds, 0);
+  const floor = asMeasurement(`floor: 2 commits + 2 NOTIFY hops, ${USERS} concurrent`, floorSample.latencies, floorSample.seconds, 0);
 
   const subject = asMeasurement(`PUSH initiate -> device approves -> AUTHENTICATED seen, ${USERS} concurrent`, done.map((t) => t.done! - t.started), seconds, errors);
   const phases = [
@@ -310,7 +329,7 @@ export default async function pushRoundTrip(bench: BenchEnvironment, _load: Load
         `round trip p50/p99 ${p99(subject)}; bare NOTIFY p50/p99 ${p99(notify)}; p99 ratio ${(subject.latencyP99Ms / notify.latencyP99Ms).toFixed(1)}x (target <= 2x)`,
         phases,
         costs,
-        `pools: service DB_POOL_SIZE ${poolSize}; baselines the same`,
+        `pool: ${poolSize} connections for the routes (DB_POOL_SIZE; BENCH_PUSH_POOL to vary) and for each baseline; ${done.length} round trips`,
       ],
     },
     {
