@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CompactSign, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import pg from 'pg';
+import WebSocket from 'ws';
 import { actionsService } from '../../services/actions/index.ts';
 import { statusService } from '../../services/status/index.ts';
 import { countingDatabase, type QueryCounts } from '../harness/counting-database.ts';
@@ -29,6 +30,8 @@ import type { Comparison } from '../harness/scenario.ts';
 // The CPU is shared while this runs: read the ratios, not the milliseconds.
 
 const USERS = Number(process.env.BENCH_PUSH_USERS ?? 200);
+/** The device listens over the status WebSocket rather than long-polling. */
+const SOCKET_DEVICES = process.env.BENCH_PUSH_DEVICE === 'ws';
 // At least 1000 round trips, so the p99 is not the second-worst of a hundred samples.
 const ROUNDS = Math.max(5, Math.ceil(1000 / USERS));
 const CHANNEL = 'bench_push_notify';
@@ -112,16 +115,7 @@ async function runDevice(base: string, device: Device, screen: Screen, timelines
     for (const { exchange_id: exchangeId } of challenges) {
       if (answered.has(exchangeId)) continue;
       answered.add(exchangeId);
-      const seen = performance.now();
-      const number = await screen.read(exchangeId);
-      const timeline = timelines.get(exchangeId);
-      if (timeline) timeline.seen = Math.max(seen, timeline.initiated ?? seen);
-      const iat = Math.floor(Date.now() / 1000);
-      const payload = { exchange_id: exchangeId, decision: 'approve', number, iat, exp: iat + 60 };
-      const response = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'ES256', kid: device.phId }).sign(device.key);
-      requests.answer++;
-      await post(`${base}/verification-srv/v2/authenticate/push/response`, { response });
-      if (timeline) timeline.answered = performance.now();
+      await answer(base, device, screen, timelines, exchangeId);
     }
   }
 }
@@ -165,6 +159,46 @@ function phase(timelines: Timeline[], from: (t: Timeline) => number | undefined,
   });
   spans.sort((x, y) => x - y);
   return `${ms(quantile(spans, 0.5))}/${ms(quantile(spans, 0.99))}`;
+}
+
+/**
+ * The device over the status WebSocket instead (`subscribe_device`, BENCH_PUSH_DEVICE=ws): one
+ * token for the whole connection, so no device-token commit between an answer and hearing the
+ * next challenge; the feed pushes each new list as its NOTIFY arrives.
+ */
+async function runSocketDevice(base: string, device: Device, screen: Screen, timelines: Map<string, Timeline>, stop: Promise<void>): Promise<void> {
+  const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/verification-srv/ws`);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  const answered = new Set<string>();
+  socket.on('message', (data: Buffer) => {
+    const message = JSON.parse(data.toString()) as { type: string; challenges?: { exchange_id: string }[] };
+    if (message.type === 'error') throw new Error(data.toString());
+    for (const { exchange_id: exchangeId } of message.challenges ?? []) {
+      if (answered.has(exchangeId)) continue;
+      answered.add(exchangeId);
+      void answer(base, device, screen, timelines, exchangeId);
+    }
+  });
+  socket.send(JSON.stringify({ type: 'subscribe_device', token: await deviceToken(device) }));
+  await stop;
+  socket.close();
+}
+
+/** The device approves one challenge, with the number once the page shows it. */
+async function answer(base: string, device: Device, screen: Screen, timelines: Map<string, Timeline>, exchangeId: string): Promise<void> {
+  const seen = performance.now();
+  const number = await screen.read(exchangeId);
+  const timeline = timelines.get(exchangeId);
+  if (timeline) timeline.seen = Math.max(seen, timeline.initiated ?? seen);
+  const iat = Math.floor(Date.now() / 1000);
+  const payload = { exchange_id: exchangeId, decision: 'approve', number, iat, exp: iat + 60 };
+  const response = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'ES256', kid: device.phId }).sign(device.key);
+  requests.answer++;
+  await post(`${base}/verification-srv/v2/authenticate/push/response`, { response });
+  if (timeline) timeline.answered = performance.now();
 }
 
 /** Runs `USERS` loops of `rounds` timed rounds each, all at once. */
@@ -283,7 +317,9 @@ export default async function pushRoundTrip(bench: BenchEnvironment, _load: Load
   const screen = new Screen();
   const timelines = new Map<string, Timeline>();
   const stop = { done: false };
-  const deviceLoops = devices.map((d) => runDevice(base, d, screen, timelines, stop));
+  let stopSockets: () => void = () => undefined;
+  const socketsStopped = new Promise<void>((resolve) => (stopSockets = resolve));
+  const deviceLoops = devices.map((d) => (SOCKET_DEVICES ? runSocketDevice(base, d, screen, timelines, socketsStopped) : runDevice(base, d, screen, timelines, stop)));
   const done: Timeline[] = [];
   let errors = 0;
   Object.assign(counts, { statements: 0, transactions: 0, writeCommits: 0 });
@@ -304,6 +340,7 @@ export default async function pushRoundTrip(bench: BenchEnvironment, _load: Load
   const perRound = (n: number) => (n / Math.max(1, done.length)).toFixed(1);
   const costs = `per round trip: ${perRound(requests.initiate + requests.devicePoll + requests.answer + requests.statusPoll + requests.initiate)} HTTP requests (initiate, collect, ${perRound(requests.devicePoll)} device polls, answer, ${perRound(requests.statusPoll)} status polls), ${perRound(counts.statements)} SQL statements, ${perRound(counts.transactions)} transactions, ${perRound(counts.writeCommits)} write commits (collect and device-token jti inserts included)`;
   stop.done = true;
+  stopSockets();
   await Promise.all(deviceLoops);
   await server.close();
   await routesDb.close();
@@ -312,7 +349,7 @@ export default async function pushRoundTrip(bench: BenchEnvironment, _load: Load
   const notify = asMeasurement(`bare NOTIFY round trip, ${USERS} concurrent`, notifySample.latencies, notifySample.seconds, 0);
   const floor = asMeasurement(`floor: 2 commits + 2 NOTIFY hops, ${USERS} concurrent`, floorSample.latencies, floorSample.seconds, 0);
 
-  const subject = asMeasurement(`PUSH initiate -> device approves -> AUTHENTICATED seen, ${USERS} concurrent`, done.map((t) => t.done! - t.started), seconds, errors);
+  const subject = asMeasurement(`PUSH initiate -> device (${SOCKET_DEVICES ? 'WebSocket' : 'long poll'}) approves -> AUTHENTICATED seen, ${USERS} concurrent`, done.map((t) => t.done! - t.started), seconds, errors);
   const phases = [
     `phases p50/p99 ms: initiate ${phase(done, (t) => t.started, (t) => t.initiated)}`,
     `initiated -> device has it ${phase(done, (t) => t.initiated, (t) => t.seen)}`,
