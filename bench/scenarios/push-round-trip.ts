@@ -28,6 +28,18 @@ import type { Comparison } from '../harness/scenario.ts';
 //   update and a NOTIFY (the decision), the page's listener hears that. Two durable commits
 //   (synchronous_commit stays on) and two wake-ups: what a round trip cannot do without.
 // The CPU is shared while this runs: read the ratios, not the milliseconds.
+//
+// Where a round trip waits (the phases printed): initiate = one transaction of ~10 statements
+// (method active, tenant, devices, the user's PUSH lock, lockout/pending/devices in one read,
+// the announcement, the insert, its status NOTIFY) and its commit; initiated -> device = the
+// NOTIFY to the device's long poll or feed, then one statement reading the list with the device;
+// answer = the device's signing, one lookup of the signer, a transaction of ~8 statements
+// (lock, device re-check, challenge lock, update + status NOTIFY, audit row, webhook lookup) and
+// its commit; answered -> page = the status NOTIFY to the page's long poll (no read). With long
+// polls the device's next poll commits its token's jti before it listens again, so a challenge
+// started in that window waits for that commit too. Under load each pool checkout queues
+// behind everyone's statements: at 200 in flight the round trips/s stay what they are at 20 and
+// the latency is the queue (Little's law), so fewer statements per round trip is what helps.
 
 const USERS = Number(process.env.BENCH_PUSH_USERS ?? 200);
 /** The device listens over the status WebSocket rather than long-polling. */
