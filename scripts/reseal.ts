@@ -1,11 +1,12 @@
 // npm run reseal [-- --batch-size N]: after a SECRET_KEY rotation, re-seals every TOTP secret and
 // webhook signing secret still sealed under an old key (PREVIOUS_SECRET_KEYS) with the active
-// one, so the old key can go.
+// one, so the old key can go; and reports backup-code sets whose HMACs still need an old key.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../shared/config/env.ts';
 import { openDatabase } from '../shared/db/open.ts';
 import { resealAll, type ResealCounts } from '../shared/key-rotation/reseal.ts';
 import { createLogger } from '../shared/log/logger.ts';
+import { countSetsUnderOtherKeys } from '../shared/methods/backupcode/backup-code-repository.ts';
 import { resealWebhookSecrets } from '../shared/webhooks/reseal-secrets.ts';
 
 function line(what: string, c: ResealCounts): string {
@@ -33,7 +34,10 @@ try {
       onUnreadable: (id, err) => console.error(`cannot open webhook_endpoints ${id}: ${err instanceof Error ? err.message : String(err)}`),
     });
     console.log(line('webhook secrets', webhooks));
-    const left = [report.authenticators, report.exchanges, webhooks].some((c) => Object.keys(c.remaining).length > 0);
+    // Backup codes are HMACs: nothing to reseal; their key stays needed until the users make new sets.
+    const backupSets = Object.entries(await countSetsUnderOtherKeys(db, config.secretKeyring.activeKeyId)).map(([key, n]) => `${n} under ${key}`);
+    console.log(`backup-code sets under old keys (HMACs cannot be resealed; their users must generate new sets): ${backupSets.length ? backupSets.join(', ') : 'none'}`);
+    const left = backupSets.length > 0 || [report.authenticators, report.exchanges, webhooks].some((c) => Object.keys(c.remaining).length > 0);
     console.log(left ? 'old keys are still needed: keep them in PREVIOUS_SECRET_KEYS' : 'no secret needs an old key any more');
     if (report.unreadableIds.length + webhooks.unreadableIds.length > 0) process.exitCode = 1;
   } finally {

@@ -21,6 +21,7 @@ const ENROLLMENTS = fileURLToPath(new URL('../clients/enrollment-load.ts', impor
 const SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
 const CONCURRENCY = 20;
 const USERS = 100;
+const EVENTS_PER_ENROLLMENT = 3;
 const ENDPOINTS = 4;
 const WEBHOOK_EVENTS = 1_000;
 
@@ -86,7 +87,8 @@ async function auditedTransitions(bench: BenchEnvironment, load: LoadOptions): P
   const started = performance.now();
   const verdict = await verifyAuditTrail(deps.db, 'bench-audit-on-1');
   const verifyMs = performance.now() - started;
-  const rows = codes.on[0]!.completed + USERS;
+  // Each user's enrollment leaves enrollment.initiated, enrollment.enrolled and factor.added.
+  const rows = codes.on[0]!.completed + USERS * EVENTS_PER_ENROLLMENT;
   return [
     {
       figure: `wrong sign-in codes/s (1 event each, one tenant, c=${CONCURRENCY}), audited vs not`,

@@ -305,6 +305,9 @@ export interface paths {
          *     (`secret`, `issuer`, `algorithm`, `digits`, `period`) plus cidaas' extras for a
          *     companion app (`t`, `d`, `tk`, `l`, `sub`, `cid`, `burl`, `eid`).
          *
+         *     BACKUPCODE enrolls at once, without an exchange: the answer is the new set of 10 codes
+         *     (`BackupcodeSet`), shown only here; calling it again replaces the whole set.
+         *
          *     **Step-up:** once the user has an authenticator (of any method), this needs a fresh
          *     second factor: a token with a second-factor `amr` (or `STEP_UP_ACR`) and a recent
          *     `auth_time`, or the `Verification-Assertion` header from a sign-in; else
@@ -402,9 +405,13 @@ export interface paths {
         put?: never;
         /**
          * Send an enrollment's code again
-         * @description For methods that send a code to a destination (SMS, EMAIL): sends the code of a live
-         *     enrollment of the caller again. No request body. Counts as an initiation
-         *     (`INITIATION_RATE_LIMIT`). A method that sends nothing (TOTP) answers `404 VER_0022`.
+         * @description For methods that send a code to a destination (SMS, EMAIL): sends a new code for a live
+         *     enrollment of the caller to the same destination; the previous code stops working and
+         *     the lifetime starts again (watchers see the new `expires_at`), but wrong codes typed so
+         *     far stay counted. No request body. Counts as an initiation (`INITIATION_RATE_LIMIT`).
+         *     Refused for 30 s after the previous code (`429 VER_0075` with `Retry-After`) and past the
+         *     send caps (5 codes per destination per 10 minutes, `VER_0076`; 5 per user per hour,
+         *     `VER_0077`). A method that sends nothing (TOTP) answers `404 VER_0022`.
          */
         post: operations["resendEnrollmentCode"];
         delete?: never;
@@ -664,7 +671,9 @@ export interface paths {
          *
          *     The body and the method fields of the answer are the method's (`TotpSignInInitiation`
          *     and `TotpChallengeOffer` for TOTP, whose challenge lives `exchange_lifetime` seconds
-         *     and is answered with a code).
+         *     and is answered with a code). SMS and EMAIL (`CodeSignInInitiation`, `CodeChallengeOffer`)
+         *     send a code to the user's enrolled destination (the one `ph_id` names, else the first)
+         *     and answer where it went, masked; the send caps of the enrollment apply.
          */
         post: operations["initiateSignIn"];
         delete?: never;
@@ -1276,10 +1285,15 @@ export interface components {
          */
         PassCode: string;
         /**
+         * @description A code SMS or EMAIL delivered (as many digits as the tenant configured, 4 to 10).
+         * @example 048213
+         */
+        OneTimeCode: string;
+        /**
          * @description A verification method this service implements, as cidaas names it (upper case; lower case as `{method}` in paths).
          * @enum {string}
          */
-        VerificationType: "TOTP" | "PUSH";
+        VerificationType: "TOTP" | "PUSH" | "SMS" | "EMAIL" | "BACKUPCODE";
         /** @enum {string} */
         HashAlgorithm: "SHA1" | "SHA256" | "SHA512";
         /**
@@ -1354,6 +1368,11 @@ export interface components {
          *     | VER_0072 | 400 | Phone numbers of this country are not accepted |
          *     | VER_0073 | 400 | The email address is not valid |
          *     | VER_0074 | 503 | No provider is configured to deliver codes on this channel |
+         *     | VER_0075 | 429 | A code was sent moments ago; wait before asking for another |
+         *     | VER_0076 | 429 | Too many codes were sent to this destination; try again later |
+         *     | VER_0077 | 429 | Too many codes were sent for this user; try again later |
+         *     | VER_0078 | 409 | This destination is already enrolled for the user |
+         *     | VER_0079 | 404 | The user has no enrolled destination with this id |
          *     | VER_0080 | 400 | The WebAuthn response is invalid |
          *     | VER_0081 | 403 | The origin is not allowed for this relying party |
          *     | VER_0082 | 400 | The WebAuthn response is for another relying party |
@@ -1368,11 +1387,14 @@ export interface components {
          *     | VER_0092 | 400 | The webhook URL is not allowed |
          *     | VER_0093 | 404 | No such webhook delivery |
          *     | VER_0094 | 409 | The webhook delivery cannot be retried now |
+         *     | VER_0095 | 400 | A backup code is 10 letters and digits (xxxxx-xxxxx), without 0, 1, i, l or o |
+         *     | VER_0096 | 409 | Every backup code was used; generate a new set |
+         *     | VER_0097 | 409 | These backup codes can no longer be checked; generate a new set |
          *     | VER_0503 | 503 | The service is temporarily unavailable |
          *     | VER_0500 | 500 | Internal server error |
          * @enum {string}
          */
-        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0008" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0022" | "VER_0023" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0050" | "VER_0060" | "VER_0061" | "VER_0062" | "VER_0063" | "VER_0064" | "VER_0065" | "VER_0066" | "VER_0067" | "VER_0070" | "VER_0071" | "VER_0072" | "VER_0073" | "VER_0074" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0090" | "VER_0091" | "VER_0092" | "VER_0093" | "VER_0094" | "VER_0503" | "VER_0500";
+        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0008" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0022" | "VER_0023" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0050" | "VER_0060" | "VER_0061" | "VER_0062" | "VER_0063" | "VER_0064" | "VER_0065" | "VER_0066" | "VER_0067" | "VER_0070" | "VER_0071" | "VER_0072" | "VER_0073" | "VER_0074" | "VER_0075" | "VER_0076" | "VER_0077" | "VER_0078" | "VER_0079" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0090" | "VER_0091" | "VER_0092" | "VER_0093" | "VER_0094" | "VER_0095" | "VER_0096" | "VER_0097" | "VER_0503" | "VER_0500";
         /** @description Messages the development `log` provider sent to one destination, newest first. */
         DevOutbox: {
             /** @description The destination as looked up (normalised). */
@@ -1450,7 +1472,33 @@ export interface components {
             active: boolean;
         };
         /** @description The settings of the method named in the path, defaults included. */
-        MethodSettings: components["schemas"]["TotpSettings"] | components["schemas"]["PushSettings"];
+        MethodSettings: components["schemas"]["TotpSettings"] | components["schemas"]["PushSettings"] | components["schemas"]["BackupcodeSettings"] | components["schemas"]["SmsSettings"] | components["schemas"]["EmailSettings"];
+        /** @description SMS's settings, with the defaults every tenant starts with. */
+        SmsSettings: {
+            /** @description Digits per code. */
+            digits: number;
+            /** @description Seconds a code (and its enrollment or challenge) stays valid. */
+            exchange_lifetime: number;
+            /** @description Destinations of this method one user may enroll. */
+            max_devices: number;
+            /** @description The name messages say the code is from (trimmed, no control characters); null for the tenant id. */
+            sender_name: string | null;
+            /** @description ISO 3166-1 alpha-2 country of numbers typed without `+` (national format); null requires `+`. */
+            default_country: string | null;
+            /** @description Countries (ISO 3166-1 alpha-2) whose numbers are accepted, against SMS pumping; empty accepts every country. */
+            allowed_countries: string[];
+        };
+        /** @description EMAIL's settings, with the defaults every tenant starts with. */
+        EmailSettings: {
+            /** @description Digits per code. */
+            digits: number;
+            /** @description Seconds a code (and its enrollment or challenge) stays valid. */
+            exchange_lifetime: number;
+            /** @description Destinations of this method one user may enroll. */
+            max_devices: number;
+            /** @description The name messages say the code is from (trimmed, no control characters); null for the tenant id. */
+            sender_name: string | null;
+        };
         /** @description TOTP's settings, with the defaults every tenant starts with. */
         TotpSettings: {
             algorithm: components["schemas"]["HashAlgorithm"];
@@ -1482,6 +1530,24 @@ export interface components {
              */
             issuer: string | null;
         };
+        /** @description BACKUPCODE's settings, with the defaults every tenant starts with. */
+        BackupcodeSettings: {
+            /**
+             * @description A sign-in that leaves this many codes or fewer also records `backupcodes.low`.
+             * @default 3
+             */
+            low_remaining: number;
+            /**
+             * @description Common to every method; unused (backup codes have no exchange).
+             * @default 600
+             */
+            exchange_lifetime: number;
+            /**
+             * @description Common to every method; unused (a user has one set of codes at most).
+             * @default 1
+             */
+            max_devices: number;
+        };
         MethodConfig: {
             verificationType: components["schemas"]["VerificationType"];
             active: boolean;
@@ -1493,7 +1559,49 @@ export interface components {
             settings?: components["schemas"]["MethodSettingsPatch"];
         };
         /** @description A partial change of the settings of the method named in the path. */
-        MethodSettingsPatch: components["schemas"]["TotpSettingsPatch"] | components["schemas"]["PushSettingsPatch"];
+        MethodSettingsPatch: components["schemas"]["TotpSettingsPatch"] | components["schemas"]["PushSettingsPatch"] | components["schemas"]["BackupcodeSettingsPatch"] | components["schemas"]["SmsSettingsPatch"] | components["schemas"]["EmailSettingsPatch"];
+        /**
+         * @description A partial change of SMS's settings.
+         * @example {
+         *       "default_country": "DE",
+         *       "allowed_countries": [
+         *         "DE",
+         *         "AT",
+         *         "CH"
+         *       ]
+         *     }
+         */
+        SmsSettingsPatch: {
+            /** @description Digits per code. */
+            digits?: number;
+            /** @description Seconds a code (and its enrollment or challenge) stays valid. */
+            exchange_lifetime?: number;
+            /** @description Destinations of this method one user may enroll. */
+            max_devices?: number;
+            /** @description The name messages say the code is from (trimmed, no control characters); null for the tenant id. */
+            sender_name?: string | null;
+            /** @description ISO 3166-1 alpha-2 country of numbers typed without `+` (national format); null requires `+`. */
+            default_country?: string | null;
+            /** @description Countries (ISO 3166-1 alpha-2) whose numbers are accepted, against SMS pumping; empty accepts every country. */
+            allowed_countries?: string[];
+        };
+        /**
+         * @description A partial change of EMAIL's settings.
+         * @example {
+         *       "digits": 8,
+         *       "sender_name": "Acme"
+         *     }
+         */
+        EmailSettingsPatch: {
+            /** @description Digits per code. */
+            digits?: number;
+            /** @description Seconds a code (and its enrollment or challenge) stays valid. */
+            exchange_lifetime?: number;
+            /** @description Destinations of this method one user may enroll. */
+            max_devices?: number;
+            /** @description The name messages say the code is from (trimmed, no control characters); null for the tenant id. */
+            sender_name?: string | null;
+        };
         /**
          * @description A partial change of TOTP's settings.
          * @example {
@@ -1518,8 +1626,45 @@ export interface components {
              */
             issuer?: string | null;
         };
+        /**
+         * @description A partial change of BACKUPCODE's settings.
+         * @example {
+         *       "low_remaining": 2
+         *     }
+         */
+        BackupcodeSettingsPatch: {
+            low_remaining?: number;
+            exchange_lifetime?: number;
+            max_devices?: number;
+        };
         /** @description What the profile UI may send to start an enrollment of the method named in the path. */
-        InitiationRequest: components["schemas"]["TotpInitiation"] | components["schemas"]["PushInitiation"];
+        InitiationRequest: components["schemas"]["TotpInitiation"] | components["schemas"]["PushInitiation"] | components["schemas"]["BackupcodeInitiation"] | components["schemas"]["SmsInitiation"] | components["schemas"]["EmailInitiation"];
+        /**
+         * @description The mobile number to send codes to, in international (`+49…`) or, with the tenant's `default_country`, national format.
+         * @example {
+         *       "phone_number": "+49 151 23456789"
+         *     }
+         */
+        SmsInitiation: {
+            phone_number: string;
+            /** @description Sent by cidaas' profile UI; accepted and ignored. */
+            deviceInfo?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @description The email address to send codes to.
+         * @example {
+         *       "email": "alice@example.com"
+         *     }
+         */
+        EmailInitiation: {
+            email: string;
+            /** @description Sent by cidaas' profile UI; accepted and ignored. */
+            deviceInfo?: {
+                [key: string]: unknown;
+            };
+        };
         /**
          * @example {
          *       "client_id": "532542d2-c6b8-4921-86b6-bb1da13f941b"
@@ -1535,8 +1680,53 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * @description Generating backup codes takes no options.
+         * @example {}
+         */
+        BackupcodeInitiation: Record<string, never>;
+        /**
+         * @description What starting an enrollment answers: an exchange to complete (`EnrollmentOffer`), or,
+         *     for a method that enrolls at once (BACKUPCODE), what it enrolled.
+         */
+        InitiationResult: components["schemas"]["EnrollmentOffer"] | components["schemas"]["BackupcodeSet"];
         /** @description An enrollment started (or rotated) of the method named in the path. */
-        EnrollmentOffer: components["schemas"]["TotpEnrollmentOffer"] | components["schemas"]["PushEnrollmentOffer"];
+        EnrollmentOffer: components["schemas"]["TotpEnrollmentOffer"] | components["schemas"]["PushEnrollmentOffer"] | components["schemas"]["CodeEnrollmentOffer"];
+        /** @description An SMS or EMAIL enrollment whose code is on its way to `destination`. */
+        CodeEnrollmentOffer: {
+            exchange_id: components["schemas"]["ExchangeRef"];
+            /** @description Watch the enrollment with it; it completes nothing. */
+            status_id: components["schemas"]["Uuid"];
+            /** @description Where the code went, masked (`+49•••••789`, `a•••@example.com`). */
+            destination: string;
+            /** @description When a resend will be accepted (30 s after this code). */
+            resend_after: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description A new set of backup codes, replacing any previous one: shown only in this answer (never
+         *     cached, stored only as HMACs). Each code signs in once; input is compared ignoring case,
+         *     spaces and dashes.
+         */
+        BackupcodeSet: {
+            /** @description The set's authenticator (the same across regenerations). */
+            ph_id: components["schemas"]["Uuid"];
+            /**
+             * @example [
+             *       "k7m2p-9xq4r",
+             *       "3hfw8-tz6nc",
+             *       "u4e9j-rb2ms",
+             *       "8vqa5-dk3hy",
+             *       "m2n7t-pw9xe",
+             *       "c6gz4-hs8jf",
+             *       "y3ud7-qn5kb",
+             *       "9tre2-fm6wa",
+             *       "h8kx3-vc4pz",
+             *       "5jsn9-ag7ud"
+             *     ]
+             */
+            codes: string[];
+            generated_at: components["schemas"]["Timestamp"];
+        };
         TotpEnrollmentOffer: {
             exchange_id: components["schemas"]["ExchangeRef"];
             /** @description Watch the enrollment with it; it completes nothing. */
@@ -1585,11 +1775,34 @@ export interface components {
             ph_id?: components["schemas"]["Uuid"];
             /** @description The device that scanned the code (ENROLLED through a companion app only). */
             device_id?: string;
+            /**
+             * @description SMS and EMAIL, while the exchange is live: where the code's message is. `queued`
+             *     until the provider took it (retries included), then `sent`, or `failed` when the
+             *     provider refused it or every retry failed (start again, or resend). Never the code
+             *     or the full destination.
+             */
+            delivery?: {
+                /** @enum {string} */
+                state: "queued" | "sent" | "failed";
+                /** @description The destination, masked (`+49•••••789`). */
+                to: string;
+            };
             expires_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
         };
         /** @description The profile UI's proof completing an enrollment of the method named in the path. */
-        ProfileVerificationRequest: components["schemas"]["TotpProfileVerification"];
+        ProfileVerificationRequest: components["schemas"]["TotpProfileVerification"] | components["schemas"]["CodeProfileVerification"];
+        /**
+         * @description The code SMS or EMAIL delivered.
+         * @example {
+         *       "exchange_id": "d5edcec1-d306-4cb8-8650-a3eb0330084d",
+         *       "pass_code": "048213"
+         *     }
+         */
+        CodeProfileVerification: {
+            exchange_id: components["schemas"]["Uuid"];
+            pass_code: components["schemas"]["OneTimeCode"];
+        };
         /**
          * @description The first code the user's authenticator app shows.
          * @example {
@@ -1896,9 +2109,23 @@ export interface components {
              * @description When a code of it was last accepted at sign-in.
              */
             last_used_at: string | null;
+            /** @description BACKUPCODE only; how many unused codes the set has left. */
+            remaining?: number;
         };
         /** @description What starting a sign-in challenge of the method named in the path takes. */
-        SignInInitiationRequest: components["schemas"]["TotpSignInInitiation"] | components["schemas"]["PushSignInInitiation"];
+        SignInInitiationRequest: components["schemas"]["TotpSignInInitiation"] | components["schemas"]["PushSignInInitiation"] | components["schemas"]["CodeSignInInitiation"];
+        /**
+         * @example {
+         *       "sub": "da65eb32-d460-4355-8b94-ee061896712f",
+         *       "ph_id": "79e52278-80f4-488f-8adc-5ef3d4c4869d"
+         *     }
+         */
+        CodeSignInInitiation: {
+            /** @description Whose sign-in it is; required with a `verification:service` token, else the caller's own. */
+            sub?: components["schemas"]["Subject"];
+            /** @description The enrolled destination to send the code to; the user's first one when absent. */
+            ph_id?: components["schemas"]["Uuid"];
+        };
         /**
          * @example {
          *       "sub": "da65eb32-d460-4355-8b94-ee061896712f"
@@ -1909,7 +2136,19 @@ export interface components {
             sub?: components["schemas"]["Subject"];
         };
         /** @description A sign-in challenge started, of the method named in the path. */
-        ChallengeOffer: components["schemas"]["TotpChallengeOffer"] | components["schemas"]["PushChallengeOffer"];
+        ChallengeOffer: components["schemas"]["TotpChallengeOffer"] | components["schemas"]["PushChallengeOffer"] | components["schemas"]["CodeChallengeOffer"];
+        /** @description An SMS or EMAIL challenge; its code is on its way to `destination`. Answer with `exchange_id` and `pass_code`. */
+        CodeChallengeOffer: {
+            exchange_id: components["schemas"]["ExchangeRef"];
+            /** @description Watch the challenge with it; it answers nothing. */
+            status_id: components["schemas"]["Uuid"];
+            /** @enum {string} */
+            type: "SMS" | "EMAIL";
+            /** @description Where the code went, masked (`+49•••••789`, `a•••@example.com`). */
+            destination: string;
+            /** @description When another code may be asked for (by starting a new challenge). */
+            resend_after: components["schemas"]["Timestamp"];
+        };
         /** @description A TOTP challenge; answer it with a code (`exchange_id` and `pass_code`). */
         TotpChallengeOffer: {
             exchange_id: components["schemas"]["ExchangeRef"];
@@ -1919,7 +2158,20 @@ export interface components {
             type: "TOTP";
         };
         /** @description A sign-in verification of the method named in the path. */
-        SignInRequest: components["schemas"]["TotpSignInVerification"] | components["schemas"]["PushSignInVerification"];
+        SignInRequest: components["schemas"]["TotpSignInVerification"] | components["schemas"]["PushSignInVerification"] | components["schemas"]["BackupcodeSignInVerification"] | components["schemas"]["CodeSignInVerification"];
+        /**
+         * @description The code answering an SMS or EMAIL challenge.
+         * @example {
+         *       "exchange_id": "8a3ab4f6-62a9-4b1c-9b6f-3c86f1f35b0e",
+         *       "pass_code": "048213"
+         *     }
+         */
+        CodeSignInVerification: {
+            exchange_id: components["schemas"]["Uuid"];
+            pass_code: components["schemas"]["OneTimeCode"];
+            /** @description Whose code it is; required with a `verification:service` token, else the caller's own. */
+            sub?: components["schemas"]["Subject"];
+        };
         /**
          * @description A code, directly or answering a challenge (`exchange_id`).
          * @example {
@@ -1932,6 +2184,17 @@ export interface components {
             pass_code: components["schemas"]["PassCode"];
             /** @description The challenge this code answers (from the initiation); none to verify the code directly. */
             exchange_id?: components["schemas"]["Uuid"];
+            /** @description Whose code it is; required with a `verification:service` token, else the caller's own. */
+            sub?: components["schemas"]["Subject"];
+        };
+        /**
+         * @description One backup code, as typed (case, spaces and dashes do not matter).
+         * @example {
+         *       "pass_code": "K7M2P 9XQ4R"
+         *     }
+         */
+        BackupcodeSignInVerification: {
+            pass_code: string;
             /** @description Whose code it is; required with a `verification:service` token, else the caller's own. */
             sub?: components["schemas"]["Subject"];
         };
@@ -1959,6 +2222,8 @@ export interface components {
              *     add or remove a factor. It is not a bearer token and is refused as one.
              */
             assertion: string;
+            /** @description BACKUPCODE only; how many unused codes the user has left. */
+            remaining?: number;
         };
         Health: {
             /** @constant */
@@ -2010,8 +2275,9 @@ export interface components {
             /**
              * @description `authentication.succeeded|wrong_code|replay|throttled|denied`, `lockout.started`,
              *     `enrollment.initiated|rotated|scanned|enrolled|expired|cancelled|failed|wrong_code`,
-             *     `factor.added|removed`, `backupcodes.regenerated|used`, `stepup.refused`,
-             *     `settings.changed`.
+             *     `challenge.initiated|authenticated|denied|expired|cancelled|failed` (sign-in
+             *     challenges), `factor.added|removed`, `backupcodes.regenerated|used|low`,
+             *     `stepup.refused`, `settings.changed`.
              */
             event: string;
             /** @description The method the event concerns (`TOTP`, `BACKUPCODE`, …). */
@@ -2068,10 +2334,11 @@ export interface components {
          * @description An event an endpoint can subscribe to. Sign-in: `authentication.succeeded`,
          *     `authentication.failed` (a wrong or replayed code), `authentication.denied` (refused
          *     while locked, or denied on the device), `lockout.started`. Enrollment: each status it
-         *     reaches. Factors: `factor.added`, `factor.removed`. Backup codes: `regenerated`, `used`.
+         *     reaches. Factors: `factor.added`, `factor.removed`. Backup codes: `regenerated`, `used`,
+         *     `low` (a sign-in left the tenant's `low_remaining` codes or fewer).
          * @enum {string}
          */
-        WebhookEventType: "enrollment.initiated" | "enrollment.scanned" | "enrollment.enrolled" | "enrollment.expired" | "enrollment.cancelled" | "enrollment.failed" | "authentication.succeeded" | "authentication.failed" | "authentication.denied" | "factor.added" | "factor.removed" | "backupcodes.regenerated" | "backupcodes.used" | "lockout.started";
+        WebhookEventType: "enrollment.initiated" | "enrollment.scanned" | "enrollment.enrolled" | "enrollment.expired" | "enrollment.cancelled" | "enrollment.failed" | "authentication.succeeded" | "authentication.failed" | "authentication.denied" | "factor.added" | "factor.removed" | "backupcodes.regenerated" | "backupcodes.used" | "backupcodes.low" | "lockout.started";
         WebhookEndpointRequest: {
             /** @description Absolute `https` URL (`http` outside production), without credentials or fragment, at most 2048 characters. */
             url: string;
@@ -2185,6 +2452,22 @@ export interface components {
     };
     responses: {
         /**
+         * @description The enrollment started: act on it with `exchange_id`, watch `status_id`, and show what
+         *     the method adds (TOTP: show `qr_code`, or render `otpauth_uri`; give
+         *     `otpauth_uri_standard` to apps or libraries that refuse cidaas' extra parameters). A
+         *     method that enrolls at once answers what it enrolled instead (BACKUPCODE: the codes,
+         *     `BackupcodeSet`). Never cached.
+         */
+        Initiated: {
+            headers: {
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["InitiationResult"];
+            };
+        };
+        /**
          * @description The enrollment: act on it with `exchange_id`, watch `status_id`, and show what the method
          *     adds (TOTP: show `qr_code`, or render `otpauth_uri`; give `otpauth_uri_standard` to apps or
          *     libraries that refuse cidaas' extra parameters). Never cached.
@@ -2225,6 +2508,24 @@ export interface components {
             };
         };
         /**
+         * @description The body is not valid JSON (`VER_0002`), does not decode (`VER_0009`), or is not valid
+         *     for this operation (`VER_0001`); or, for SMS, the phone number is not valid
+         *     (`VER_0070`, with `reason`), cannot receive SMS (`VER_0071`, with `number_type`) or is of
+         *     a country the tenant does not accept (`VER_0072`, with `country`); for EMAIL, the
+         *     address is not valid (`VER_0073`).
+         */
+        InvalidInitiation: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0001" | "VER_0002" | "VER_0009" | "VER_0070" | "VER_0071" | "VER_0072" | "VER_0073";
+                };
+            };
+        };
+        /**
          * @description The code is wrong (`VER_0041`, with the attempts left), or the body is not valid
          *     (`VER_0001`), not JSON (`VER_0002`) or does not decode with its Content-Encoding (`VER_0009`).
          */
@@ -2240,8 +2541,9 @@ export interface components {
             };
         };
         /**
-         * @description The method is not active for the tenant (`VER_0021`), or the user already has the
-         *     maximum number of authenticators (`VER_0039`).
+         * @description The method is not active for the tenant (`VER_0021`), the user already has the
+         *     maximum number of authenticators (`VER_0039`), or already has this destination
+         *     enrolled (`VER_0078`, SMS and EMAIL).
          */
         CannotInitiate: {
             headers: {
@@ -2250,7 +2552,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "VER_0021" | "VER_0039";
+                    code?: "VER_0021" | "VER_0039" | "VER_0078";
                 };
             };
         };
@@ -2263,18 +2565,6 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
                     code?: "VER_0020";
-                };
-            };
-        };
-        /** @description The method is not one this service implements (`VER_0020`), or it does not support this operation (`VER_0022`). */
-        UnknownMethodOrOperation: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"] & {
-                    /** @enum {unknown} */
-                    code?: "VER_0020" | "VER_0022";
                 };
             };
         };
@@ -2489,6 +2779,42 @@ export interface components {
                     /** @enum {unknown} */
                     code?: "VER_0050";
                 } & unknown;
+            };
+        };
+        /**
+         * @description Too many initiations (`VER_0050`, see `INITIATION_RATE_LIMIT`), or, for SMS and EMAIL,
+         *     a code was sent less than 30 s ago (`VER_0075`), 5 codes went to this destination in
+         *     the last 10 minutes (`VER_0076`), or 5 codes were sent for the user in the last hour
+         *     (`VER_0077`). Try again after `Retry-After` seconds.
+         */
+        CodeSendLimited: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfterRequired"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0050" | "VER_0075" | "VER_0076" | "VER_0077";
+                } & unknown;
+            };
+        };
+        /**
+         * @description The database cannot be reached right now (`VER_0503`; retry after `Retry-After`
+         *     seconds), or no provider is configured to send codes on the method's channel
+         *     (`VER_0074`, SMS and EMAIL, e.g. no `SMS_PROVIDER` in production).
+         */
+        DeliveryUnavailable: {
+            headers: {
+                /** @description Seconds to wait before retrying (with `VER_0503`). */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0503" | "VER_0074";
+                };
             };
         };
         /** @description The request has a body that is not `application/json`, or in a Content-Encoding other than identity, gzip, deflate or br (`VER_0004`). */
@@ -3195,16 +3521,16 @@ export interface operations {
         };
         requestBody?: components["requestBodies"]["Initiation"];
         responses: {
-            201: components["responses"]["EnrollmentOffer"];
-            400: components["responses"]["InvalidBody"];
+            201: components["responses"]["Initiated"];
+            400: components["responses"]["InvalidInitiation"];
             401: components["responses"]["StepUpUnauthorized"];
             404: components["responses"]["UnknownMethod"];
             409: components["responses"]["CannotInitiate"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["RateLimited"];
+            429: components["responses"]["CodeSendLimited"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
+            503: components["responses"]["DeliveryUnavailable"];
         };
     };
     initiateEnrollmentV2: {
@@ -3231,16 +3557,16 @@ export interface operations {
         };
         requestBody?: components["requestBodies"]["Initiation"];
         responses: {
-            201: components["responses"]["EnrollmentOffer"];
-            400: components["responses"]["InvalidBody"];
+            201: components["responses"]["Initiated"];
+            400: components["responses"]["InvalidInitiation"];
             401: components["responses"]["StepUpUnauthorized"];
             404: components["responses"]["UnknownMethod"];
             409: components["responses"]["CannotInitiate"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["RateLimited"];
+            429: components["responses"]["CodeSendLimited"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
+            503: components["responses"]["DeliveryUnavailable"];
         };
     };
     rotateEnrollment: {
@@ -3339,7 +3665,7 @@ export interface operations {
             /**
              * @description The enrollment is no longer live: expired (`VER_0031`), already enrolled
              *     (`VER_0032`), cancelled (`VER_0033`), failed (`VER_0034`), or this exchange was
-             *     replaced by a rotation (`VER_0040`).
+             *     replaced by a rotation (`VER_0040`); or the method was switched off (`VER_0021`).
              */
             409: {
                 headers: {
@@ -3348,15 +3674,15 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0040";
+                        code?: "VER_0021" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0040";
                     };
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["RateLimited"];
+            429: components["responses"]["CodeSendLimited"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
+            503: components["responses"]["DeliveryUnavailable"];
         };
     };
     cancelEnrollment: {
@@ -3849,7 +4175,18 @@ export interface operations {
             400: components["responses"]["InvalidBody"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ServiceScopeRequired"];
-            404: components["responses"]["UnknownMethodOrOperation"];
+            /** @description The method is not one this service implements (`VER_0020`) or starts no challenge (`VER_0022`), or `ph_id` names no enrolled destination of the user (`VER_0079`, SMS and EMAIL). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "VER_0020" | "VER_0022" | "VER_0079";
+                    };
+                };
+            };
             /** @description The method is not active for the tenant (`VER_0021`), or the user has no enrolled authenticator for it (`VER_0043`). */
             409: {
                 headers: {
@@ -3868,7 +4205,9 @@ export interface operations {
              * @description Too many initiations this minute (`VER_0050`, see `INITIATION_RATE_LIMIT`), or, for
              *     PUSH, push-fatigue limits: three challenges already wait for an answer
              *     (`VER_0066`), or PUSH sign-in is locked after three denials within 10 minutes or a
-             *     fraud report (`VER_0067`, for 15 minutes). Try again after `Retry-After` seconds.
+             *     fraud report (`VER_0067`, for 15 minutes); or, for SMS and EMAIL, the send caps: 5
+             *     codes to this destination in 10 minutes (`VER_0076`) or 5 for the user in an hour
+             *     (`VER_0077`). Try again after `Retry-After` seconds.
              */
             429: {
                 headers: {
@@ -3878,12 +4217,12 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "VER_0050" | "VER_0066" | "VER_0067";
+                        code?: "VER_0050" | "VER_0066" | "VER_0067" | "VER_0076" | "VER_0077";
                     } & unknown;
                 };
             };
             500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
+            503: components["responses"]["DeliveryUnavailable"];
         };
     };
     verifySignIn: {
@@ -3917,7 +4256,8 @@ export interface operations {
             };
             /**
              * @description The code is wrong, replayed or outside the window (`VER_0041`; once the user must
-             *     wait, with `Retry-After`), the body is not valid (`VER_0001`, also when a service
+             *     wait, with `Retry-After`), a backup code cannot be one (`VER_0095`: wrong length or a
+             *     look-alike character; not counted), the body is not valid (`VER_0001`, also when a service
              *     token names no `sub`), not JSON (`VER_0002`) or does not decode with its
              *     Content-Encoding (`VER_0009`).
              */
@@ -3929,7 +4269,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "VER_0001" | "VER_0002" | "VER_0009" | "VER_0041";
+                        code?: "VER_0001" | "VER_0002" | "VER_0009" | "VER_0041" | "VER_0095";
                     };
                 };
             };
@@ -3942,7 +4282,8 @@ export interface operations {
              *     (`VER_0024`), already answered (`VER_0025`), cancelled (`VER_0026`), failed after too
              *     many wrong codes (`VER_0027`, also answered to the last wrong code), denied
              *     (`VER_0028`), or not answered yet on the device of a method answered there
-             *     (`VER_0029`).
+             *     (`VER_0029`); every backup code of the user was used (`VER_0096`), or the set was
+             *     made under a `SECRET_KEY` no longer configured (`VER_0097`).
              */
             409: {
                 headers: {
@@ -3951,7 +4292,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "VER_0021" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0043";
+                        code?: "VER_0021" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0043" | "VER_0096" | "VER_0097";
                     };
                 };
             };

@@ -6,6 +6,7 @@ import { cancelExchange } from '../../shared/exchanges/cancel.ts';
 import { authenticate, principalOf } from '../../shared/http/middleware/authenticate.ts';
 import { methodOf, resolveMethodParam } from '../../shared/http/method-param.ts';
 import { parseIdParam } from '../../shared/http/params.ts';
+import { securityEventsFor } from '../../shared/http/security-events.ts';
 import type { AppContext, AppState } from '../../shared/http/types.ts';
 import { parseInput } from '../../shared/http/validate.ts';
 import type { SignInBody } from '../../shared/methods/method-module.ts';
@@ -51,7 +52,7 @@ export function authenticationRoutes(deps: Deps): Router<AppState> {
     const exchangeId = parseIdParam(ctx.params.exchange_id, 'exchange_id');
     const query = parseInput(cancelQuery, ctx.query, 'query');
     const subject = actingFor(principalOf(ctx), query.sub, FOR_A_USER);
-    ctx.body = await cancelExchange(deps.db, { kind: 'challenge', type: methodOf(ctx).type, exchangeId }, subject, deps.clock());
+    ctx.body = await cancelExchange(deps.db, { kind: 'challenge', type: methodOf(ctx).type, exchangeId }, subject, { now: deps.clock(), events: securityEventsFor(ctx, deps.securityEvents) });
   });
 
   return router;

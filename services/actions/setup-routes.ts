@@ -4,6 +4,7 @@ import { authenticate, principalOf } from '../../shared/http/middleware/authenti
 import { stepUpProof } from '../../shared/http/middleware/step-up-proof.ts';
 import { methodOf, resolveMethodParam } from '../../shared/http/method-param.ts';
 import { parseIdParam } from '../../shared/http/params.ts';
+import { securityEventsFor } from '../../shared/http/security-events.ts';
 import type { AppContext, AppState } from '../../shared/http/types.ts';
 import { parseInput } from '../../shared/http/validate.ts';
 import { enrollmentOperation } from '../../shared/methods/operations.ts';
@@ -18,7 +19,7 @@ import { initiationContext, operationContext, userContext } from './operation-co
 export function setupRoutes(deps: Deps): Router<AppState> {
   const { db, clock } = deps;
   const auth = authenticate(deps.verifyToken);
-  const stepUp = stepUpProof(deps, 'initiate_enrollment');
+  const stepUp = stepUpProof(deps, (ctx) => methodOf(ctx).enrollment.initiateStepUp ?? 'initiate_enrollment');
   const router = new Router<AppState>();
   resolveMethodParam(router, 'method');
   // Responses carrying a secret must never be stored by a browser or proxy.
@@ -54,7 +55,7 @@ export function setupRoutes(deps: Deps): Router<AppState> {
   router.delete('/verification-actions-srv/setup/:method/:exchange_id', auth, async (ctx) => {
     const exchangeId = parseIdParam(ctx.params.exchange_id, 'exchange_id');
     const { tenantId, sub } = principalOf(ctx);
-    ctx.body = await cancelExchange(db, { kind: 'enrollment', type: methodOf(ctx).type, exchangeId }, { tenantId, sub }, clock());
+    ctx.body = await cancelExchange(db, { kind: 'enrollment', type: methodOf(ctx).type, exchangeId }, { tenantId, sub }, { now: clock(), events: securityEventsFor(ctx, deps.securityEvents) });
   });
 
   router.post('/verification-actions-srv/setup/:method/verification', auth, async (ctx) => {

@@ -62,6 +62,11 @@ function detailsOf(e: SecurityEvent): AuditDetails {
     case 'enrollment.enrolled':
     case 'enrollment.expired':
     case 'enrollment.cancelled':
+    case 'challenge.initiated':
+    case 'challenge.authenticated':
+    case 'challenge.denied':
+    case 'challenge.expired':
+    case 'challenge.cancelled':
       return {};
     case 'authentication.wrong_code':
       return compact({ failures: e.failures, retry_after: e.retryAfterS });
@@ -74,6 +79,7 @@ function detailsOf(e: SecurityEvent): AuditDetails {
     case 'enrollment.wrong_code':
       return { remaining_attempts: e.remainingAttempts };
     case 'enrollment.failed':
+    case 'challenge.failed':
       return { attempts: e.attempts };
     case 'factor.added':
       return { via: e.via };
@@ -85,6 +91,7 @@ function detailsOf(e: SecurityEvent): AuditDetails {
     case 'backupcodes.regenerated':
       return { count: e.count };
     case 'backupcodes.used':
+    case 'backupcodes.low':
       return { remaining: e.remaining };
     case 'settings.changed':
       return { changed: [...e.changed] };

@@ -1,6 +1,7 @@
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Clock } from '../clock/clock.ts';
+import { startPeriodicTask, type PeriodicTask } from '../clock/periodic-task.ts';
 import { cutChain, retentionFloor, tenantsWithRowsBefore } from './audit-repository.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -29,25 +30,13 @@ export async function purgeAuditTrail(db: Database, now: Date, retentionDays: nu
 }
 
 /** Runs purgeAuditTrail every `intervalMs` (hourly by default) until closed. */
-export function startAuditRetention(
-  deps: { db: Database; log: Logger; clock: Clock },
-  retentionDays: number,
-  intervalMs = 60 * 60 * 1000,
-): { close(): Promise<void> } {
-  let running: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    running = purgeAuditTrail(deps.db, deps.clock(), retentionDays).then(
+export function startAuditRetention(deps: { db: Database; log: Logger; clock: Clock }, retentionDays: number, intervalMs = 60 * 60 * 1000): PeriodicTask {
+  return startPeriodicTask(intervalMs, () =>
+    purgeAuditTrail(deps.db, deps.clock(), retentionDays).then(
       (deleted) => {
         if (deleted > 0) deps.log.info({ deleted }, 'audit rows past retention deleted');
       },
       (err: unknown) => deps.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'audit retention sweep failed'),
-    );
-  }, intervalMs);
-  timer.unref();
-  return {
-    async close() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+    ),
+  );
 }

@@ -5,6 +5,7 @@ import type { AttemptResult, OutboxDelivery } from '../outbox/outbox-entry.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import { MESSAGE_RETRY_SCHEDULE } from '../outbox/retry-schedule.ts';
 import type { Clock } from '../clock/clock.ts';
+import { announceDelivery } from '../exchanges/announce-delivery.ts';
 import { composeEmail } from './compose-email.ts';
 import { composeSms } from './compose-sms.ts';
 import { maskDestination } from './destination/mask.ts';
@@ -58,6 +59,8 @@ export class MessageDelivery {
       handle: (delivery) => this.#send(delivery),
       retrySchedule: MESSAGE_RETRY_SCHEDULE,
       retryScale: options.retryScale,
+      // The exchange waiting for the code shows the outcome in its status document.
+      onFinished: (tx, finished) => announceDelivery(tx, finished.id, finished.status === 'delivered' ? 'sent' : 'failed', this.options.clock()),
     });
   }
 

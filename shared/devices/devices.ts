@@ -3,17 +3,20 @@ import { SCOPES, type Principal } from '../auth/principal.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { VerificationError } from '../errors/verification-error.ts';
 import type { SecurityEventRecorder } from '../security-events/index.ts';
-import { implementedMethod } from '../methods/registry.ts';
 import { requireStepUp, type StepUp } from '../step-up/require-step-up.ts';
 import type { VerificationType } from '../tenants/verification-type.ts';
 import { toDeviceView, type DeviceView } from '../authenticators/authenticator.ts';
+import { implementedMethod } from '../methods/registry.ts';
 import { deleteAuthenticator, findAuthenticator, listAuthenticators, renameAuthenticator } from '../authenticators/authenticator-repository.ts';
 
 /** Who acts on devices: the caller's own, or any of the tenant's for an admin (the acting-for policy, `verification:admin`). */
 export type DeviceActor = Principal;
 
+/** The user's authenticators, each with what its method adds to the list (BACKUPCODE: `remaining`). */
 export function listDevices(db: Database, tenantId: string, sub: string, type?: VerificationType): Promise<DeviceView[]> {
-  return listAuthenticators(db, tenantId, sub, type).then((list) => list.map(toDeviceView));
+  return listAuthenticators(db, tenantId, sub, type).then((list) =>
+    list.map((a) => ({ ...implementedMethod(a.verificationType)?.describeDevice?.(a), ...toDeviceView(a) })),
+  );
 }
 
 /** Someone else's device is reported as missing, not forbidden, so ph_ids cannot be probed. */
@@ -47,7 +50,7 @@ export function removeDevice(db: Database, { actor, phId, stepUp, now, events }:
     const device = await requireOwnDevice(tx, actor, phId);
     const recovery = device.sub !== actor.sub;
     if (!recovery) await requireStepUp(tx, { ...stepUp, tenantId: actor.tenantId, sub: device.sub, now });
-    await implementedMethod(device.verificationType)?.removing?.(tx, device, now);
+    await implementedMethod(device.verificationType)?.removing?.(tx, device, { now, events });
     if (!(await deleteAuthenticator(tx, actor.tenantId, phId))) throw new VerificationError('DEVICE_NOT_FOUND');
     await events.record(tx, {
       event: 'factor.removed',

@@ -2,7 +2,7 @@ import type { Database } from '../db/database.ts';
 import { runOutcome, succeed } from '../db/outcome.ts';
 import type { StatusDocument } from '../status/status-document.ts';
 import type { ExchangeKind, ExchangeRef, Owner } from './exchange.ts';
-import { lockForEvent, transition } from './exchange-access.ts';
+import { lockForEvent, transition, type TransitionContext } from './exchange-access.ts';
 import { toStatusDocument } from './status-document.ts';
 
 /**
@@ -11,10 +11,10 @@ import { toStatusDocument } from './status-document.ts';
  *
  * @throws VerificationError ENROLLMENT_NOT_FOUND / CHALLENGE_NOT_FOUND, or the 409 of a finished exchange
  */
-export function cancelExchange<K extends ExchangeKind>(db: Database, ref: ExchangeRef<K>, owner: Owner, now: Date): Promise<StatusDocument> {
+export function cancelExchange<K extends ExchangeKind>(db: Database, ref: ExchangeRef<K>, owner: Owner, at: TransitionContext): Promise<StatusDocument> {
   return runOutcome(db, async (tx) => {
-    const locked = await lockForEvent(tx, ref, 'cancel', now, owner);
+    const locked = await lockForEvent(tx, ref, 'cancel', at, owner);
     if (!locked.ok) return locked;
-    return succeed(toStatusDocument(await transition(tx, locked.value, 'cancel', now)));
+    return succeed(toStatusDocument(await transition(tx, locked.value, 'cancel', at)));
   });
 }

@@ -1,12 +1,11 @@
 import { v4 as uuidv4 } from 'uuid';
 import type { Queryable } from '../db/database.ts';
 import type { JsonObject } from '../db/json.ts';
-import { publishStatus } from '../events/status-events.ts';
 import type { SealedSecret } from '../otp/secret-box.ts';
 import type { VerificationType } from '../tenants/verification-type.ts';
 import { MAX_FAILED_ATTEMPTS, type Exchange, type ExchangeKind } from './exchange.ts';
+import { announceTransition, type TransitionContext } from './exchange-access.ts';
 import { insertExchange } from './exchange-repository.ts';
-import { toVersionedStatus } from './status-document.ts';
 
 export interface NewExchange<K extends ExchangeKind> {
   kind: K;
@@ -15,7 +14,6 @@ export interface NewExchange<K extends ExchangeKind> {
   type: VerificationType;
   /** Seconds until the exchange lapses (the expiry rule). */
   lifetimeSeconds: number;
-  now: Date;
   authenticatorClientId?: string | null;
   secret?: SealedSecret | null;
   methodState?: JsonObject;
@@ -23,18 +21,22 @@ export interface NewExchange<K extends ExchangeKind> {
   /** The authenticator a challenge is for, when the method picks one at initiation. */
   phId?: string | null;
   maxAttempts?: number;
+  /** The exchange id, when the method must know it before the exchange exists (a code MACed with it); a fresh one otherwise. */
+  exchangeId?: string;
 }
 
 /**
  * Creates an exchange, INITIATED, with a fresh status id (for watching) and exchange id (for
- * acting on it), and announces it in the same transaction: every status creation must publish,
- * so the unknown-status cache of every instance forgets the id at once.
+ * acting on it), and announces and records it in the same transaction (announceTransition):
+ * every status creation must publish, so the unknown-status cache of every instance forgets
+ * the id at once, and is the first transition of the exchange's record.
  */
-export async function createExchange<K extends ExchangeKind>(tx: Queryable, input: NewExchange<K>): Promise<Exchange<K>> {
+export async function createExchange<K extends ExchangeKind>(tx: Queryable, at: TransitionContext, input: NewExchange<K>): Promise<Exchange<K>> {
+  const now = at.now;
   const created = await insertExchange(tx, {
     kind: input.kind,
     statusId: uuidv4(),
-    exchangeId: uuidv4(),
+    exchangeId: input.exchangeId ?? uuidv4(),
     tenantId: input.tenantId,
     sub: input.sub,
     verificationType: input.type,
@@ -49,9 +51,9 @@ export async function createExchange<K extends ExchangeKind>(tx: Queryable, inpu
     failedAttempts: 0,
     maxAttempts: input.maxAttempts ?? MAX_FAILED_ATTEMPTS,
     steppedUp: input.steppedUp ?? false,
-    expiresAt: new Date(input.now.getTime() + input.lifetimeSeconds * 1000),
-    createdAt: input.now,
+    expiresAt: new Date(now.getTime() + input.lifetimeSeconds * 1000),
+    createdAt: now,
   });
-  await publishStatus(tx, toVersionedStatus(created));
+  await announceTransition(tx, created as Exchange<K>, 'create', at);
   return created as Exchange<K>;
 }

@@ -2,40 +2,62 @@ import type { Queryable } from '../db/database.ts';
 import { failAfterCommit, succeed, type Outcome } from '../db/outcome.ts';
 import { VerificationError } from '../errors/verification-error.ts';
 import { publishStatus } from '../events/status-events.ts';
+import type { SecurityEventRecorder } from '../security-events/index.ts';
 import { hasLapsed } from '../status/status-document.ts';
 import type { Exchange, ExchangeKind, ExchangeRef, Owner } from './exchange.ts';
 import { applyTransition, findByExchangeId, isRetiredExchange, type TransitionChanges } from './exchange-repository.ts';
 import { canApply, expiredRefusal, notFoundRefusal, refusal, type ExchangeEvent } from './state-machine.ts';
 import { toVersionedStatus } from './status-document.ts';
+import { transitionEvent, type Cause } from './transition-events.ts';
 
 /**
- * Applies `event` if the exchange still allows it and announces the new status in the same
- * transaction, so the NOTIFY is sent exactly when the change commits.
+ * When a transition happens and where it is recorded: the request's clock and security-event
+ * recorder (an OperationContext is one), or the deps' own for background work (the sweep).
+ */
+export interface TransitionContext {
+  readonly now: Date;
+  readonly events: SecurityEventRecorder;
+}
+
+/**
+ * What every status change of an exchange (its creation included) does in the transaction
+ * that makes it: announce the new status (the NOTIFY is sent exactly when the change commits)
+ * and record the transition as one security event (audit trail and webhooks commit with it).
+ * Every path that changes a status comes through here, so none can forget either.
+ */
+export async function announceTransition<K extends ExchangeKind>(tx: Queryable, exchange: Exchange<K>, cause: Cause<K>, at: TransitionContext): Promise<void> {
+  await publishStatus(tx, toVersionedStatus(exchange));
+  await at.events.record(tx, transitionEvent(exchange, cause));
+}
+
+/**
+ * Applies `event` if the exchange still allows it, then announces and records it
+ * (announceTransition).
  *
- * @returns the updated exchange, or undefined when another change won.
+ * @returns the updated exchange, or undefined when another change won (nothing recorded).
  */
 export async function applyAndAnnounce<K extends ExchangeKind>(
   tx: Queryable,
   kind: K,
   statusId: string,
   event: ExchangeEvent<K>,
-  now: Date,
+  at: TransitionContext,
   changes?: TransitionChanges,
 ): Promise<Exchange<K> | undefined> {
-  const updated = await applyTransition(tx, kind, statusId, event, now, changes);
-  if (updated) await publishStatus(tx, toVersionedStatus(updated));
+  const updated = await applyTransition(tx, kind, statusId, event, at.now, changes);
+  if (updated) await announceTransition(tx, updated, event, at);
   return updated;
 }
 
-/** Like applyAndAnnounce for an exchange the caller's transaction has locked; refused if it cannot apply. */
+/** Like applyAndAnnounce (announced and recorded) for an exchange the caller's transaction has locked; refused if it cannot apply. */
 export async function transition<K extends ExchangeKind>(
   tx: Queryable,
   exchange: Exchange<K>,
   event: ExchangeEvent<K>,
-  now: Date,
+  at: TransitionContext,
   changes?: TransitionChanges,
 ): Promise<Exchange<K>> {
-  const updated = await applyAndAnnounce(tx, exchange.kind, exchange.statusId, event, now, changes);
+  const updated = await applyAndAnnounce(tx, exchange.kind, exchange.statusId, event, at, changes);
   if (!updated) throw refusal(exchange.kind, event, exchange.status);
   return updated;
 }
@@ -50,7 +72,7 @@ export async function lockForEvent<K extends ExchangeKind>(
   tx: Queryable,
   ref: ExchangeRef<K>,
   event: ExchangeEvent<K>,
-  now: Date,
+  at: TransitionContext,
   owner?: Owner,
 ): Promise<Outcome<Exchange<K>>> {
   const exchange = await findByExchangeId(tx, ref, true);
@@ -60,8 +82,8 @@ export async function lockForEvent<K extends ExchangeKind>(
     }
     return failAfterCommit(notFoundRefusal(ref.kind));
   }
-  if (hasLapsed(exchange.status, exchange.expiresAt, now)) {
-    await transition(tx, exchange, 'expire' as ExchangeEvent<K>, now);
+  if (hasLapsed(exchange.status, exchange.expiresAt, at.now)) {
+    await transition(tx, exchange, 'expire' as ExchangeEvent<K>, at);
     return failAfterCommit(expiredRefusal(ref.kind));
   }
   if (!canApply(ref.kind, event, exchange.status)) return failAfterCommit(refusal(ref.kind, event, exchange.status));

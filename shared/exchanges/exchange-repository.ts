@@ -203,6 +203,23 @@ export async function updateMethodState(q: Queryable, statusId: string, state: J
 }
 
 /**
+ * Records the outcome of the message a live exchange is waiting for (`method_state.delivery`,
+ * matched by its message id) as a new version of the exchange, so watchers see it. A message a
+ * resend replaced, or an exchange that already ended, is left alone.
+ *
+ * @returns the updated exchange, or undefined when no live exchange waits for this message.
+ */
+export async function setDeliveryState(q: Queryable, messageId: string, state: string, now: Date): Promise<Exchange | undefined> {
+  const { rows } = await q.query<ExchangeRow>(
+    `UPDATE exchanges SET method_state = jsonb_set(method_state, '{delivery,state}', to_jsonb($2::text)), updated_at = $3, version = version + 1
+     WHERE method_state ? 'delivery' AND ${LIVE} AND method_state->'delivery'->>'message_id' = $1 AND ${RUNNING('$3')}
+     RETURNING *`,
+    [messageId, state, now],
+  );
+  return rows[0] && toExchange(rows[0]);
+}
+
+/**
  * Moves up to `limit` live exchanges of any kind whose lifetime ended by `now` to EXPIRED: the
  * `expire` transition of applyTransition, for many rows at once.
  */

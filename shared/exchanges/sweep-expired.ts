@@ -1,21 +1,21 @@
 import type { Database } from '../db/database.ts';
-import { publishStatus } from '../events/status-events.ts';
+import { announceTransition, type TransitionContext } from './exchange-access.ts';
 import { expireDue } from './exchange-repository.ts';
-import { toVersionedStatus } from './status-document.ts';
 
 /**
  * Expires every live exchange (enrollment or sign-in challenge) past its lifetime, in batches,
- * announcing each. Reads expire lazily too; the sweep makes watchers hear about it and erases
- * dead secrets.
+ * announcing and recording each in the batch's transaction (so none is expired unrecorded).
+ * Reads expire lazily too; the sweep makes watchers hear about it and erases dead secrets.
+ * `at.events` is the deps' recorder as it is: no request caused it.
  *
  * @returns how many exchanges expired.
  */
-export async function sweepExpired(db: Database, now: Date, batchSize = 500): Promise<number> {
+export async function sweepExpired(db: Database, at: TransitionContext, batchSize = 500): Promise<number> {
   let total = 0;
   for (;;) {
     const expired = await db.transaction(async (tx) => {
-      const rows = await expireDue(tx, now, batchSize);
-      for (const e of rows) await publishStatus(tx, toVersionedStatus(e));
+      const rows = await expireDue(tx, at.now, batchSize);
+      for (const e of rows) await announceTransition(tx, e, 'expire', at);
       return rows.length;
     });
     total += expired;

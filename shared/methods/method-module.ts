@@ -5,7 +5,7 @@ import type { Database, Queryable } from '../db/database.ts';
 import type { MessageDelivery } from '../delivery/message-delivery.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Outbox } from '../outbox/outbox.ts';
-import type { SecurityEventRecorder } from '../security-events/index.ts';
+import type { SecurityEventRecorder, StepUpOperation } from '../security-events/index.ts';
 import type { StepUp } from '../step-up/require-step-up.ts';
 import type { CommonSettings } from '../tenants/method-settings.ts';
 import type { VerificationType } from '../tenants/verification-type.ts';
@@ -144,6 +144,8 @@ export interface SignInSuccess {
 export interface EnrollmentOperations {
   /** `POST /verification-actions-srv/setup/{method}/initiation` (and the v2 alias): step-up already demanded by startEnrollment. */
   initiate: BodyOperation<InitiationContext, ExchangeOffer | DirectEnrollment>;
+  /** What a refused step-up of the initiation is recorded as (`stepup.refused`); `initiate_enrollment` when absent. */
+  initiateStepUp?: StepUpOperation;
   /** `POST /verification-actions-srv/setup/{method}/verification`: the profile UI completes it. */
   verify?: BodyOperation<UserContext, EnrollmentResult>;
   /** `POST /verification-actions-srv/setup/{method}/scan`: an app binds itself (usually `scanOperation`). */
@@ -173,9 +175,12 @@ export interface MethodModule<S extends CommonSettings = CommonSettings, T exten
   /**
    * Runs in the transaction that removes one of the user's authenticators of this method,
    * before its row is deleted, for what only that authenticator could finish (PUSH cancels the
-   * challenges no remaining device can answer). Optional: most methods keep nothing of the kind.
+   * challenges no remaining device can answer). `events` records what it changes, in the same
+   * transaction. Optional: most methods keep nothing of the kind.
    */
-  readonly removing?: (tx: Queryable, authenticator: Authenticator, now: Date) => Promise<void>;
+  readonly removing?: (tx: Queryable, authenticator: Authenticator, at: { now: Date; events: SecurityEventRecorder }) => Promise<void>;
+  /** Fields the devices list adds to an authenticator of this method (BACKUPCODE: `remaining`); never a secret. */
+  readonly describeDevice?: (authenticator: Authenticator) => Record<string, string | number | boolean | null>;
 }
 
 /** Every sign-in body may name the user a `verification:service` token acts for. */

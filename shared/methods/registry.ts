@@ -2,7 +2,10 @@ import { VerificationError } from '../errors/verification-error.ts';
 import type { CommonSettings } from '../tenants/method-settings.ts';
 import type { VerificationType } from '../tenants/verification-type.ts';
 import type { MethodModule } from './method-module.ts';
+import { backupcode } from './backupcode/index.ts';
+import { email } from './email/index.ts';
 import { push } from './push/index.ts';
+import { sms } from './sms/index.ts';
 import { totp } from './totp/index.ts';
 
 /**
@@ -13,6 +16,9 @@ import { totp } from './totp/index.ts';
 export const METHODS = {
   TOTP: totp,
   PUSH: push,
+  SMS: sms,
+  EMAIL: email,
+  BACKUPCODE: backupcode,
 } as const satisfies { [T in VerificationType]?: MethodModule<CommonSettings, T> };
 
 /** A method this build implements. */
@@ -36,7 +42,7 @@ export function resolveMethod(raw: string): RegisteredMethod {
   return METHODS[type];
 }
 
-/** The module of a stored authenticator's method; undefined for a method this build no longer implements. */
+/** The module of an implemented method (for what a stored authenticator of it shows), or undefined. */
 export function implementedMethod(type: VerificationType): RegisteredMethod | undefined {
   return VERIFICATION_TYPES.includes(type as ImplementedType) ? METHODS[type as ImplementedType] : undefined;
 }

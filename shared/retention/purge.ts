@@ -1,6 +1,8 @@
 import type { Queryable } from '../db/database.ts';
 import { deleteEndedExchanges, deleteRetiredExchanges } from '../exchanges/exchange-repository.ts';
 import { deleteEndedWindows } from '../rate-limit/fixed-window.ts';
+import { LONGEST_SEND_WINDOW_MS } from '../methods/code/send-limits.ts';
+import { deleteSendsBefore } from '../methods/code/send-log-repository.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -9,6 +11,8 @@ export interface PurgeCounts {
   exchanges: number;
   retiredExchanges: number;
   rateLimitWindows: number;
+  /** SMS/email sends older than every send cap's window. */
+  codeSends: number;
 }
 
 /** Runs `deleteBatch` until a batch comes back short; the total deleted. */
@@ -24,7 +28,7 @@ async function inBatches(deleteBatch: () => Promise<number>, batchSize: number):
 /**
  * Deletes what no longer serves anyone: exchanges that ended (enrollments expired, cancelled
  * or failed, sign-in challenges of every end) more than `retentionDays` before `now`, exchange ids retired by a rotation that long ago, and
- * rate-limit counters whose window ended. An enrollment that produced an authenticator is kept
+ * rate-limit counters whose window ended, and SMS/email sends older than every send cap's window. An enrollment that produced an authenticator is kept
  * as long as the authenticator exists. Small batches, each its own statement, so a large
  * backlog never holds locks for long; safe on any number of instances at once.
  */
@@ -34,5 +38,6 @@ export async function purgeExpiredRecords(q: Queryable, now: Date, retentionDays
     retiredExchanges: await inBatches(() => deleteRetiredExchanges(q, before, batchSize), batchSize),
     exchanges: await inBatches(() => deleteEndedExchanges(q, before, batchSize), batchSize),
     rateLimitWindows: await inBatches(() => deleteEndedWindows(q, now, batchSize), batchSize),
+    codeSends: await inBatches(() => deleteSendsBefore(q, new Date(now.getTime() - LONGEST_SEND_WINDOW_MS), batchSize), batchSize),
   };
 }

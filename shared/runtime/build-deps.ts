@@ -47,13 +47,6 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
   const metrics = createMetrics();
   const statusMetrics = createStatusMetrics(metrics.registry);
   const now = clock ?? (() => new Date());
-  const statusHub = new StatusHub(database, log, {
-    load: (statusId) => readStatus(database, statusId, now()),
-    clock: now,
-    cacheEntries: config.statusCacheEntries,
-    metrics: statusMetrics,
-  });
-  await statusHub.start();
   const outbox = new Outbox({
     db: database,
     keyring: config.secretKeyring,
@@ -79,6 +72,16 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
   await outbox.start();
   const auditChainer = new AuditChainer({ db: database, log });
   auditChainer.start();
+  // Every security event goes to the log, the audit trail and the tenants' webhook endpoints.
+  const securityEvents = new SecurityEventRecorder([logSink(log), auditSink(auditChainer), webhooks.sink], now);
+  const statusHub = new StatusHub(database, log, {
+    // A read that finds an exchange past its lifetime expires it, recorded like any transition.
+    load: (statusId) => readStatus(database, statusId, { now: now(), events: securityEvents }),
+    clock: now,
+    cacheEntries: config.statusCacheEntries,
+    metrics: statusMetrics,
+  });
+  await statusHub.start();
   return {
     config,
     db: database,
@@ -89,8 +92,7 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
     clock: now,
     statusHub,
     statusMetrics,
-    // Every security event goes to the log, the audit trail and the tenants' webhook endpoints.
-    securityEvents: new SecurityEventRecorder([logSink(log), auditSink(auditChainer), webhooks.sink], now),
+    securityEvents,
     outbox,
     delivery,
     webhooks,

@@ -39,13 +39,10 @@ export function enrollmentTransitionEvent(subject: TransitionSubject, transition
 
 /**
  * Records one status transition of an enrollment (DESIGN §4) as a security event, so the audit
- * trail and the `enrollment.*` webhooks see it. Call it in the transaction that makes the
- * transition (next to its `publishStatus`), once per transition: a new enrollment is
- * `INITIATED`, a rotation `INITIATED` with `rotated: true` (`enrollment.rotated`). The expiry sweep
- * has no request: give it the deps' recorder as it is (no `forRequest`).
- *
- * `FAILED` records `enrollment.failed`, which complete-enrollment.ts records itself today:
- * whoever wires this in calls it there instead of recording that event directly.
+ * trail and the `enrollment.*` webhooks see it. The exchanges' choke point
+ * (`announceTransition` in shared/exchanges/exchange-access.ts: creation, every state-machine
+ * event, the expiry sweep) records every transition through enrollmentTransitionEvent; call
+ * this only for a transition made outside it (none today).
  *
  * @example
  * ```ts

@@ -33,12 +33,21 @@ function detailsOf(e: SecurityEvent): LogFields {
     case 'enrollment.scanned':
     case 'enrollment.expired':
     case 'enrollment.cancelled':
+    case 'challenge.initiated':
+    case 'challenge.denied':
+    case 'challenge.expired':
+    case 'challenge.cancelled':
       return { status_id: e.statusId };
+    case 'challenge.authenticated':
+      return { status_id: e.statusId, ph_id: e.phId };
+    case 'challenge.failed':
+      return { status_id: e.statusId, attempts: e.attempts };
     case 'enrollment.enrolled':
       return { status_id: e.statusId, ph_id: e.phId };
     case 'backupcodes.regenerated':
       return { ph_id: e.phId, count: e.count };
     case 'backupcodes.used':
+    case 'backupcodes.low':
       return { ph_id: e.phId, remaining: e.remaining };
     case 'settings.changed':
       return { changed: e.changed };

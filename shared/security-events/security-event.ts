@@ -41,7 +41,8 @@ export type SecurityEvent =
   | (MethodSubject & { event: 'enrollment.wrong_code'; statusId: string; remainingAttempts: number })
   /** Too many wrong codes: the enrollment is FAILED. */
   | (MethodSubject & { event: 'enrollment.failed'; statusId: string; attempts: number })
-  | (MethodSubject & { event: 'factor.added'; phId: string; statusId: string; via: 'profile' | 'app' })
+  /** `statusId`: the enrollment that added it; none for a factor added without one (BACKUPCODE). */
+  | (MethodSubject & { event: 'factor.added'; phId: string; statusId?: string; via: 'profile' | 'app' })
   | (MethodSubject & { event: 'factor.removed'; phId: string; actor: RemovalActor })
   | (Subject & { event: 'stepup.refused'; operation: StepUpOperation; reason: string; type?: VerificationType })
   /** A sign-in challenge answered with a refusal (PUSH: deny, wrong number, fraud report). */
@@ -57,10 +58,21 @@ export type SecurityEvent =
   | (MethodSubject & { event: 'enrollment.enrolled'; statusId: string; phId: string })
   | (MethodSubject & { event: 'enrollment.expired'; statusId: string })
   | (MethodSubject & { event: 'enrollment.cancelled'; statusId: string })
+  /**
+   * Status transitions of a sign-in challenge (DESIGN §9), recorded where every transition is
+   * made (shared/exchanges/transition-events.ts). They are the challenge's own record; the
+   * verification attempts that cause them (`authentication.*`) are recorded besides.
+   */
+  | (MethodSubject & { event: 'challenge.initiated' | 'challenge.denied' | 'challenge.expired' | 'challenge.cancelled'; statusId: string })
+  | (MethodSubject & { event: 'challenge.authenticated'; statusId: string; phId?: string })
+  /** Too many wrong answers: the challenge is FAILED. */
+  | (MethodSubject & { event: 'challenge.failed'; statusId: string; attempts: number })
   /** A new set of backup codes replaced the old one (DESIGN §15); `count` codes, never the codes. */
   | (Subject & { event: 'backupcodes.regenerated'; phId: string; count: number })
   /** A backup code signed the user in; `remaining` codes are left. */
   | (Subject & { event: 'backupcodes.used'; phId: string; remaining: number })
+  /** A use left the user with few backup codes (`remaining`): time to tell them to make new ones. */
+  | (Subject & { event: 'backupcodes.low'; phId: string; remaining: number })
   /**
    * An admin (`sub`) changed a method's tenant settings: the names of what changed, never the
    * values (a later method's settings may hold credentials).
@@ -91,14 +103,21 @@ export const OUTCOME_OF: Readonly<Record<SecurityEventName, SecurityOutcome>> = 
   'enrollment.enrolled': 'success',
   'enrollment.expired': 'failure',
   'enrollment.cancelled': 'success',
+  'challenge.initiated': 'success',
+  'challenge.authenticated': 'success',
+  'challenge.denied': 'refused',
+  'challenge.expired': 'failure',
+  'challenge.cancelled': 'success',
+  'challenge.failed': 'failure',
   'backupcodes.regenerated': 'success',
   'backupcodes.used': 'success',
+  'backupcodes.low': 'success',
   'settings.changed': 'success',
 };
 
 /** The method an event concerns (backup-code events name BACKUPCODE), or undefined when it names none. */
 export function methodOf(event: SecurityEvent): string | undefined {
-  if (event.event === 'backupcodes.regenerated' || event.event === 'backupcodes.used') return BACKUPCODE;
+  if (event.event === 'backupcodes.regenerated' || event.event === 'backupcodes.used' || event.event === 'backupcodes.low') return BACKUPCODE;
   return event.type;
 }
 

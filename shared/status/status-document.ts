@@ -39,6 +39,8 @@ export interface StatusDocument {
   type: string;
   ph_id?: string;
   device_id?: string;
+  /** While a live exchange waits for a message (SMS/EMAIL codes): where it is, to a masked destination. */
+  delivery?: { state: 'queued' | 'sent' | 'failed'; to: string };
   expires_at: string;
   updated_at: string;
 }

@@ -15,6 +15,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'factor.removed',
   'backupcodes.regenerated',
   'backupcodes.used',
+  'backupcodes.low',
   'lockout.started',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
@@ -64,16 +65,24 @@ function describe(e: SecurityEvent): { type: WebhookEventType; extra: Extra } | 
     case 'enrollment.failed':
       return { type: 'enrollment.failed', extra: { status_id: e.statusId, attempts: e.attempts } };
     case 'factor.added':
-      return { type: 'factor.added', extra: { ph_id: e.phId, status_id: e.statusId, via: e.via } };
+      return { type: 'factor.added', extra: { ph_id: e.phId, ...(e.statusId ? { status_id: e.statusId } : {}), via: e.via } };
     case 'factor.removed':
       return { type: 'factor.removed', extra: { ph_id: e.phId, removed_by: e.actor.kind } };
     case 'backupcodes.regenerated':
       return { type: 'backupcodes.regenerated', extra: { ph_id: e.phId, count: e.count } };
     case 'backupcodes.used':
-      return { type: 'backupcodes.used', extra: { ph_id: e.phId, remaining: e.remaining } };
-    // Audit-only: they concern the service's own bookkeeping or an admin, not a user's factors.
+    case 'backupcodes.low':
+      return { type: e.event, extra: { ph_id: e.phId, remaining: e.remaining } };
+    // Audit-only: they concern the service's own bookkeeping or an admin, not a user's factors;
+    // a challenge's outcome reaches integrators as the attempt that caused it (authentication.*).
     case 'enrollment.wrong_code':
     case 'enrollment.rotated':
+    case 'challenge.initiated':
+    case 'challenge.authenticated':
+    case 'challenge.denied':
+    case 'challenge.expired':
+    case 'challenge.cancelled':
+    case 'challenge.failed':
     case 'stepup.refused':
     case 'settings.changed':
       return undefined;

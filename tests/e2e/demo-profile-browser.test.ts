@@ -4,9 +4,10 @@ import { browserTestsEnabled } from '../helpers/browser.ts';
 import { expectCount, expectFocused, expectHidden, expectText, expectTextContaining, expectVisible } from '../helpers/locator-expect.ts';
 import { accessibilityViolations, DemoBrowser, PHONE, screenshotFolder, scrollsSideways, type CompanionPage, type ProfilePage } from '../helpers/demo-pages.ts';
 import { codeNow, enrollmentClient } from '../helpers/enrollment.ts';
-import { advanceSteps, alignToMidStep, enrolledUser, setTotpConfig, uniqueSub } from '../helpers/sign-in.ts';
-import { setPushConfig } from '../helpers/push-user.ts';
+import { advanceSteps, alignToMidStep, enrolledUser, uniqueSub } from '../helpers/sign-in.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { VERIFICATION_TYPES } from '../../shared/methods/registry.ts';
+import { switchOffEveryMethod } from '../helpers/method-list.ts';
 
 // The demo profile page and companion authenticator in headless Chromium, against the real
 // service: a person at a desktop enrolls the phone (a second browser context) by saving the QR
@@ -290,11 +291,10 @@ describe.skipIf(!enabled)('profile page: authenticators', () => {
 describe.skipIf(!enabled)('profile page: which methods it offers', () => {
   it('hides a method the tenant switched off', async () => {
     const tenant = uniqueSub('off').replace(/[^a-z0-9-]/g, '');
-    await setTotpConfig(server, tenant, { active: false });
-    await setPushConfig(server, tenant, { active: false });
+    await switchOffEveryMethod(server, tenant);
     const profile = await demo.profile('carol', tenant);
-    await expectVisible(profile.page.locator('#no-methods'));
-    await expectCount(profile.methods, 0);
+    await expectCount(profile.methods, 1);
+    await expectCount(profile.page.locator('li.method[data-type="BACKUPCODE"]'), 1);
     await profile.close();
   });
 
@@ -302,12 +302,12 @@ describe.skipIf(!enabled)('profile page: which methods it offers', () => {
     await demo.desktop.route('**/verification-srv/config/list', async (route) => {
       const real = await route.fetch();
       const list = (await real.json()) as { verificationType: string; active: boolean }[];
-      await route.fulfill({ response: real, json: list.filter((m) => !['TOTP', 'PUSH'].includes(m.verificationType)).concat({ verificationType: 'NOT_IMPLEMENTED_HERE', active: true }) });
+      await route.fulfill({ response: real, json: list.filter((m) => !(VERIFICATION_TYPES as string[]).includes(m.verificationType)).concat({ verificationType: 'NOT_IMPLEMENTED_HERE', active: true }) });
     });
     try {
       const profile = await demo.profile(uniqueSub('unlisted'));
-      await expectVisible(profile.page.locator('#no-methods'));
-      await expectCount(profile.methods, 0);
+      await expectCount(profile.methods, 1);
+      await expectCount(profile.page.locator('li.method[data-type="BACKUPCODE"]'), 1);
       await profile.close();
     } finally {
       await demo.desktop.unrouteAll();

@@ -6,9 +6,9 @@ import { accessibilityViolations, DemoBrowser, PHONE, screenshotFolder, scrollsS
 import { codeNow, wrongCode } from '../helpers/enrollment.ts';
 import { startJwksServer, type JwksServer } from '../helpers/jwks-server.ts';
 import { expectAttribute, expectCount, expectFocused, expectText, expectVisible } from '../helpers/locator-expect.ts';
-import { enrolledUser, sendWrongCodes, setTotpConfig, uniqueSub, type EnrolledUser } from '../helpers/sign-in.ts';
-import { setPushConfig } from '../helpers/push-user.ts';
+import { enrolledUser, sendWrongCodes, uniqueSub, type EnrolledUser } from '../helpers/sign-in.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { switchOffEveryMethod } from '../helpers/method-list.ts';
 
 // The demo sign-in page (/demo/login) in headless Chromium: the second step of a sign-in, with
 // the answers the user sees (AUTHENTICATED, a wrong code, the wait after repeated mistakes, a
@@ -110,10 +110,9 @@ describe.skipIf(!enabled)('sign-in page', () => {
     await page.close();
   });
 
-  it('offers no method the tenant switched off', async () => {
+  it('offers no method when the tenant switched every one off', async () => {
     const tenant = uniqueSub('off');
-    await setTotpConfig(server, tenant, { active: false });
-    await setPushConfig(server, tenant, { active: false });
+    await switchOffEveryMethod(server, tenant);
     const page = await demo.signInPage('dave', tenant);
     await expectText(page.locator('#no-methods'), 'No sign-in method is switched on for your organisation.');
     await expectCount(codeField(page), 0);

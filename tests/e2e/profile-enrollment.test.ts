@@ -10,10 +10,10 @@ import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 type Offer = components['schemas']['TotpEnrollmentOffer'];
 
-/** The initiation answers an offer of the path's method: here always TOTP's. */
-function totpOffer(offer: components['schemas']['EnrollmentOffer'] | undefined): Offer {
-  if (!offer || !('otpauth_uri' in offer)) throw new Error('not a TOTP enrollment offer');
-  return offer;
+/** The TOTP offer an initiation (or rotation) answered: other methods answer otherwise. */
+function totpOffer(initiated: components['schemas']['InitiationResult'] | undefined): Offer {
+  if (!initiated || !('otpauth_uri' in initiated)) throw new Error(`not a TOTP enrollment offer: ${JSON.stringify(initiated)}`);
+  return initiated;
 }
 
 let server: TestServer;
@@ -104,19 +104,19 @@ describe('profile UI: enrolling TOTP and signing in with it', () => {
 
   it('sees the typed problem when the first code is wrong, and can still enroll with the right one', async () => {
     const api = await clientFor('john');
-    const { data: offer } = await api.POST('/verification-srv/v2/setup/initiate/{method}', method);
-    const right = codeNow(offer!);
+    const offer = totpOffer((await api.POST('/verification-srv/v2/setup/initiate/{method}', method)).data);
+    const right = codeNow(offer);
     const wrong = right === '000000' ? '111111' : '000000';
 
     const refused = await api.POST('/verification-actions-srv/setup/{method}/verification', {
       ...method,
-      body: { exchange_id: offer!.exchange_id.exchange_id, pass_code: wrong },
+      body: { exchange_id: offer.exchange_id.exchange_id, pass_code: wrong },
     });
     expectProblem({ status: refused.response.status, headers: refused.response.headers, body: refused.error }, 400, 'VER_0041');
 
     const completed = await api.POST('/verification-actions-srv/setup/{method}/verification', {
       ...method,
-      body: { exchange_id: offer!.exchange_id.exchange_id, pass_code: right },
+      body: { exchange_id: offer.exchange_id.exchange_id, pass_code: right },
     });
     expect(completed.data?.status).toBe('ENROLLED');
   });
@@ -125,10 +125,10 @@ describe('profile UI: enrolling TOTP and signing in with it', () => {
 describe('profile UI: adding and removing authenticators once the user has one (step-up)', () => {
   it('is refused without proof, then signs in with the first factor and sends its assertion to add a second and remove the first', async () => {
     const api = await clientFor('kocoum');
-    const { data: first } = await api.POST('/verification-actions-srv/setup/{method}/initiation', method);
+    const first = totpOffer((await api.POST('/verification-actions-srv/setup/{method}/initiation', method)).data);
     const firstDone = await api.POST('/verification-actions-srv/setup/{method}/verification', {
       ...method,
-      body: { exchange_id: first!.exchange_id.exchange_id, pass_code: codeNow(first!) },
+      body: { exchange_id: first.exchange_id.exchange_id, pass_code: codeNow(first) },
     });
     const firstPhId = firstDone.data!.ph_id;
 
@@ -139,17 +139,17 @@ describe('profile UI: adding and removing authenticators once the user has one (
     expect(refused.response.headers.get('www-authenticate')).toMatch(/^Bearer error="insufficient_user_authentication", .*max_age=300/);
 
     // The UI asks the user for a code of the authenticator they have and signs in with it.
-    server.clock.advance(appFor(first!).params.period * 1000);
-    const signedIn = await api.POST('/verification-srv/authentication/{method}/verification', { ...method, body: { pass_code: codeNow(first!) } });
+    server.clock.advance(appFor(first).params.period * 1000);
+    const signedIn = await api.POST('/verification-srv/authentication/{method}/verification', { ...method, body: { pass_code: codeNow(first) } });
     expect(signedIn.data?.status).toBe('AUTHENTICATED');
     const stepUp = { 'Verification-Assertion': signedIn.data!.assertion };
 
-    const { data: second } = await api.POST('/verification-actions-srv/setup/{method}/initiation', {
+    const second = totpOffer((await api.POST('/verification-actions-srv/setup/{method}/initiation', {
       params: { path: { method: 'totp' }, header: stepUp },
-    });
+    })).data);
     const secondDone = await api.POST('/verification-actions-srv/setup/{method}/verification', {
       ...method,
-      body: { exchange_id: second!.exchange_id.exchange_id, pass_code: codeNow(second!) },
+      body: { exchange_id: second.exchange_id.exchange_id, pass_code: codeNow(second) },
     });
     expect(secondDone.data?.status).toBe('ENROLLED');
 
@@ -170,21 +170,21 @@ describe('authenticator app: scanning and enrolling with its own client id', () 
 
     const { data } = await user.POST('/verification-actions-srv/setup/{method}/initiation', { ...method, body: { client_id: clientId } });
     const offer = totpOffer(data);
-    const { eid, cid } = parseOtpauthUri(offer!.otpauth_uri).params;
+    const { eid, cid } = parseOtpauthUri(offer.otpauth_uri).params;
     const device = { exchange_id: eid!, client_id: cid!, device_id: 'dd7e81392ff7bbd3' };
 
     const scanned = await app.POST('/verification-actions-srv/setup/{method}/scan', { ...method, body: device });
-    expect(scanned.data).toMatchObject({ status: 'SCANNED', exchange_id: offer!.exchange_id.exchange_id });
-    const statusPath = { params: { path: { status_id: offer!.status_id } } };
+    expect(scanned.data).toMatchObject({ status: 'SCANNED', exchange_id: offer.exchange_id.exchange_id });
+    const statusPath = { params: { path: { status_id: offer.status_id } } };
     expect((await user.GET('/verification-srv/verificationstatus/{status_id}', statusPath)).data?.status).toBe('SCANNED');
 
-    const enrolled = await app.POST('/verification-srv/v2/setup/enroll/{method}', { ...method, body: { ...device, pass_code: codeNow(offer!) } });
+    const enrolled = await app.POST('/verification-srv/v2/setup/enroll/{method}', { ...method, body: { ...device, pass_code: codeNow(offer) } });
     expect(enrolled.data).toMatchObject({ status: 'ENROLLED', device_id: 'dd7e81392ff7bbd3' });
     const status = await user.GET('/verification-srv/verificationstatus/{status_id}', statusPath);
     expect(status.data).toMatchObject({ status: 'ENROLLED', ph_id: enrolled.data!.ph_id, device_id: 'dd7e81392ff7bbd3' });
 
     server.clock.advance(30_000);
-    const signedIn = await user.POST('/verification-srv/authentication/{method}/verification', { ...method, body: { pass_code: codeNow(offer!) } });
+    const signedIn = await user.POST('/verification-srv/authentication/{method}/verification', { ...method, body: { pass_code: codeNow(offer) } });
     expect(signedIn.data).toMatchObject({ status: 'AUTHENTICATED', ph_id: enrolled.data!.ph_id });
   });
 });

@@ -31,7 +31,7 @@ async function userClient(server: TestServer, sub: string): Promise<Verification
   return createVerificationClient({ baseUrl: server.url, token: await server.token({ sub, tenant: 'e2e-push' }), fetch: contractFetch });
 }
 
-function pushOffer(offer: components['schemas']['EnrollmentOffer'] | undefined): components['schemas']['PushEnrollmentOffer'] {
+function pushOffer(offer: components['schemas']['InitiationResult'] | undefined): components['schemas']['PushEnrollmentOffer'] {
   if (!offer || !('push_uri' in offer)) throw new Error('not a PUSH enrollment offer');
   return offer;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../helpers/http.ts';
 import { childEnv, freePort, linesOf, runNpmScript, runToExit, startProcess, TSX, type RunningProcess } from '../helpers/processes.ts';
+import { methodList } from '../helpers/method-list.ts';
 
 // `npm start` on a fresh clone: no DATABASE_URL, no secrets. One process is started for the
 // whole file and the last test stops it, so the tests run in order.
@@ -58,7 +59,7 @@ describe('npm start without DATABASE_URL (the embedded default)', () => {
   it('serves the config list to a token from npm run token', async () => {
     const res = await request(`${url}/verification-srv/config/list`, { token: await tokenFor('--sub', 'alice') });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual([{ verificationType: 'TOTP', active: true }, { verificationType: 'PUSH', active: true }]);
+    expect(res.body).toEqual(methodList());
   });
 
   it('stores an admin change and serves it back', async () => {

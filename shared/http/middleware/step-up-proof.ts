@@ -27,7 +27,7 @@ export function stepUpPolicyOf(config: HttpDeps['config']): StepUpPolicy {
  */
 export function stepUpProof(
   { config, clock, assertions, db, securityEvents }: Pick<HttpDeps, 'config' | 'db'> & { clock: Clock; assertions: VerificationAssertions; securityEvents: SecurityEventRecorder },
-  operation: StepUpOperation,
+  operation: StepUpOperation | ((ctx: AppContext) => StepUpOperation),
 ): Middleware<AppState> {
   const policy = stepUpPolicyOf(config);
   return async (ctx, next) => {
@@ -48,7 +48,13 @@ export function stepUpProof(
         const events = securityEventsFor(ctx, securityEvents);
         // A transaction of its own: sinks that write rows (the audit chain) need one.
         await db.transaction((tx) =>
-          events.record(tx, { event: 'stepup.refused', tenantId: principal.tenantId, sub: principal.sub, operation, reason: err.message }),
+          events.record(tx, {
+            event: 'stepup.refused',
+            tenantId: principal.tenantId,
+            sub: principal.sub,
+            operation: typeof operation === 'function' ? operation(ctx) : operation,
+            reason: err.message,
+          }),
         );
       }
       throw err;

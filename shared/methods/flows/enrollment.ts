@@ -24,6 +24,8 @@ export interface EnrollmentSeed {
   authenticatorClientId?: string | null;
   /** Seconds it stays usable; the tenant's `exchange_lifetime` when absent. */
   lifetimeSeconds?: number;
+  /** The exchange id to give it, when the method must bind something to it first (SMS/EMAIL codes); fresh otherwise. */
+  exchangeId?: string;
 }
 
 /**
@@ -31,14 +33,15 @@ export interface EnrollmentSeed {
  * keep: counted against `INITIATION_RATE_LIMIT` (before the work, so refused attempts count),
  * then in one transaction the method must be active, a user who already has a factor must
  * prove a fresh one (step-up, DESIGN §8), the user must be below `max_devices`, and the
- * exchange is created and announced. `seed` runs inside that transaction with the settings.
+ * exchange is created and announced. `seed` runs inside that transaction with the settings
+ * (and the transaction, e.g. to queue a message with the exchange).
  *
  * @throws VerificationError RATE_LIMITED, METHOD_INACTIVE, STEP_UP_REQUIRED, MAX_DEVICES_REACHED
  */
 export async function startEnrollment<S extends CommonSettings>(
   ctx: InitiationContext,
   settings: MethodSettings<S>,
-  seed: (settings: S) => EnrollmentSeed | Promise<EnrollmentSeed>,
+  seed: (settings: S, tx: Queryable) => EnrollmentSeed | Promise<EnrollmentSeed>,
 ): Promise<{ exchange: Enrollment; settings: S }> {
   const { tenantId, sub } = ctx.user;
   await enforceInitiationLimit(ctx.deps.db, { tenantId, sub, limit: ctx.deps.config.initiationRateLimit, now: ctx.now });
@@ -49,18 +52,18 @@ export async function startEnrollment<S extends CommonSettings>(
     if ((await countAuthenticators(tx, tenantId, sub, ctx.type)) >= current.max_devices) {
       throw new VerificationError('MAX_DEVICES_REACHED', `at most ${current.max_devices} ${ctx.type} authenticators per user`);
     }
-    const fields = await seed(current);
-    const exchange = await createExchange(tx, {
+    const fields = await seed(current, tx);
+    const exchange = await createExchange(tx, ctx, {
       kind: 'enrollment',
       tenantId,
       sub,
       type: ctx.type,
       lifetimeSeconds: fields.lifetimeSeconds ?? current.exchange_lifetime,
-      now: ctx.now,
       authenticatorClientId: fields.authenticatorClientId ?? null,
       secret: fields.secret ?? null,
       methodState: fields.methodState ?? {},
       steppedUp,
+      ...(fields.exchangeId ? { exchangeId: fields.exchangeId } : {}),
     });
     return { exchange, settings: current };
   });
@@ -104,15 +107,14 @@ export interface Completion<S extends CommonSettings> {
   check: (tx: Queryable, enrollment: Enrollment) => Promise<CompletionCheck>;
 }
 
-/** Counts a wrong proof; the last allowed one moves the enrollment to FAILED. */
+/** Counts a wrong proof; the last allowed one moves the enrollment to FAILED (recorded as `enrollment.failed` by the transition). */
 async function refuseAttempt(tx: Queryable, ctx: OperationContext, enrollment: Enrollment): Promise<VerificationError> {
   const attempts = await recordFailedAttempt(tx, enrollment.statusId);
   const remaining = Math.max(0, enrollment.maxAttempts - attempts);
   const subject = { tenantId: enrollment.tenantId, sub: enrollment.sub, type: enrollment.verificationType, statusId: enrollment.statusId };
   await ctx.events.record(tx, { event: 'enrollment.wrong_code', ...subject, remainingAttempts: remaining });
   if (attempts >= enrollment.maxAttempts) {
-    await transition(tx, enrollment, 'fail', ctx.now);
-    await ctx.events.record(tx, { event: 'enrollment.failed', ...subject, attempts });
+    await transition(tx, enrollment, 'fail', ctx);
     return new VerificationError('ENROLLMENT_FAILED', `${attempts} wrong codes: start a new enrollment`);
   }
   return new VerificationError('INVALID_CODE', `the code is not valid; ${remaining} attempts left`, {
@@ -133,9 +135,9 @@ function deviceRefusal(enrollment: Enrollment, device: CompletingDevice | undefi
  * proved a second factor for (a thief racing the user's own first enrollment), so it is
  * cancelled instead. Runs under the user's authenticator lock.
  */
-async function refuseUncheckedSecondFactor(tx: Queryable, enrollment: Enrollment, now: Date): Promise<VerificationError | undefined> {
+async function refuseUncheckedSecondFactor(tx: Queryable, ctx: OperationContext, enrollment: Enrollment): Promise<VerificationError | undefined> {
   if (enrollment.steppedUp || !(await hasAuthenticator(tx, enrollment.tenantId, enrollment.sub))) return undefined;
-  await transition(tx, enrollment, 'cancel', now);
+  await transition(tx, enrollment, 'cancel', ctx);
   return new VerificationError('ENROLLMENT_NEEDS_STEP_UP');
 }
 
@@ -155,7 +157,7 @@ export function completeEnrollment<S extends CommonSettings>(ctx: OperationConte
   const owner = c.via.path === 'profile' ? c.via.owner : undefined;
   const device = c.via.path === 'app' ? c.via.device : undefined;
   return runOutcome(ctx.deps.db, async (tx) => {
-    const locked = await lockForEvent(tx, { kind: 'enrollment', type: ctx.type, exchangeId: c.exchangeId }, event, ctx.now, owner);
+    const locked = await lockForEvent(tx, { kind: 'enrollment', type: ctx.type, exchangeId: c.exchangeId }, event, ctx, owner);
     if (!locked.ok) return locked;
     const enrollment = locked.value;
     const mismatch = deviceRefusal(enrollment, device);
@@ -165,7 +167,7 @@ export function completeEnrollment<S extends CommonSettings>(ctx: OperationConte
     if (!checked.ok) return failAfterCommit(await refuseAttempt(tx, ctx, enrollment));
 
     await lockUserAuthenticators(tx, enrollment.tenantId, enrollment.sub);
-    const unchecked = await refuseUncheckedSecondFactor(tx, enrollment, ctx.now);
+    const unchecked = await refuseUncheckedSecondFactor(tx, ctx, enrollment);
     if (unchecked) return failAfterCommit(unchecked);
     const { settings } = await c.settings.read(tx, enrollment.tenantId);
     if ((await countAuthenticators(tx, enrollment.tenantId, enrollment.sub, enrollment.verificationType)) >= settings.max_devices) {
@@ -188,7 +190,7 @@ export function completeEnrollment<S extends CommonSettings>(ctx: OperationConte
       createdAt: ctx.now,
       lastUsedAt: null,
     });
-    const enrolled = await transition(tx, enrollment, event, ctx.now, { phId, ...(device ? { pushId, publicKey } : {}) });
+    const enrolled = await transition(tx, enrollment, event, ctx, { phId, ...(device ? { pushId, publicKey } : {}) });
     await ctx.events.record(tx, {
       event: 'factor.added',
       tenantId: enrolled.tenantId,
@@ -232,13 +234,13 @@ export async function rotateEnrollment<S extends CommonSettings>(
   const owner = { tenantId: ctx.user.tenantId, sub: ctx.user.sub };
   await enforceInitiationLimit(ctx.deps.db, { ...owner, limit: ctx.deps.config.initiationRateLimit, now: ctx.now });
   return runOutcome(ctx.deps.db, async (tx) => {
-    const locked = await lockForEvent(tx, { kind: 'enrollment', type: ctx.type, exchangeId }, 'rotate', ctx.now, owner);
+    const locked = await lockForEvent(tx, { kind: 'enrollment', type: ctx.type, exchangeId }, 'rotate', ctx, owner);
     if (!locked.ok) return locked;
     const enrollment = locked.value;
     const { settings: current } = await settings.read(tx, enrollment.tenantId);
     const fresh = seed(enrollment, current);
     await retireExchange(tx, enrollment.exchangeId, enrollment.statusId, ctx.now);
-    const rotated = await transition(tx, enrollment, 'rotate', ctx.now, {
+    const rotated = await transition(tx, enrollment, 'rotate', ctx, {
       exchangeId: uuidv4(),
       ...(fresh.secret ? { secret: fresh.secret } : {}),
       ...(fresh.methodState ? { methodState: fresh.methodState } : {}),

@@ -28,10 +28,10 @@ export function recordScan(ctx: AppContext, req: ScanRequest): Promise<ScanResul
       if (current.deviceId !== req.deviceId) return failAfterCommit(new VerificationError('ENROLLMENT_ALREADY_SCANNED'));
       return succeed({ status: 'SCANNED', exchange_id: current.exchangeId, expires_at: current.expiresAt.toISOString() });
     }
-    const locked = await lockForEvent(tx, ref, 'scan', ctx.now);
+    const locked = await lockForEvent(tx, ref, 'scan', ctx);
     if (!locked.ok) return locked;
     if (locked.value.authenticatorClientId !== req.clientId) return failAfterCommit(new VerificationError('CLIENT_MISMATCH'));
-    const scanned = await transition(tx, locked.value, 'scan', ctx.now, { deviceId: req.deviceId, pushId: req.pushId ?? null });
+    const scanned = await transition(tx, locked.value, 'scan', ctx, { deviceId: req.deviceId, pushId: req.pushId ?? null });
     return succeed({ status: 'SCANNED', exchange_id: scanned.exchangeId, expires_at: scanned.expiresAt.toISOString() });
   });
 }

@@ -25,6 +25,8 @@ export interface ChallengeSeed {
   lifetimeSeconds?: number;
   /** The authenticator the challenge is for, when the method picks one now. */
   phId?: string | null;
+  /** The exchange id to give it, when the method must bind something to it first (SMS/EMAIL codes); fresh otherwise. */
+  exchangeId?: string;
 }
 
 /**
@@ -49,16 +51,16 @@ export async function startChallenge<S extends CommonSettings>(
     const authenticators = await listAuthenticators(tx, tenantId, sub, ctx.type);
     if (authenticators.length === 0) throw new VerificationError('NO_AUTHENTICATOR');
     const fields = await seed(current, authenticators, tx);
-    const exchange = await createExchange(tx, {
+    const exchange = await createExchange(tx, ctx, {
       kind: 'challenge',
       tenantId,
       sub,
       type: ctx.type,
       lifetimeSeconds: fields.lifetimeSeconds ?? current.exchange_lifetime,
-      now: ctx.now,
       secret: fields.secret ?? null,
       methodState: fields.methodState ?? {},
       phId: fields.phId ?? null,
+      ...(fields.exchangeId ? { exchangeId: fields.exchangeId } : {}),
     });
     return { exchange, settings: current };
   });
@@ -71,8 +73,8 @@ export function challengeOffer(challenge: Challenge): ChallengeOffer {
 
 /** What a method found checking a code the user typed. */
 export type CodeCheck =
-  /** The code is right and now used up (the method consumed it in this transaction). */
-  | { outcome: 'matched'; phId: string }
+  /** The code is right and now used up (the method consumed it in this transaction); `fields` join the answer. */
+  | { outcome: 'matched'; phId: string; fields?: Record<string, unknown> }
   /** The code was right once and is used up: refused without counting (a double submit must not cost). */
   | { outcome: 'replayed'; phId: string }
   /** The code is wrong: counted in the user's throttle (and the challenge's attempts). */
@@ -92,7 +94,7 @@ export interface CodeVerification<S extends CommonSettings> {
 async function failChallengeAttempt(tx: Queryable, ctx: SignInContext, challenge: Challenge, wrong: VerificationError): Promise<VerificationError> {
   const attempts = await recordFailedAttempt(tx, challenge.statusId);
   if (attempts < challenge.maxAttempts) return wrong;
-  await transition(tx, challenge, 'fail', ctx.now);
+  await transition(tx, challenge, 'fail', ctx);
   return new VerificationError('CHALLENGE_FAILED', `${attempts} wrong codes: start a new sign-in`);
 }
 
@@ -115,7 +117,7 @@ export function verifySignInCode<S extends CommonSettings>(ctx: SignInContext, v
     await ensureTenant(tx, subject.tenantId);
     let challenge: Challenge | undefined;
     if (v.exchangeId !== undefined) {
-      const locked = await lockForEvent(tx, { kind: 'challenge', type: ctx.type, exchangeId: v.exchangeId }, 'authenticate', ctx.now, ctx.subject);
+      const locked = await lockForEvent(tx, { kind: 'challenge', type: ctx.type, exchangeId: v.exchangeId }, 'authenticate', ctx, ctx.subject);
       if (!locked.ok) return locked;
       challenge = locked.value;
     }
@@ -126,9 +128,9 @@ export function verifySignInCode<S extends CommonSettings>(ctx: SignInContext, v
     switch (checked.outcome) {
       case 'matched': {
         await throttle.passed();
-        if (challenge) await transition(tx, challenge, 'authenticate', ctx.now, { phId: checked.phId });
+        if (challenge) await transition(tx, challenge, 'authenticate', ctx, { phId: checked.phId });
         await ctx.events.record(tx, { event: 'authentication.succeeded', ...subject, phId: checked.phId });
-        return succeed({ phId: checked.phId, ...(challenge ? { statusId: challenge.statusId } : {}) });
+        return succeed({ phId: checked.phId, ...(challenge ? { statusId: challenge.statusId } : {}), ...(checked.fields ? { fields: checked.fields } : {}) });
       }
       case 'replayed':
         await ctx.events.record(tx, { event: 'authentication.replay', ...subject, phId: checked.phId });

@@ -53,7 +53,7 @@ export async function answerChallenge(deps: AnswerDeps, response: string): Promi
     // The signer was found before the lock; a removal that committed since has the last word.
     if (!(await findPushDevice(tx, device.phId))) throw refused('the response is not signed by an enrolled device');
     const ref = { kind: 'challenge', type: 'PUSH', exchangeId: answer.exchange_id } as const;
-    const locked = await lockForEvent(tx, ref, answer.decision === 'approve' ? 'authenticate' : 'deny', deps.now, owner);
+    const locked = await lockForEvent(tx, ref, answer.decision === 'approve' ? 'authenticate' : 'deny', deps, owner);
     if (!locked.ok) return locked;
     const challenge = locked.value;
     const subject = { ...owner, type: 'PUSH' as const, phId: device.phId, statusId: challenge.statusId };
@@ -61,13 +61,13 @@ export async function answerChallenge(deps: AnswerDeps, response: string): Promi
     const shown = challenge.secret ? openSecret(deps.keyring, challenge.secret, secretBinding(owner.tenantId, owner.sub)) : undefined;
     const rightNumber = shown === undefined || numbersMatch(shown, answer.number);
     if (answer.decision === 'approve' && rightNumber) {
-      const done = await transition(tx, challenge, 'authenticate', deps.now, { phId: device.phId });
+      const done = await transition(tx, challenge, 'authenticate', deps, { phId: device.phId });
       await deps.events.record(tx, { event: 'authentication.succeeded', ...subject });
       return succeed<AnswerResult>({ status: 'AUTHENTICATED', status_id: done.statusId });
     }
     const fraud = answer.reason === 'fraud';
     const reason: DenialReason = fraud ? 'fraud' : answer.decision === 'approve' ? 'wrong_number' : 'user_denied';
-    const denied = await transition(tx, challenge, 'deny', deps.now, { phId: device.phId });
+    const denied = await transition(tx, challenge, 'deny', deps, { phId: device.phId });
     await deps.events.record(tx, { event: 'authentication.denied', ...subject, reason });
     await afterDenial(tx, deps.events, owner, fraud, deps.now);
     return succeed<AnswerResult>({ status: 'DENIED', status_id: denied.statusId, reason });

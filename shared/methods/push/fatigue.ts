@@ -57,6 +57,6 @@ export async function afterDenial(tx: Queryable, events: SecurityEventRecorder, 
   await saveLockout(tx, who.tenantId, who.sub, lockedUntil, fraud ? 'fraud' : 'denials');
   await events.record(tx, { event: 'lockout.started', tenantId: who.tenantId, sub: who.sub, type: 'PUSH', failures: denials, lockedUntil });
   for (const pending of await listPendingChallenges(tx, who.tenantId, who.sub, now)) {
-    await applyAndAnnounce(tx, 'challenge', pending.status_id, 'cancel', now);
+    await applyAndAnnounce(tx, 'challenge', pending.status_id, 'cancel', { now, events });
   }
 }

@@ -56,7 +56,7 @@ export const verify = defineSignInOperation('PushSignInVerification', signInVeri
   runOutcome(ctx.deps.db, async (tx) => {
     await pushSettings.requireActive(tx, ctx.subject.tenantId);
     const ref = { kind: 'challenge', type: ctx.type, exchangeId: body.exchange_id } as const;
-    const locked = await lockForEvent(tx, ref, 'authenticate', ctx.now, ctx.subject);
+    const locked = await lockForEvent(tx, ref, 'authenticate', ctx, ctx.subject);
     if (locked.ok) return failAfterCommit(refusal('challenge', 'authenticate', locked.value.status));
     if (locked.error.name !== 'CHALLENGE_COMPLETED') return locked;
     const challenge = (await findByExchangeId(tx, ref, true))!;

@@ -24,6 +24,8 @@ describe('GET /verification-actions-srv/activity', () => {
     expect(res.body.items.map((i) => [i.event, i.outcome, i.type])).toEqual([
       ['authentication.wrong_code', 'failure', 'TOTP'],
       ['factor.added', 'success', 'TOTP'],
+      ['enrollment.enrolled', 'success', 'TOTP'],
+      ['enrollment.initiated', 'success', 'TOTP'],
     ]);
     expect(res.body.items[0]).toMatchObject({ details: { failures: 1 }, ip: expect.any(String), user_agent: expect.any(String) });
     expect(res.body.items[1]).toMatchObject({ ph_id: user.phId, status_id: user.offer.status_id });
@@ -54,7 +56,7 @@ describe('GET /verification-actions-srv/activity', () => {
     const tenant = uniqueSub('activity-tenant');
     const alice = await enrolledUser(server, { prefix: 'activity-alice', tenant });
     await enrolledUser(server, { prefix: 'activity-bob', tenant });
-    expect((await activity(alice.token)).body.items.map((i) => i.event)).toEqual(['factor.added']);
+    expect((await activity(alice.token)).body.items.map((i) => i.event)).toEqual(['factor.added', 'enrollment.enrolled', 'enrollment.initiated']);
     const twin = await server.token({ sub: alice.sub, tenant: uniqueSub('activity-other') });
     expect((await activity(twin)).body.items).toEqual([]);
   });
@@ -62,10 +64,10 @@ describe('GET /verification-actions-srv/activity', () => {
   it('pages with a cursor and bounds the page size', async () => {
     const user = await enrolledUser(server, { prefix: 'activity-pages' });
     for (let i = 0; i < 2; i++) expectProblem(await api.signIn(user.token, wrongCode(server, user.secret)), 400, 'VER_0041');
-    const first = await activity(user.token, 'limit=2');
-    expect(first.body.items).toHaveLength(2);
-    const rest = await activity(user.token, `limit=2&cursor=${first.body.next_cursor}`);
-    expect(rest.body.items.map((i) => i.event)).toEqual(['factor.added']);
+    const first = await activity(user.token, 'limit=3');
+    expect(first.body.items).toHaveLength(3);
+    const rest = await activity(user.token, `limit=3&cursor=${first.body.next_cursor}`);
+    expect(rest.body.items.map((i) => i.event)).toEqual(['enrollment.enrolled', 'enrollment.initiated']);
     expect(rest.body.next_cursor).toBeUndefined();
     expectProblem(await activity(user.token, 'limit=51'), 400, 'VER_0001');
     expectProblem(await activity(user.token, 'sub=someone-else'), 400, 'VER_0001');

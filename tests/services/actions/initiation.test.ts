@@ -113,7 +113,7 @@ describe('POST /verification-actions-srv/setup/totp/initiation', () => {
 
   it('refuses an unknown method with 404 VER_0020', async () => {
     const token = await server.token({ sub: 'erin' });
-    const res = await request(`${server.url}/verification-actions-srv/setup/sms/initiation`, { token, body: {} });
+    const res = await request(`${server.url}/verification-actions-srv/setup/voice/initiation`, { token, body: {} });
     expectProblem(res, 404, 'VER_0020');
   });
 

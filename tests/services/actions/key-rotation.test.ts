@@ -3,6 +3,7 @@ import { resealAll } from '../../../shared/key-rotation/reseal.ts';
 import { replaceSealedSecret } from '../../../shared/key-rotation/sealed-secret-repository.ts';
 import { sealSecret } from '../../../shared/otp/index.ts';
 import { codeNow, enrollmentClient, type Offer } from '../../helpers/enrollment.ts';
+import { request } from '../../helpers/http.ts';
 import { childEnv, runNpmScript } from '../../helpers/processes.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/scratch-database.ts';
 import { advanceSteps, alignToMidStep, enrolledUser, type EnrolledUser } from '../../helpers/sign-in.ts';
@@ -100,6 +101,20 @@ describe('rotating SECRET_KEY', () => {
     expect(result.stdout).toContain('no secret needs an old key any more');
     expect(await keyIds('authenticators', 'ph_id', [alice.phId, bob.phId])).toEqual(['k2', 'k2']);
     expect(await keyIds('exchanges', 'status_id', [carol.offer.status_id])).toEqual(['k2']);
+  });
+
+  it('npm run reseal reports backup-code sets made under an old key, which keep that key needed', async () => {
+    const s = server!;
+    const token = await s.token({ sub: 'rot-erin' });
+    const made = await request<{ ph_id: string }>(`${s.url}/verification-actions-srv/setup/backupcode/initiation`, { method: 'POST', token, body: {} });
+    expect(made.status).toBe(201);
+    // As if generated before the rotation: HMACs under k1.
+    await s.deps.db.query(`UPDATE authenticators SET data = jsonb_set(data, '{key_id}', '"k1"') WHERE ph_id = $1`, [made.body.ph_id]);
+    const result = await runNpmScript('reseal', [], childEnv({ DATABASE_URL: database.url, LOG_LEVEL: 'warn', ...DURING }), 60_000);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('backup-code sets under old keys (HMACs cannot be resealed; their users must generate new sets): 1 under k1');
+    expect(result.stdout).toContain('old keys are still needed: keep them in PREVIOUS_SECRET_KEYS');
+    await s.deps.db.query('DELETE FROM authenticators WHERE ph_id = $1', [made.body.ph_id]);
   });
 
   it('finds nothing left to do when run again', async () => {

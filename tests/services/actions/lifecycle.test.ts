@@ -137,7 +137,7 @@ describe('expiry', () => {
   it('is swept: overdue enrollments become EXPIRED without anyone reading them, and lose their secret', async () => {
     const { offer } = await started('liam');
     const later = new Date(server.clock.now().getTime() + TEN_MINUTES + 1000);
-    expect(await sweepExpired(server.deps.db, later)).toBeGreaterThanOrEqual(1);
+    expect(await sweepExpired(server.deps.db, { now: later, events: server.deps.securityEvents })).toBeGreaterThanOrEqual(1);
     const { rows } = await server.deps.db.query<{ status: string; secret_ciphertext: Buffer | null }>(
       'SELECT status, secret_ciphertext FROM exchanges WHERE status_id = $1',
       [offer.status_id],

@@ -15,18 +15,14 @@ withEnrollmentServer((s, a) => {
   api = a;
 });
 
-/** The event line enrolledUser's own enrollment left. */
-function added(user: EnrolledUser) {
-  return {
-    event: 'factor.added',
-    tenant: user.tenant ?? 'default',
-    sub: user.sub,
-    type: 'TOTP',
-    outcome: 'success',
-    ph_id: user.phId,
-    status_id: user.offer.status_id,
-    via: 'profile',
-  };
+/** The event lines enrolledUser's own enrollment left: its two transitions and the factor it added. */
+function enrolled(user: EnrolledUser) {
+  const subject = { tenant: user.tenant ?? 'default', sub: user.sub, type: 'TOTP', outcome: 'success', status_id: user.offer.status_id };
+  return [
+    { event: 'enrollment.initiated', ...subject },
+    { event: 'enrollment.enrolled', ...subject, ph_id: user.phId },
+    { event: 'factor.added', ...subject, ph_id: user.phId, via: 'profile' },
+  ];
 }
 
 /** Everything of `user` that must never reach a log line. */
@@ -40,7 +36,7 @@ describe('sign-in events', () => {
     const code = wrongCode(server, user.secret);
     expectProblem(await api.signIn(user.token, code), 400, 'VER_0041');
     expect(securityEventsOf(server, user.sub)).toEqual([
-      added(user),
+      ...enrolled(user),
       { event: 'authentication.wrong_code', tenant: 'default', sub: user.sub, type: 'TOTP', outcome: 'failure', failures: 1 },
     ]);
     expectNeverLogged(server, secretsOf(user, [code]));
@@ -53,7 +49,7 @@ describe('sign-in events', () => {
     expectProblem(await api.signIn(user.token, code), 400, 'VER_0041');
     const subject = { tenant: 'ev-tenant', sub: user.sub, type: 'TOTP' };
     expect(securityEventsOf(server, user.sub)).toEqual([
-      added(user),
+      ...enrolled(user),
       { event: 'authentication.succeeded', ...subject, outcome: 'success', ph_id: user.phId },
       { event: 'authentication.replay', ...subject, outcome: 'failure', ph_id: user.phId },
     ]);
@@ -68,13 +64,15 @@ describe('sign-in events', () => {
     expectProblem(locked, 429, 'VER_0042');
     const events = securityEventsOf(server, user.sub);
     expect(events.map((e) => e.event)).toEqual([
+      'enrollment.initiated',
+      'enrollment.enrolled',
       'factor.added',
       ...Array<string>(10).fill('authentication.wrong_code'),
       'lockout.started',
       'authentication.throttled',
     ]);
-    expect(events.slice(1, 11).map((e) => e.failures)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(events[11]).toEqual({
+    expect(events.slice(3, 13).map((e) => e.failures)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(events[13]).toEqual({
       event: 'lockout.started',
       tenant: 'default',
       sub: user.sub,
@@ -83,8 +81,8 @@ describe('sign-in events', () => {
       failures: 10,
       locked_until: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
-    expect(Date.parse(String(events[11]!.locked_until)) - server.clock.now().getTime()).toBeGreaterThan(14 * 60_000);
-    expect(events[12]).toEqual({
+    expect(Date.parse(String(events[13]!.locked_until)) - server.clock.now().getTime()).toBeGreaterThan(14 * 60_000);
+    expect(events[14]).toEqual({
       event: 'authentication.throttled',
       tenant: 'default',
       sub: user.sub,
@@ -106,13 +104,14 @@ describe('enrollment events', () => {
     for (let i = 0; i < 5; i++) await api.verify(token, offer.exchange_id.exchange_id, code);
     const subject = { tenant: 'default', sub, type: 'TOTP', status_id: offer.status_id };
     expect(securityEventsOf(server, sub)).toEqual([
+      { event: 'enrollment.initiated', ...subject, outcome: 'success' },
       ...[4, 3, 2, 1, 0].map((left) => ({ event: 'enrollment.wrong_code', ...subject, outcome: 'failure', remaining_attempts: left })),
       { event: 'enrollment.failed', ...subject, outcome: 'failure', attempts: 5 },
     ]);
     expectNeverLogged(server, [token, offer.totp_secret, offer.exchange_id.exchange_id, code]);
   });
 
-  it('logs an enrollment completed by the authenticator app as factor.added via app', async () => {
+  it('logs an enrollment completed by the authenticator app as its transitions and factor.added via app', async () => {
     const sub = uniqueSub('ev-app');
     const token = await server.token({ sub });
     alignToMidStep(server);
@@ -121,17 +120,13 @@ describe('enrollment events', () => {
     const code = codeNow(server, offer.totp_secret);
     const done = await api.enroll(offer, code, 'phone-7');
     expect(done.status).toBe(200);
+    const subject = { tenant: 'default', sub, type: 'TOTP', outcome: 'success', status_id: offer.status_id };
+    const phId = (done.body as { ph_id: string }).ph_id;
     expect(securityEventsOf(server, sub)).toEqual([
-      {
-        event: 'factor.added',
-        tenant: 'default',
-        sub,
-        type: 'TOTP',
-        outcome: 'success',
-        ph_id: (done.body as { ph_id: string }).ph_id,
-        status_id: offer.status_id,
-        via: 'app',
-      },
+      { event: 'enrollment.initiated', ...subject },
+      { event: 'enrollment.scanned', ...subject },
+      { event: 'enrollment.enrolled', ...subject, ph_id: phId },
+      { event: 'factor.added', ...subject, ph_id: phId, via: 'app' },
     ]);
     expectNeverLogged(server, [offer.totp_secret, offer.exchange_id.exchange_id, offer.authenticator_client_id, code]);
   });
@@ -143,7 +138,7 @@ describe('device removal events', () => {
     const token = await steppedUpToken(server, { sub: user.sub });
     expect((await api.removeDevice(token, user.phId)).status).toBe(204);
     expect(securityEventsOf(server, user.sub)).toEqual([
-      added(user),
+      ...enrolled(user),
       { event: 'factor.removed', tenant: 'default', sub: user.sub, type: 'TOTP', outcome: 'success', ph_id: user.phId, actor: 'self' },
     ]);
   });
@@ -169,7 +164,7 @@ describe('device removal events', () => {
     const user = await enrolledUser(server, { prefix: 'ev-remove-none' });
     const other = await server.token({ sub: uniqueSub('ev-stranger') });
     expectProblem(await api.removeDevice(other, user.phId), 404, 'VER_0044');
-    expect(securityEventsOf(server, user.sub)).toEqual([added(user)]);
+    expect(securityEventsOf(server, user.sub)).toEqual(enrolled(user));
   });
 
   it('keeps the authenticator when a sink fails, because events are recorded in the transaction of the change', async () => {

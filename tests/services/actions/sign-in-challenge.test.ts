@@ -86,8 +86,8 @@ describe('POST /verification-srv/authentication/totp/initiation', () => {
   });
 
   it('answers a method this service does not implement with 404 VER_0020', async () => {
-    const user = await enrolledUser(server, { prefix: 'ch-sms' });
-    expectProblem(await challengeClient(server, 'sms').initiate(user.token), 404, 'VER_0020');
+    const user = await enrolledUser(server, { prefix: 'ch-voice' });
+    expectProblem(await challengeClient(server, 'voice').initiate(user.token), 404, 'VER_0020');
   });
 
   it('refuses a body member the method does not know', async () => {

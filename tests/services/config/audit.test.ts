@@ -35,8 +35,10 @@ describe('GET /verification-srv/audit', () => {
     const res = await audit().list(await adminOf(user.tenant));
     expect(res.status).toBe(200);
     expect(res.body.items.map((r) => [r.seq, r.event, r.sub, r.actor, r.outcome])).toEqual([
-      [2, 'authentication.wrong_code', user.sub, user.sub, 'failure'],
-      [1, 'factor.added', user.sub, user.sub, 'success'],
+      [4, 'authentication.wrong_code', user.sub, user.sub, 'failure'],
+      [3, 'factor.added', user.sub, user.sub, 'success'],
+      [2, 'enrollment.enrolled', user.sub, user.sub, 'success'],
+      [1, 'enrollment.initiated', user.sub, user.sub, 'success'],
     ]);
     const [wrong, added] = res.body.items;
     expect(wrong).toMatchObject({ tenant: user.tenant, type: 'TOTP', ip: expect.any(String), request_id: expect.any(String), details: { failures: 1 } });
@@ -67,22 +69,22 @@ describe('GET /verification-srv/audit', () => {
       seen.push(...page.body.items.map((r) => r.seq));
       cursor = page.body.next_cursor;
     } while (cursor);
-    expect(seen).toEqual([5, 4, 3, 2, 1]);
-    const first = await audit().list(admin, 'order=asc&limit=3');
-    expect(first.body.items.map((r) => r.seq)).toEqual([1, 2, 3]);
-    const rest = await audit().list(admin, `order=asc&limit=3&cursor=${first.body.next_cursor}`);
-    expect(rest.body.items.map((r) => r.seq)).toEqual([4, 5]);
+    expect(seen).toEqual([7, 6, 5, 4, 3, 2, 1]);
+    const first = await audit().list(admin, 'order=asc&limit=4');
+    expect(first.body.items.map((r) => r.seq)).toEqual([1, 2, 3, 4]);
+    const rest = await audit().list(admin, `order=asc&limit=4&cursor=${first.body.next_cursor}`);
+    expect(rest.body.items.map((r) => r.seq)).toEqual([5, 6, 7]);
   });
 
   it('filters by user, event and time', async () => {
     const user = await userWithWrongCodes(2);
     const other = await enrolledUser(server, { prefix: 'audit-other', tenant: user.tenant });
     const admin = await adminOf(user.tenant);
-    expect((await audit().list(admin, `sub=${encodeURIComponent(other.sub)}`)).body.items.map((r) => r.event)).toEqual(['factor.added']);
+    expect((await audit().list(admin, `sub=${encodeURIComponent(other.sub)}`)).body.items.map((r) => r.event)).toEqual(['factor.added', 'enrollment.enrolled', 'enrollment.initiated']);
     expect((await audit().list(admin, 'event=authentication.wrong_code')).body.items.map((r) => r.sub)).toEqual([user.sub, user.sub]);
     const future = new Date(server.clock.now().getTime() + 3_600_000).toISOString();
     expect((await audit().list(admin, `from=${encodeURIComponent(future)}`)).body.items).toEqual([]);
-    expect((await audit().list(admin, `to=${encodeURIComponent(future)}`)).body.items).toHaveLength(4);
+    expect((await audit().list(admin, `to=${encodeURIComponent(future)}`)).body.items).toHaveLength(8);
   });
 
   it("shows an admin only the own tenant's events", async () => {
@@ -130,13 +132,13 @@ describe('GET /verification-srv/audit', () => {
 describe('GET /verification-srv/audit/verify', () => {
   it('reports ok with the number of rows checked', async () => {
     const user = await userWithWrongCodes(3);
-    expect((await audit().verify(await adminOf(user.tenant))).body).toEqual({ ok: true, checked: 4 });
+    expect((await audit().verify(await adminOf(user.tenant))).body).toEqual({ ok: true, checked: 6 });
   });
 
   it('checks a time range', async () => {
     const user = await userWithWrongCodes(2);
     const until = encodeURIComponent(new Date(server.clock.now().getTime() + 60_000).toISOString());
-    expect((await audit().verify(await adminOf(user.tenant), `from=2000-01-01T00:00:00Z&to=${until}`)).body).toEqual({ ok: true, checked: 3 });
+    expect((await audit().verify(await adminOf(user.tenant), `from=2000-01-01T00:00:00Z&to=${until}`)).body).toEqual({ ok: true, checked: 5 });
   });
 
   it('reports ok and nothing checked for a tenant without events', async () => {
@@ -170,6 +172,8 @@ describe('what else is audited', () => {
     expect(events).toEqual([
       ['stepup.refused', 'refused', { operation: 'remove_device', reason: expect.any(String) }],
       ['factor.added', 'success', { via: 'profile' }],
+      ['enrollment.enrolled', 'success', {}],
+      ['enrollment.initiated', 'success', {}],
     ]);
   });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../helpers/http.ts';
 import { expectProblem } from '../../helpers/problem.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
+import { methodList } from '../../helpers/method-list.ts';
 
 interface MethodConfigBody {
   active: boolean;
@@ -32,7 +33,7 @@ const list = () => `${server.url}/verification-srv/config/list`;
 describe('tenant isolation of method configuration', () => {
   it("does not show tenant A's deactivation in tenant B's list", async () => {
     const res = await request(list(), { token: userB });
-    expect(res.body).toEqual([{ verificationType: 'TOTP', active: true }, { verificationType: 'PUSH', active: true }]);
+    expect(res.body).toEqual(methodList());
   });
 
   it("does not show tenant A's settings to tenant B", async () => {
@@ -50,7 +51,7 @@ describe('tenant isolation of method configuration', () => {
 
   it('ignores a tenant named in the query string', async () => {
     const res = await request(`${list()}?tid=tenant-a&tenant=tenant-a`, { token: userB });
-    expect(res.body).toEqual([{ verificationType: 'TOTP', active: true }, { verificationType: 'PUSH', active: true }]);
+    expect(res.body).toEqual(methodList());
   });
 
   it('refuses a tenant named in the body instead of applying the change to it', async () => {

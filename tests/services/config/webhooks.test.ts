@@ -43,7 +43,7 @@ async function endpointFor(url: string, events: string[] = ['*']) {
 describe('delivering events', () => {
   it('POSTs {type, timestamp, data} signed with the endpoint secret, verified by the standardwebhooks package', async () => {
     const rx = await receiver();
-    const { tenant, admin, endpoint, secret } = await endpointFor(`${rx.url}/hook`);
+    const { tenant, admin, endpoint, secret } = await endpointFor(`${rx.url}/hook`, ['factor.added']);
     const user = await enrolledUser(server, { prefix: 'hooks-user', tenant });
     const [req] = await rx.waitForRequests(1);
     expect(req!.path).toBe('/hook');

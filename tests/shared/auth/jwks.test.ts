@@ -5,6 +5,7 @@ import { startJwksServer, type JwksServer } from '../../helpers/jwks-server.ts';
 import { expectProblem } from '../../helpers/problem.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { epochSeconds, signRaw } from '../../helpers/tokens.ts';
+import { methodList } from '../../helpers/method-list.ts';
 
 let jwks: JwksServer;
 let server: TestServer;
@@ -23,7 +24,7 @@ describe('tokens verified with the keys at JWT_JWKS_URL', () => {
   it('accepts a token signed with a published key', async () => {
     const res = await list(await jwks.sign({ sub: 'alice', tid: 'acme' }));
     expect(res.status).toBe(200);
-    expect(res.body).toEqual([{ verificationType: 'TOTP', active: true }, { verificationType: 'PUSH', active: true }]);
+    expect(res.body).toEqual(methodList());
   });
 
   it('honours the scopes of a token signed with a published key', async () => {

@@ -44,6 +44,17 @@ async function cancelled(): Promise<Offer> {
 }
 
 describe('purgeExpiredRecords (RETENTION_DAYS=30)', () => {
+  it('deletes SMS/email sends once they are older than every send cap counts (an hour)', async () => {
+    const key = `u:purge-${randomUUID()}`;
+    const sentAt = server.clock.now();
+    await server.deps.db.query('INSERT INTO code_sends (key, sent_at) VALUES ($1, $2)', [key, sentAt]);
+    const count = async () => (await server.deps.db.query('SELECT 1 FROM code_sends WHERE key = $1', [key])).rowCount;
+    await purgeExpiredRecords(server.deps.db, new Date(sentAt.getTime() + 59 * 60_000), RETENTION_DAYS);
+    expect(await count()).toBe(1);
+    await purgeExpiredRecords(server.deps.db, new Date(sentAt.getTime() + 61 * 60_000), RETENTION_DAYS);
+    expect(await count()).toBe(0);
+  });
+
   it('deletes a cancelled enrollment once it ended more than 30 days ago, not before', async () => {
     const offer = await cancelled();
     await purgeAt(29);

@@ -10,14 +10,15 @@ import { formatWait, h, moveFocusTo } from './dom.js';
  * anything else shows the service's own `detail`.
  *
  * @param {unknown} err
+ * @param {CodeFormat} [format] the kind of code, for what to say about a used one
  * @returns {string}
  */
-export function describeRefusal(err) {
+export function describeRefusal(err, format = ONE_TIME_PASSWORD) {
   if (!(err instanceof ProblemError)) return 'The service could not be reached. Try again.';
   const wait = err.retryAfter === undefined ? '' : ` Try again in ${formatWait(err.retryAfter)}.`;
   switch (err.code) {
     case 'VER_0041':
-      return /already used/.test(err.message) ? 'This code was already used: wait for the next one.' : `Wrong code.${wait}`;
+      return /already used/.test(err.message) ? format.alreadyUsed : `Wrong code.${wait}`;
     case 'VER_0042':
       return `Locked: too many wrong codes.${wait}`;
     case 'VER_0043':
@@ -37,10 +38,16 @@ export function describeRefusal(err) {
  * @property {RegExp} pattern what a typed code must match once spaces are removed
  * @property {string} hint said when it does not
  * @property {'numeric' | 'text'} inputmode the keyboard phones show
+ * @property {string} alreadyUsed said when the service refuses the code as used already
  */
 
 /** @type {CodeFormat} */
-export const ONE_TIME_PASSWORD = { pattern: /^[0-9]{6,8}$/, hint: 'Type the 6 to 8 digits your authenticator shows.', inputmode: 'numeric' };
+export const ONE_TIME_PASSWORD = {
+  pattern: /^[0-9]{6,8}$/,
+  hint: 'Type the 6 to 8 digits your authenticator shows.',
+  inputmode: 'numeric',
+  alreadyUsed: 'This code was already used: wait for the next one.',
+};
 
 /**
  * @typedef {object} CodeFormOptions
@@ -88,7 +95,7 @@ export function codeForm({ id, label, submitLabel = 'Verify', format = ONE_TIME_
       input.removeAttribute('aria-invalid');
       button.disabled = false;
     } catch (err) {
-      message.textContent = describeRefusal(err);
+      message.textContent = describeRefusal(err, format);
       if (err instanceof ProblemError) message.dataset.code = err.code;
       input.setAttribute('aria-invalid', 'true');
       moveFocusTo(input);

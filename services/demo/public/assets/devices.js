@@ -69,7 +69,7 @@ export function deviceList({ api, container, heading }) {
       {},
       h('strong', { class: 'device-name' }, name),
       h('br'),
-      h('span', { class: 'muted' }, `${methodOfType(device.verification_type)?.label ?? device.verification_type} · added ${when(device.created_at)} · last used ${when(device.last_used_at)}`),
+      h('span', { class: 'muted' }, `${methodOfType(device.verification_type)?.label ?? device.verification_type} · added ${when(device.created_at)} · last used ${when(device.last_used_at)}${device.remaining === undefined ? '' : ` · ${device.remaining} left`}`),
     );
     const actions = h('div', { class: 'actions' }, renameButton, removeButton);
     item.append(summary, actions);

@@ -7,6 +7,7 @@
 
 /** @typedef {Schemas['MethodSummary']} MethodSummary */
 /** @typedef {Schemas['EnrollmentOffer']} EnrollmentOffer */
+/** @typedef {Schemas['BackupcodeSet']} BackupcodeSet */
 /** @typedef {Schemas['StatusDocument']} StatusDocument */
 /** @typedef {Schemas['ExchangeStatusValue']} ExchangeStatus */
 /** @typedef {Exclude<ExchangeStatus, 'AUTHENTICATED' | 'DENIED'>} EnrollmentStatus the statuses an enrollment can have (the others are sign-in challenges') */

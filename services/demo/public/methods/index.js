@@ -2,7 +2,10 @@
 // The methods the demo pages implement, in the order they are offered. A new method is one
 // module next to this file (see method-module.js for the interface) added to this list.
 
+import { backupcode } from './backupcode.js';
+import { email } from './email.js';
 import { push } from './push.js';
+import { sms } from './sms.js';
 import { totp } from './totp.js';
 
 /** @typedef {import('./method-module.js').MethodModule} MethodModule */
@@ -10,7 +13,7 @@ import { totp } from './totp.js';
 /** @typedef {import('../assets/types.js').MethodSummary} MethodSummary */
 
 /** @type {readonly MethodModule[]} */
-export const METHODS = [totp, push];
+export const METHODS = [totp, push, sms, email, backupcode];
 
 /**
  * The methods to offer for `part`: those this page implements that the tenant has active. A
