@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditClient } from '../../helpers/audit.ts';
 import { request } from '../../helpers/http.ts';
 import { expectProblem } from '../../helpers/problem.ts';
 import { SimulatedPushDevice } from '../../helpers/push-device.ts';
@@ -58,6 +59,19 @@ describe('removing the last PUSH device', () => {
     await page.close();
     expect(await statusOf(offer.status_id)).toBe('CANCELLED');
     expectProblem(await signIn().collect(user.token, offer.exchange_id.exchange_id), 409, 'VER_0026');
+  });
+
+  it('records each cancellation in the audit trail, with the removal', async () => {
+    const tenant = uniqueSub('rm-audit-tenant');
+    const user = await pushUser(server, { prefix: 'rm-audit', tenant });
+    const offer = await challengeFor(user);
+    expect((await removeDevice(await stepUpOf(user), user.device.phId!)).status).toBe(204);
+    const admin = await adminOf(tenant);
+    const rows = (await auditClient(server).list(admin, 'order=asc&limit=200')).body.items.map((r) => [r.event, r.status_id ?? null]);
+    expect(rows.filter(([event]) => event === 'challenge.cancelled' || event === 'factor.removed')).toEqual([
+      ['challenge.cancelled', offer.status_id],
+      ['factor.removed', null],
+    ]);
   });
 
   it('cancels them on an admin recovery delete too', async () => {
