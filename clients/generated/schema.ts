@@ -614,7 +614,9 @@ export interface paths {
         /**
          * Remove an enrolled authenticator
          * @description Removes one of the caller's authenticators (an admin any of the tenant's). Its codes
-         *     stop working at once.
+         *     stop working at once. Removing a PUSH device ends its WebSocket feed and long poll
+         *     (`VER_0061`); when it was the user's last PUSH device, the user's waiting PUSH
+         *     challenges are cancelled in the same transaction (watchers see CANCELLED).
          *
          *     **Step-up:** removing one's own authenticator needs a fresh second factor (token
          *     claims or `Verification-Assertion`, see the initiation), else `401 VER_0014`. An
@@ -797,7 +799,8 @@ export interface paths {
          *     Authenticated by the device itself: `Authorization: Device <jws>`, a compact JWS by its
          *     enrolled key, header `kid` = its `ph_id`, payload `{aud: "verification-device", iat,
          *     exp, jti}` with `exp` at most 5 minutes after `iat`. Each `jti` works once. A deleted
-         *     device is refused.
+         *     device is refused, and a long poll held for a device deleted meanwhile ends at once
+         *     with `401 VER_0061`.
          */
         get: operations["listPendingPushChallenges"];
         put?: never;

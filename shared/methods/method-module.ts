@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import type { AppConfig } from '../config/env.ts';
-import type { Database } from '../db/database.ts';
-import type { MessageDelivery } from '../delivery/message-delivery.ts';
 import type { Authenticator } from '../authenticators/authenticator.ts';
+import type { Database, Queryable } from '../db/database.ts';
+import type { MessageDelivery } from '../delivery/message-delivery.ts';
 import type { Logger } from '../log/logger.ts';
 import type { QrFormat } from '../otp/qr.ts';
 import type { Outbox } from '../outbox/outbox.ts';
@@ -180,6 +180,13 @@ export interface MethodModule<S extends CommonSettings = CommonSettings, T exten
   readonly settings: MethodSettings<S>;
   readonly enrollment: EnrollmentOperations;
   readonly signIn: SignInOperations;
+  /**
+   * Runs in the transaction that removes one of the user's authenticators of this method,
+   * before its row is deleted, for what only that authenticator could finish (PUSH cancels the
+   * challenges no remaining device can answer). `events` records what it changes, in the same
+   * transaction. Optional: most methods keep nothing of the kind.
+   */
+  readonly removing?: (tx: Queryable, authenticator: Authenticator, at: { now: Date; events: SecurityEventRecorder }) => Promise<void>;
   /** Fields the devices list adds to an authenticator of this method (BACKUPCODE: `remaining`); never a secret. */
   readonly describeDevice?: (authenticator: Authenticator) => Record<string, string | number | boolean | null>;
 }
