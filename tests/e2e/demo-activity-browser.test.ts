@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Request } from 'playwright-core';
+import { browserTestsEnabled } from '../helpers/browser.ts';
+import { accessibilityViolations, DemoBrowser, PHONE, scrollsSideways, type CompanionPage, type ProfilePage } from '../helpers/demo-pages.ts';
+import { expectAttribute, expectText, expectVisible } from '../helpers/locator-expect.ts';
+import { advanceSteps, alignToMidStep, uniqueSub } from '../helpers/sign-in.ts';
+import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+
+// "Recent activity" on the demo profile page (issue 15) in headless Chromium: what the user does
+// here or on another page shows up in the list without a reload.
+
+const enabled = browserTestsEnabled('tests/e2e/demo-activity-browser.test.ts');
+
+let server: TestServer;
+let demo: DemoBrowser;
+let companion: CompanionPage;
+
+beforeAll(async () => {
+  if (!enabled) return;
+  server = await startTestServer();
+  demo = await DemoBrowser.launch(server);
+  companion = await demo.companion();
+});
+
+afterAll(async () => {
+  await demo?.close();
+  await server?.close();
+});
+
+const entries = (profile: ProfilePage) => profile.page.locator('#activity-list li');
+
+async function enrollTotp(profile: ProfilePage): Promise<void> {
+  await profile.setUpTotp();
+  await demo.syncPhoneClock();
+  await companion.uploadQr(await profile.saveQrImage());
+  await profile.expectState('SCANNED');
+  await companion.confirmAdd();
+  await profile.expectState('ENROLLED');
+}
+
+/** Activity requests the page makes from now on. */
+function recordActivityPolls(profile: ProfilePage): Request[] {
+  const polls: Request[] = [];
+  profile.page.on('request', (req) => {
+    if (req.url().includes('/verification-actions-srv/activity')) polls.push(req);
+  });
+  return polls;
+}
+
+describe.skipIf(!enabled)('profile page: recent activity', () => {
+  it('says there is nothing yet for a new user', async () => {
+    const profile = await demo.profile(uniqueSub('activity-new'));
+    await expectText(profile.page.locator('#no-activity'), 'Nothing yet: sign-ins and changes to your authenticators will show here.');
+    await profile.close();
+  });
+
+  it('shows an enrollment as it happens, then a sign-in made on the sign-in page, newest first, without a reload', async () => {
+    const sub = uniqueSub('activity');
+    const profile = await demo.profile(sub);
+    await profile.markDocument();
+    await enrollTotp(profile);
+    await expectText(entries(profile).first().locator('.activity-what'), 'Authenticator app added');
+    await expectText(entries(profile).last().locator('.activity-what'), 'Started adding Authenticator app');
+
+    alignToMidStep(server);
+    advanceSteps(server);
+    await demo.syncPhoneClock();
+    const signIn = await demo.signInPage(sub);
+    await signIn.getByLabel('Code from your authenticator app').fill(await companion.codeFor(sub, server.clock.now()));
+    await signIn.getByRole('button', { name: 'Verify' }).click();
+    await expectVisible(signIn.getByRole('heading', { name: 'AUTHENTICATED' }));
+    await signIn.close();
+
+    await expectText(entries(profile).first().locator('.activity-what'), 'Signed in with Authenticator app');
+    await expectAttribute(entries(profile).first(), 'data-event', 'authentication.succeeded');
+    await profile.expectSameDocument();
+    await profile.close();
+  });
+
+  it('revalidates with If-None-Match, so an unchanged list costs a bodiless 304', async () => {
+    const profile = await demo.profile(uniqueSub('activity-etag'));
+    const polls = recordActivityPolls(profile);
+    await expect.poll(() => polls.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+    const poll = polls[0]!;
+    expect(poll.headers()['if-none-match']).toMatch(/^"[\w-]+"$/);
+    expect((await poll.response())?.status()).toBe(304);
+    await profile.close();
+  });
+
+  it('passes axe (WCAG 2.2 AA) and fits a phone (375 px) with entries listed in a polite live region', async () => {
+    const profile = await demo.profile(uniqueSub('activity-a11y'));
+    await enrollTotp(profile);
+    await expectText(entries(profile).first().locator('.activity-what'), 'Authenticator app added');
+    const list = profile.page.getByRole('list', { name: 'Recent activity' });
+    await expectAttribute(list, 'aria-live', 'polite');
+    expect(await accessibilityViolations(profile.page)).toEqual([]);
+    await profile.page.setViewportSize(PHONE);
+    expect(await scrollsSideways(profile.page)).toBe(false);
+    await profile.close();
+  });
+});
