@@ -1,9 +1,15 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Request } from 'playwright-core';
 import { browserTestsEnabled } from '../helpers/browser.ts';
-import { accessibilityViolations, DemoBrowser, PHONE, scrollsSideways, type CompanionPage, type ProfilePage } from '../helpers/demo-pages.ts';
-import { expectAttribute, expectText, expectVisible } from '../helpers/locator-expect.ts';
-import { advanceSteps, alignToMidStep, uniqueSub } from '../helpers/sign-in.ts';
+import { enrollDestination, uniqueEmail, uniqueMobile } from '../helpers/code-method.ts';
+import { FAST_DELIVERY_ENV } from '../helpers/delivery.ts';
+import { accessibilityViolations, DemoBrowser, PHONE, screenshotFolder, screenshotParts, scrollsSideways, type CompanionPage, type ProfilePage } from '../helpers/demo-pages.ts';
+import { enrollmentClient, wrongCode } from '../helpers/enrollment.ts';
+import { request } from '../helpers/http.ts';
+import { expectAttribute, expectCount, expectText, expectVisible } from '../helpers/locator-expect.ts';
+import { advanceSteps, alignToMidStep, enrolledUser, uniqueSub } from '../helpers/sign-in.ts';
+import { signInForAssertion, withAssertion } from '../helpers/step-up.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 // "Recent activity" on the demo profile page (issue 15) in headless Chromium: what the user does
@@ -14,10 +20,11 @@ const enabled = browserTestsEnabled('tests/e2e/demo-activity-browser.test.ts');
 let server: TestServer;
 let demo: DemoBrowser;
 let companion: CompanionPage;
+const screenshots = screenshotFolder();
 
 beforeAll(async () => {
   if (!enabled) return;
-  server = await startTestServer();
+  server = await startTestServer({ env: FAST_DELIVERY_ENV });
   demo = await DemoBrowser.launch(server);
   companion = await demo.companion();
 });
@@ -25,6 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await demo?.close();
   await server?.close();
+  screenshots.cleanup();
 });
 
 const entries = (profile: ProfilePage) => profile.page.locator('#activity-list li');
@@ -74,6 +82,37 @@ describe.skipIf(!enabled)('profile page: recent activity', () => {
     await expectText(entries(profile).first().locator('.activity-what'), 'Signed in with Authenticator app');
     await expectAttribute(entries(profile).first(), 'data-event', 'authentication.succeeded');
     await profile.expectSameDocument();
+    await profile.close();
+  });
+
+  it('lists every factor of a user with several methods, and each addition and failed sign-in in the activity', async () => {
+    const user = await enrolledUser(server, { prefix: 'activity-many' });
+    const stepUp = withAssertion(await signInForAssertion(server, user));
+    await enrollDestination(server, 'sms', user.token, uniqueMobile(), stepUp);
+    await enrollDestination(server, 'email', user.token, uniqueEmail('activity'), stepUp);
+    const codes = await request(`${server.url}/verification-actions-srv/setup/backupcode/initiation`, { method: 'POST', token: user.token, body: {}, headers: stepUp });
+    expect(codes.status).toBe(201);
+    expect((await enrollmentClient(server).signIn(user.token, wrongCode(server, user.secret))).status).toBe(400);
+
+    const profile = await demo.profile(user.sub);
+    await expectCount(profile.devices, 4);
+    await expectText(entries(profile).first().locator('.activity-what'), 'Wrong Authenticator app code at sign-in');
+    await expectAttribute(entries(profile).first(), 'data-outcome', 'failure');
+    expect(await entries(profile).locator('.activity-what').allInnerTexts()).toEqual([
+      'Wrong Authenticator app code at sign-in',
+      'Backup codes added',
+      'Email added',
+      'Finished adding Email',
+      'Started adding Email',
+      'Text message added',
+      'Finished adding Text message',
+      'Started adding Text message',
+      'Signed in with Authenticator app',
+      'Authenticator app added',
+      'Finished adding Authenticator app',
+      'Started adding Authenticator app',
+    ]);
+    await screenshotParts(profile.page, [profile.page.locator('section[aria-labelledby="devices-title"]'), profile.page.locator('section[aria-labelledby="activity-title"]')], join(screenshots.dir, 'profile-activity.png'));
     await profile.close();
   });
 
