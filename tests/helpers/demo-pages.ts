@@ -58,6 +58,12 @@ export async function screenshotParts(page: Page, parts: Locator[], path: string
   const boxes = await Promise.all(parts.map(async (part) => (await part.boundingBox()) ?? undefined));
   const found = boxes.filter((box) => box !== undefined);
   if (found.length === 0) throw new Error('none of the parts to screenshot is on the page');
+  // Bounding boxes are relative to the viewport; a full-page clip is relative to the page.
+  const scroll = await page.evaluate(() => ({ x: window.scrollX, y: window.scrollY }));
+  for (const box of found) {
+    box.x += scroll.x;
+    box.y += scroll.y;
+  }
   const margin = 8;
   const top = Math.max(0, Math.min(...found.map((b) => b.y)) - margin);
   const left = Math.max(0, Math.min(...found.map((b) => b.x)) - margin);
