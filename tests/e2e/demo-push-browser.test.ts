@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestsEnabled } from '../helpers/browser.ts';
 import { accessibilityViolations, DemoBrowser, screenshotFolder, screenshotParts, type CompanionPage } from '../helpers/demo-pages.ts';
-import { expectAttribute, expectText, expectTextContaining, expectVisible } from '../helpers/locator-expect.ts';
+import { expectAttribute, expectHidden, expectText, expectTextContaining, expectVisible } from '../helpers/locator-expect.ts';
 import { uniqueSub } from '../helpers/sign-in.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
@@ -43,6 +43,8 @@ describe.skipIf(!enabled)('PUSH on the demo pages', () => {
     await profile.expectState('ENROLLED');
     await expectTextContaining(profile.devices.first(), 'Push approval');
     await profile.close();
+    const noRequest = companion.page.getByText('None yet: when a sign-in asks this device to approve it, the request shows here.');
+    await expectVisible(noRequest);
 
     const page = await demo.signInPage(sub);
     await page.getByRole('radio', { name: 'Push approval' }).check();
@@ -53,6 +55,7 @@ describe.skipIf(!enabled)('PUSH on the demo pages', () => {
 
     const request = companion.page.locator('#challenge-list .push-challenge').first();
     await expectTextContaining(request, 'Sign in to the verification demo');
+    await expectHidden(noRequest);
     await request.getByLabel('Number shown on the sign-in page').fill(shown);
     await screenshotParts(companion.page, [companion.page.locator('section:has(#challenge-list)')], join(screenshots.dir, 'push-companion.png'));
     await request.getByRole('button', { name: 'Approve' }).click();
