@@ -41,8 +41,10 @@ export function describeActivity(item) {
   const d = (/** @type {string} */ key) => detail(item.details, key);
   switch (item.event) {
     case 'authentication.succeeded':
-    case 'challenge.authenticated':
       return `Signed in with ${label}`;
+    // A challenge's own end; the sign-in it completes is its own entry (authentication.succeeded).
+    case 'challenge.authenticated':
+      return `Sign-in with ${label} answered`;
     case 'authentication.wrong_code':
       return `Wrong ${label} code at sign-in`;
     case 'authentication.replay':
