@@ -85,6 +85,22 @@ describe.skipIf(!enabled)('profile page: recent activity', () => {
     await profile.close();
   });
 
+  it('refreshes at once when the page sees a status change, without waiting for the next poll', async () => {
+    const profile = await demo.profile(uniqueSub('activity-live'));
+    // The page's timers stand still from here on: only a status change can refresh the list.
+    await profile.page.clock.install();
+    await profile.page.reload();
+    await expectText(profile.page.locator('#no-activity'), 'Nothing yet: sign-ins and changes to your authenticators will show here.');
+    await profile.page.clock.pauseAt(new Date(Date.now() + 60_000));
+    await profile.setUpTotp();
+    await profile.expectState('INITIATED');
+    await demo.syncPhoneClock();
+    await companion.uploadQr(await profile.saveQrImage());
+    await profile.expectState('SCANNED');
+    await expectText(entries(profile).first().locator('.activity-what'), 'Authenticator app setup code scanned');
+    await profile.close();
+  });
+
   it('lists every factor of a user with several methods, and each addition and failed sign-in in the activity', async () => {
     const user = await enrolledUser(server, { prefix: 'activity-many' });
     const stepUp = withAssertion(await signInForAssertion(server, user));
