@@ -4,7 +4,7 @@ import type { Request } from 'playwright-core';
 import { browserTestsEnabled } from '../helpers/browser.ts';
 import { enrollDestination, uniqueEmail, uniqueMobile } from '../helpers/code-method.ts';
 import { FAST_DELIVERY_ENV } from '../helpers/delivery.ts';
-import { accessibilityViolations, DemoBrowser, PHONE, screenshotFolder, screenshotParts, scrollsSideways, type CompanionPage, type ProfilePage } from '../helpers/demo-pages.ts';
+import { accessibilityViolations, DemoBrowser, PHONE, screenshotFolder, screenshotParts, scrollsSideways, ProfilePage, type CompanionPage } from '../helpers/demo-pages.ts';
 import { enrollmentClient, wrongCode } from '../helpers/enrollment.ts';
 import { request } from '../helpers/http.ts';
 import { expectAttribute, expectCount, expectText, expectVisible } from '../helpers/locator-expect.ts';
@@ -86,19 +86,22 @@ describe.skipIf(!enabled)('profile page: recent activity', () => {
   });
 
   it('refreshes at once when the page sees a status change, without waiting for the next poll', async () => {
-    const profile = await demo.profile(uniqueSub('activity-live'));
-    // The page's timers stand still from here on: only a status change can refresh the list.
-    await profile.page.clock.install();
-    await profile.page.reload();
+    // A browser of its own, whose timers stand still: only a status change can refresh the list.
+    const frozen = await demo.browser.newContext();
+    await frozen.clock.install();
+    const profile = new ProfilePage(await frozen.newPage());
+    await profile.page.goto(demo.url('/demo/'));
+    await profile.page.getByLabel('User name').fill(uniqueSub('activity-live'));
+    await profile.page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expectText(profile.page.locator('#no-activity'), 'Nothing yet: sign-ins and changes to your authenticators will show here.');
-    await profile.page.clock.pauseAt(new Date(Date.now() + 60_000));
+    await frozen.clock.pauseAt(new Date(Date.now() + 60_000));
     await profile.setUpTotp();
     await profile.expectState('INITIATED');
     await demo.syncPhoneClock();
     await companion.uploadQr(await profile.saveQrImage());
     await profile.expectState('SCANNED');
     await expectText(entries(profile).first().locator('.activity-what'), 'Authenticator app setup code scanned');
-    await profile.close();
+    await frozen.close();
   });
 
   it('lists every factor of a user with several methods, and each addition and failed sign-in in the activity', async () => {
