@@ -643,7 +643,8 @@ export interface paths {
          *     removed (by the user or by an admin), refused step-ups. A profile page polls it to show
          *     a live activity list. `ip` and `user_agent` are shown only for requests the user made
          *     themself (never an admin's or another device's). `next_cursor`, when present, gives the
-         *     older events.
+         *     older events. Every page has a strong `ETag`; send it back as `If-None-Match` to get a
+         *     bodiless `304` while the page is unchanged, so polling costs next to nothing.
          */
         get: operations["listActivity"];
         put?: never;
@@ -3313,6 +3314,11 @@ export interface components {
     headers: {
         /** @description Strong validator of the file's bytes; send it back as `If-None-Match`. */
         FileETag: string;
+        /**
+         * @description Strong validator of this page of activity; send it back as `If-None-Match`.
+         * @example "q3Jm0bS3yq1uJb0cQ2b7xN9wZfX"
+         */
+        ActivityETag: string;
         /** @description `no-store`: the response must not be kept by any cache. */
         NoStore: "no-store";
         /**
@@ -4505,7 +4511,13 @@ export interface operations {
                 /** @description Events per page. */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of the page the caller already has.
+                 * @example "q3Jm0bS3yq1uJb0cQ2b7xN9wZfX"
+                 */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4514,12 +4526,22 @@ export interface operations {
             /** @description One page of the caller's events. */
             200: {
                 headers: {
+                    ETag: components["headers"]["ActivityETag"];
                     "Cache-Control": components["headers"]["NoStore"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ActivityPage"];
                 };
+            };
+            /** @description The page is still the one named by `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ActivityETag"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["InvalidQuery"];
             401: components["responses"]["Unauthorized"];

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { listActivity } from '../../shared/audit/audit-trail.ts';
+import { sendJsonWithEtag } from '../../shared/http/entity-tag.ts';
 import { authenticate, principalOf } from '../../shared/http/middleware/authenticate.ts';
 import type { AppState } from '../../shared/http/types.ts';
 import { parseInput } from '../../shared/http/validate.ts';
@@ -13,13 +14,16 @@ export const activityQuery = z
   })
   .strict();
 
-/** The caller's own recent security events (sign-ins, wrong codes, factor changes), newest first. */
+/**
+ * The caller's own recent security events (sign-ins, wrong codes, factor changes), newest first,
+ * with an ETag: the profile page polls it with If-None-Match, and an unchanged page is a 304.
+ */
 export function activityRoutes({ db, verifyToken }: Deps): Router<AppState> {
   const router = new Router<AppState>();
   router.get('/verification-actions-srv/activity', authenticate(verifyToken), async (ctx) => {
     const query = parseInput(activityQuery, ctx.query, 'query');
     const { tenantId, sub } = principalOf(ctx);
-    ctx.body = await listActivity(db, { tenantId, sub }, query);
+    sendJsonWithEtag(ctx, await listActivity(db, { tenantId, sub }, query));
   });
   return router;
 }

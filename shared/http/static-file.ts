@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { etagOf, namesEtag } from './entity-tag.ts';
 import type { AppContext } from './types.ts';
 
 /** The content types files may be served with; any other extension is not served at all. */
@@ -28,18 +28,7 @@ export async function readStaticFile(path: string): Promise<StaticFile> {
   const type = CONTENT_TYPES[extname(path)];
   if (!type) throw new Error(`no content type for ${extname(path) || 'a file without extension'}`);
   const body = await readFile(path);
-  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-  return { body, type, etag };
-}
-
-/**
- * Whether an `If-None-Match` value names `etag` (RFC 9110 §13.1.2: weak comparison, a list, `*`).
- * Compared here rather than with Koa's `ctx.fresh`, which ignores validators whenever the
- * request says `Cache-Control: no-cache`, as `fetch()` adds to every conditional request.
- */
-function namesEtag(ifNoneMatch: string, etag: string): boolean {
-  if (ifNoneMatch.trim() === '*') return true;
-  return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+  return { body, type, etag: etagOf(body) };
 }
 
 /**

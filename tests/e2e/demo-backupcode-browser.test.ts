@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestsEnabled } from '../helpers/browser.ts';
-import { accessibilityViolations, DemoBrowser, PHONE, scrollsSideways } from '../helpers/demo-pages.ts';
+import { accessibilityViolations, DemoBrowser, PHONE, screenshotFolder, screenshotParts, scrollsSideways } from '../helpers/demo-pages.ts';
 import { codeNow } from '../helpers/enrollment.ts';
 import { request } from '../helpers/http.ts';
 import { expectCount, expectFocused, expectHidden, expectText, expectTextContaining, expectVisible } from '../helpers/locator-expect.ts';
@@ -16,6 +17,7 @@ const enabled = browserTestsEnabled('tests/e2e/demo-backupcode-browser.test.ts')
 
 let server: TestServer;
 let demo: DemoBrowser;
+const screenshots = screenshotFolder();
 
 beforeAll(async () => {
   if (!enabled) return;
@@ -26,6 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await demo?.close();
   await server?.close();
+  screenshots.cleanup();
 });
 
 /** A user whose only factor is a set of backup codes, made through the API. */
@@ -56,6 +59,7 @@ describe.skipIf(!enabled)('backup codes on the demo pages', () => {
     await expectCount(codes, 10);
     const shown = await codes.allTextContents();
     for (const code of shown) expect(code).toMatch(/^[a-z2-9]{5}-[a-z2-9]{5}$/);
+    await screenshotParts(profile.page, [profile.page.locator('#enrollment')], join(screenshots.dir, 'backup-codes.png'));
     const [download] = await Promise.all([profile.page.waitForEvent('download'), profile.page.getByRole('link', { name: 'Save as text file' }).click()]);
     expect((await readFile(await download.path(), 'utf8')).trim().split('\n')).toEqual(shown);
 

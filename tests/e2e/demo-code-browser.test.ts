@@ -1,9 +1,10 @@
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestsEnabled } from '../helpers/browser.ts';
 import { enrollDestination, receivedCode, uniqueMobile } from '../helpers/code-method.ts';
 import { FAST_DELIVERY_ENV } from '../helpers/delivery.ts';
-import { accessibilityViolations, DemoBrowser } from '../helpers/demo-pages.ts';
+import { accessibilityViolations, DemoBrowser, screenshotFolder, screenshotParts } from '../helpers/demo-pages.ts';
 import { expectAttribute, expectText, expectVisible } from '../helpers/locator-expect.ts';
 import { uniqueSub } from '../helpers/sign-in.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
@@ -16,6 +17,7 @@ const enabled = browserTestsEnabled('tests/e2e/demo-code-browser.test.ts');
 
 let server: TestServer;
 let demo: DemoBrowser;
+const screenshots = screenshotFolder();
 
 beforeAll(async () => {
   if (!enabled) return;
@@ -26,6 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await demo?.close();
   await server?.close();
+  screenshots.cleanup();
 });
 
 async function typeCode(page: Page, code: string): Promise<void> {
@@ -46,6 +49,7 @@ describe.skipIf(!enabled)('demo pages: SMS', () => {
     await profile.expectState('INITIATED');
     await expectText(profile.page.locator('#sms-sent-to'), `We sent a code to +49•••••${number.slice(-3)}.`);
     expect(await profile.state.textContent()).toContain('Code sent');
+    await screenshotParts(profile.page, [profile.page.locator('#enrollment')], join(screenshots.dir, 'code-sent.png'));
     expect(await accessibilityViolations(profile.page)).toEqual([]);
     await typeCode(profile.page, await receivedCode(server, number));
     await profile.expectState('ENROLLED');

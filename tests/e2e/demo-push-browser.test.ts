@@ -1,7 +1,8 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestsEnabled } from '../helpers/browser.ts';
-import { accessibilityViolations, DemoBrowser, type CompanionPage } from '../helpers/demo-pages.ts';
-import { expectAttribute, expectText, expectTextContaining, expectVisible } from '../helpers/locator-expect.ts';
+import { accessibilityViolations, DemoBrowser, screenshotFolder, screenshotParts, type CompanionPage } from '../helpers/demo-pages.ts';
+import { expectAttribute, expectHidden, expectText, expectTextContaining, expectVisible } from '../helpers/locator-expect.ts';
 import { uniqueSub } from '../helpers/sign-in.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
@@ -14,6 +15,7 @@ const enabled = browserTestsEnabled('tests/e2e/demo-push-browser.test.ts');
 let server: TestServer;
 let demo: DemoBrowser;
 let companion: CompanionPage;
+const screenshots = screenshotFolder();
 
 beforeAll(async () => {
   if (!enabled) return;
@@ -25,6 +27,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await demo?.close();
   await server?.close();
+  screenshots.cleanup();
 });
 
 describe.skipIf(!enabled)('PUSH on the demo pages', () => {
@@ -40,16 +43,21 @@ describe.skipIf(!enabled)('PUSH on the demo pages', () => {
     await profile.expectState('ENROLLED');
     await expectTextContaining(profile.devices.first(), 'Push approval');
     await profile.close();
+    const noRequest = companion.page.getByText('None yet: when a sign-in asks this device to approve it, the request shows here.');
+    await expectVisible(noRequest);
 
     const page = await demo.signInPage(sub);
     await page.getByRole('radio', { name: 'Push approval' }).check();
     const number = page.locator('#push-number');
     await expectText(number, /^\d{2}$/);
     const shown = (await number.textContent())!;
+    await page.screenshot({ path: join(screenshots.dir, 'push-sign-in.png') });
 
     const request = companion.page.locator('#challenge-list .push-challenge').first();
     await expectTextContaining(request, 'Sign in to the verification demo');
+    await expectHidden(noRequest);
     await request.getByLabel('Number shown on the sign-in page').fill(shown);
+    await screenshotParts(companion.page, [companion.page.locator('section:has(#challenge-list)')], join(screenshots.dir, 'push-companion.png'));
     await request.getByRole('button', { name: 'Approve' }).click();
     await expectAttribute(request.locator('.challenge-result'), 'data-status', 'AUTHENTICATED');
     await expectVisible(page.getByRole('heading', { name: 'AUTHENTICATED' }));

@@ -9,6 +9,8 @@ import { expectAttribute, expectCount, expectFocused, expectText, expectVisible 
 import { enrolledUser, sendWrongCodes, uniqueSub, type EnrolledUser } from '../helpers/sign-in.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { switchOffEveryMethod } from '../helpers/method-list.ts';
+import { request } from '../helpers/http.ts';
+import { signInForAssertion, withAssertion } from '../helpers/step-up.ts';
 
 // The demo sign-in page (/demo/login) in headless Chromium: the second step of a sign-in, with
 // the answers the user sees (AUTHENTICATED, a wrong code, the wait after repeated mistakes, a
@@ -107,6 +109,29 @@ describe.skipIf(!enabled)('sign-in page', () => {
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.setViewportSize(PHONE);
     expect(await scrollsSideways(page)).toBe(false);
+    await page.close();
+  });
+
+  it('tells a user without a second factor to add one on the profile page first', async () => {
+    const page = await demo.signInPage(uniqueSub('no-factor'));
+    await expectText(page.locator('#no-factor'), 'You have no second factor yet, so none of these can succeed: add one on the profile page first.');
+    await expectAttribute(page.getByRole('link', { name: 'add one on the profile page' }), 'href', '/demo/');
+    await page.close();
+  });
+
+  it('lists the user’s own methods first', async () => {
+    const user = await enrolledUser(server, { prefix: 'own-first' });
+    const codes = await request(`${server.url}/verification-actions-srv/setup/backupcode/initiation`, {
+      method: 'POST',
+      token: user.token,
+      body: {},
+      headers: withAssertion(await signInForAssertion(server, user)),
+    });
+    expect(codes.status).toBe(201);
+    const page = await demo.signInPage(user.sub);
+    await expectFocused(codeField(page));
+    expect((await page.locator('label.choice').allInnerTexts()).slice(0, 3)).toEqual(['Authenticator app', 'Backup codes', 'Push approval']);
+    await expectCount(page.locator('#no-factor'), 0);
     await page.close();
   });
 

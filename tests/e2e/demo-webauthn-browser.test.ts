@@ -1,7 +1,8 @@
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { browserTestsEnabled, VirtualAuthenticator, type VirtualAuthenticatorOptions } from '../helpers/browser.ts';
-import { DemoBrowser, type ProfilePage } from '../helpers/demo-pages.ts';
+import { DemoBrowser, screenshotFolder, screenshotParts, type ProfilePage } from '../helpers/demo-pages.ts';
 import { expectCount, expectText, expectTextContaining, expectVisible } from '../helpers/locator-expect.ts';
 import { uniqueSub } from '../helpers/sign-in.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
@@ -16,6 +17,7 @@ const PLATFORM: VirtualAuthenticatorOptions = { transport: 'internal', hasUserVe
 
 let server: TestServer;
 let demo: DemoBrowser;
+const screenshots = screenshotFolder();
 
 beforeAll(async () => {
   if (!enabled) return;
@@ -26,6 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await demo?.close();
   await server?.close();
+  screenshots.cleanup();
 });
 
 async function registerThisDevice(profile: ProfilePage): Promise<void> {
@@ -44,6 +47,7 @@ describe.skipIf(!enabled)('demo pages: FIDO2 and TOUCHID', () => {
       await registerThisDevice(profile);
       await expectCount(profile.devices, 1);
       await expectTextContaining(profile.devices.first(), 'Touch ID');
+      await screenshotParts(profile.page, [profile.page.locator('#enrollment'), profile.page.locator('section[aria-labelledby="devices-title"]')], join(screenshots.dir, 'webauthn-registered.png'));
       await profile.page.getByRole('button', { name: 'Close' }).click();
 
       // A second factor needs a fresh proof: the prompt offers this device, then the FIDO2

@@ -66,8 +66,8 @@ export function auditClient(server: { url: string }) {
   return {
     list: (token: string, query = '') => request<AuditPage>(`${server.url}/verification-srv/audit${query ? `?${query}` : ''}`, { token }),
     verify: (token: string, query = '') => request<VerifyResult>(`${server.url}/verification-srv/audit/verify${query ? `?${query}` : ''}`, { token }),
-    activity: (token: string, query = '') =>
-      request<{ items: ActivityItem[]; next_cursor?: string }>(`${server.url}/verification-actions-srv/activity${query ? `?${query}` : ''}`, { token }),
+    activity: (token: string, query = '', headers: Record<string, string> = {}) =>
+      request<{ items: ActivityItem[]; next_cursor?: string }>(`${server.url}/verification-actions-srv/activity${query ? `?${query}` : ''}`, { token, headers }),
   };
 }
 

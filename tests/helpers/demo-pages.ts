@@ -51,6 +51,28 @@ export function screenshotFolder(): { dir: string; cleanup(): void } {
 }
 
 /**
+ * Saves a screenshot of the part of the page from the top of the first of `parts` to the bottom
+ * of the last (with a margin), so a README image shows what matters at a modest file size.
+ */
+export async function screenshotParts(page: Page, parts: Locator[], path: string): Promise<void> {
+  const boxes = await Promise.all(parts.map(async (part) => (await part.boundingBox()) ?? undefined));
+  const found = boxes.filter((box) => box !== undefined);
+  if (found.length === 0) throw new Error('none of the parts to screenshot is on the page');
+  // Bounding boxes are relative to the viewport; a full-page clip is relative to the page.
+  const scroll = await page.evaluate(() => ({ x: window.scrollX, y: window.scrollY }));
+  for (const box of found) {
+    box.x += scroll.x;
+    box.y += scroll.y;
+  }
+  const margin = 8;
+  const top = Math.max(0, Math.min(...found.map((b) => b.y)) - margin);
+  const left = Math.max(0, Math.min(...found.map((b) => b.x)) - margin);
+  const bottom = Math.max(...found.map((b) => b.y + b.height)) + margin;
+  const right = Math.max(...found.map((b) => b.x + b.width)) + margin;
+  await page.screenshot({ path, fullPage: true, clip: { x: left, y: top, width: right - left, height: bottom - top } });
+}
+
+/**
  * One Chromium for a test file, with two contexts: the desktop browser the profile and sign-in
  * pages run in, and the "phone" the companion runs in (its own storage, and a clock the tests
  * keep on the server's clock, so the codes it shows are the codes the server expects).

@@ -73,6 +73,22 @@ describe('GET /verification-actions-srv/activity', () => {
     expectProblem(await activity(user.token, 'sub=someone-else'), 400, 'VER_0001');
   });
 
+  it('answers an unchanged page with a bodiless 304 to its ETag, and the new page once an event lands', async () => {
+    const user = await enrolledUser(server, { prefix: 'activity-etag' });
+    const first = await activity(user.token);
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const unchanged = await auditClient(server).activity(user.token, '', { 'If-None-Match': etag });
+    expect(unchanged.status).toBe(304);
+    expect(unchanged.body).toBe('');
+
+    expectProblem(await api.signIn(user.token, wrongCode(server, user.secret)), 400, 'VER_0041');
+    const changed = await auditClient(server).activity(user.token, '', { 'If-None-Match': etag });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).not.toBe(etag);
+    expect(changed.body.items[0]?.event).toBe('authentication.wrong_code');
+  });
+
   it('refuses a caller without a token, such as a status-id holder', async () => {
     expectProblem(await request(`${server.url}/verification-actions-srv/activity`), 401, 'VER_0010');
   });

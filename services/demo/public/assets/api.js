@@ -92,6 +92,13 @@ function expiryOf(assertion) {
  * @property {<T>(path: string, body?: unknown, options?: RequestOptions) => Promise<T>} put
  * @property {(path: string, options?: RequestOptions) => Promise<void>} del
  * @property {(assertion: string) => void} keepAssertion  hold an assertion a sign-in returned
+ * @property {<T>(path: string, etag: string | undefined) => Promise<Revalidated<T> | undefined>} getIfChanged
+ *   GET revalidated by the ETag of the copy the caller has: undefined while unchanged (a bodiless 304)
+ */
+
+/**
+ * @template T
+ * @typedef {{ body: T, etag: string | undefined }} Revalidated
  */
 
 /**
@@ -152,6 +159,20 @@ export function createApi({ token, proveSecondFactor, onSessionEnded }) {
       await send('DELETE', path, { ...options });
     },
     keepAssertion,
+    getIfChanged: async (path, etag) => {
+      const res = await fetch(path, {
+        headers: { Accept: 'application/json', Authorization: `Bearer ${token}`, ...(etag ? { 'If-None-Match': etag } : {}) },
+      });
+      if (res.status === 304) return undefined;
+      const isJson = /^application\/(?:[\w.+-]+\+)?json/.test(res.headers.get('Content-Type') ?? '');
+      const data = isJson ? await res.json() : undefined;
+      if (!res.ok) {
+        const err = new ProblemError(res.status, data, res.headers);
+        if (SESSION_ENDED.has(err.code)) onSessionEnded?.();
+        throw err;
+      }
+      return { body: data, etag: res.headers.get('ETag') ?? undefined };
+    },
   };
   return api;
 }

@@ -43,8 +43,9 @@ const LIVE = new Set(['INITIATED', 'SCANNED']);
  * @param {HTMLElement} options.container
  * @param {() => void} options.onEnrolled a factor was added (refresh the devices)
  * @param {() => void} options.onClosed the panel was closed
+ * @param {(status: EnrollmentStatus) => void} [options.onStatus] the status changed (it is an event in the activity list)
  */
-export function openEnrollment({ method, api, container, onEnrolled, onClosed }) {
+export function openEnrollment({ method, api, container, onEnrolled, onClosed, onStatus }) {
   const heading = h('h2', { id: 'enrollment-title' }, `Add: ${method.label}`);
   const state = h('p', { id: 'enrollment-state', class: 'state', role: 'status' });
   const view = h('div', { class: 'method-view' });
@@ -92,6 +93,7 @@ export function openEnrollment({ method, api, container, onEnrolled, onClosed })
     state.dataset.status = status;
     state.replaceChildren(h('strong', {}, title), ` — ${hint}`);
     started?.onStatus?.(status);
+    if (changed) onStatus?.(status);
     showButtons(status);
     if (!LIVE.has(status)) {
       watch?.stop();

@@ -10,6 +10,7 @@ import { offeredMethods } from '../methods/index.js';
 
 /** @typedef {import('../methods/method-module.js').MethodModule} MethodModule */
 /** @typedef {import('./types.js').SignInResult} SignInResult */
+/** @typedef {import('./types.js').DeviceView} DeviceView */
 
 const session = byId('session', HTMLElement);
 const signIn = byId('sign-in', HTMLElement);
@@ -37,7 +38,13 @@ async function start(notice) {
     },
   });
 
-  const methods = await offeredMethods(api, 'signIn');
+  /** @type {DeviceView[]} */
+  const devices = await api.get('/verification-actions-srv/devices');
+  /** @type {Set<string>} */
+  const owned = new Set(devices.map((device) => device.verification_type));
+  // The user's own methods first, so the one picked at the start is one they can answer.
+  const offered = await offeredMethods(api, 'signIn');
+  const methods = [...offered.filter((m) => owned.has(m.type)), ...offered.filter((m) => !owned.has(m.type))];
   /** @type {AbortController | undefined} */
   let running;
 
@@ -80,6 +87,9 @@ async function start(notice) {
     choice.replaceChildren(h('p', { id: 'no-methods', class: 'muted' }, 'No sign-in method is switched on for your organisation.'));
   } else {
     choice.replaceChildren(
+      owned.size === 0
+        ? h('p', { id: 'no-factor', class: 'state' }, 'You have no second factor yet, so none of these can succeed: ', h('a', { href: '/demo/' }, 'add one on the profile page'), ' first.')
+        : '',
       h(
         'fieldset',
         {},

@@ -1,7 +1,8 @@
 // @ts-check
 // The profile page (/demo/): who is signed in, the methods they can add, the enrollment in
-// progress and their authenticators.
+// progress, their authenticators and their recent activity.
 
+import { activityList } from './activity-list.js';
 import { createApi } from './api.js';
 import { byId, h } from './dom.js';
 import { deviceList } from './devices.js';
@@ -16,9 +17,13 @@ const profile = byId('profile', HTMLElement);
 const methodsList = byId('methods', HTMLElement);
 const enrollment = byId('enrollment', HTMLElement);
 
+/** @type {{ stop(): void } | undefined} */
+let activity;
+
 /** @param {string} [notice] */
 async function start(notice) {
   profile.hidden = true;
+  activity?.stop();
   let token = currentToken();
   if (!token) {
     await showSignIn(session, notice);
@@ -37,6 +42,8 @@ async function start(notice) {
     },
   });
   const devices = deviceList({ api, container: byId('devices', HTMLElement), heading: byId('devices-title', HTMLElement) });
+  const recent = activityList({ api, container: byId('activity', HTMLElement) });
+  activity = recent;
 
   const methods = await offeredMethods(api, 'enroll');
   /** @type {HTMLButtonElement[]} */
@@ -52,6 +59,8 @@ async function start(notice) {
           api,
           container: enrollment,
           onEnrolled: () => void devices.refresh(),
+          // Each status change is an event in the list: show it now rather than at the next poll.
+          onStatus: () => void recent.refresh(),
           onClosed: () => {
             for (const b of setupButtons) b.disabled = false;
             button.focus();
@@ -70,7 +79,7 @@ async function start(notice) {
     methodsList.replaceChildren(h('li', { id: 'no-methods', class: 'muted' }, 'No method can be added: your organisation has none of the methods this page offers switched on.'));
   }
   profile.hidden = false;
-  await devices.refresh();
+  await Promise.all([devices.refresh(), recent.refresh()]);
 }
 
 void start();

@@ -14,6 +14,8 @@
 /** @typedef {Schemas['EnrollmentResult']} EnrollmentResult */
 /** @typedef {Schemas['ScanResult']} ScanResult */
 /** @typedef {Schemas['DeviceView']} DeviceView */
+/** @typedef {Schemas['ActivityItem']} ActivityItem */
+/** @typedef {Schemas['ActivityPage']} ActivityPage */
 /** @typedef {Schemas['SignInResult']} SignInResult */
 /** @typedef {Schemas['Problem']} Problem */
 /** @typedef {Schemas['DemoSession']} DemoSession */
