@@ -100,6 +100,18 @@ export class TestSocket {
     });
   }
 
+  /**
+   * The first message `matches` accepts, skipping the ones before it (e.g. the delivery-state
+   * updates of a live SMS challenge, which arrive whenever the outbox finishes its message).
+   */
+  async nextMatching(matches: (message: WsMessage) => boolean, timeoutMs = 5_000): Promise<WsMessage> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const message = await this.next(Math.max(1, deadline - Date.now()));
+      if (matches(message)) return message;
+    }
+  }
+
   /** The next `count` messages, in order. */
   async take(count: number, timeoutMs = 5_000): Promise<WsMessage[]> {
     const messages: WsMessage[] = [];
