@@ -71,6 +71,7 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
     const policy = { production: config.production, allowPrivate: config.outbound.allowPrivate };
     registerPushGateway(outbox, { url: config.push.webhookUrl, secrets: config.outbound.webhookSecrets, policy });
   }
+  await webhooks.start();
   // Every queue is registered by now (register() before start()).
   await outbox.start();
   const methodLists = new TenantConfigCache(database, (tenantId) => listMethods(database, tenantId));
@@ -118,6 +119,7 @@ export async function closeDeps(deps: Deps): Promise<void> {
   await deps.auditChainer.stop();
   await deps.delivery.close();
   await deps.statusHub.stop();
+  await deps.webhooks.stop();
   await deps.methodLists.stop();
   await deps.tenantMethods.stop();
   await deps.db.close();
