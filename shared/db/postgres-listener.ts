@@ -56,13 +56,15 @@ export class PostgresListener {
     entry.handlers.add(onMessage);
     if (onReconnect) entry.reconnectHandlers.add(onReconnect);
     await this.#ensureConnected();
-    if (isNew && this.#client) await this.#client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    const client = this.#client;
+    if (isNew && client) await this.#serially(() => client.query(`LISTEN ${pg.escapeIdentifier(channel)}`));
     return async () => {
       entry.handlers.delete(onMessage);
       if (onReconnect) entry.reconnectHandlers.delete(onReconnect);
       if (entry.handlers.size === 0) {
         this.#channels.delete(channel);
-        await this.#client?.query(`UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => undefined);
+        const client = this.#client;
+        if (client) await this.#serially(() => client.query(`UNLISTEN ${pg.escapeIdentifier(channel)}`)).catch(() => undefined);
       }
     };
   }
