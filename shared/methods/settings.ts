@@ -5,7 +5,7 @@ import type { JsonObject } from '../db/json.ts';
 import { VerificationError } from '../errors/verification-error.ts';
 import { ensureTenantMethod, findTenantMethod, saveTenantMethod } from '../tenants/method-config-repository.ts';
 import { announceTenantConfigChange } from '../tenants/tenant-config-events.ts';
-import { TenantMethodConfigs } from '../tenants/tenant-method-configs.ts';
+import { CachedMethodConfigs } from '../tenants/tenant-method-configs.ts';
 import { COMMON_SETTINGS_FIELDS, type CommonSettings, type MethodConfig } from '../tenants/method-settings.ts';
 import type { VerificationType } from '../tenants/verification-type.ts';
 
@@ -32,7 +32,7 @@ export interface SettingsDefinition<F extends z.ZodRawShape> {
 }
 
 /** Where settings are read: SQL (a transaction, the pool), or the per-process cache. */
-export type ConfigSource = Queryable | TenantMethodConfigs;
+export type ConfigSource = Queryable | CachedMethodConfigs;
 
 /** Who changes a configuration: the admin's `sub`, and where the change is recorded. */
 export interface ConfigChanger {
@@ -62,7 +62,7 @@ export interface MethodSettings<S extends CommonSettings> {
   readonly patch: z.ZodType<Partial<S>>;
   /**
    * The tenant's configuration, defaults included: from `from`'s transaction or pool, or from
-   * the per-process cache (TenantMethodConfigs), which hot paths pass.
+   * the per-process cache (`deps.tenantMethods.via(tx)`), which hot paths pass.
    */
   read(from: ConfigSource, tenantId: string): Promise<MethodConfig<S>>;
   /**
@@ -122,7 +122,7 @@ export function defineSettings<F extends z.ZodRawShape>(definition: SettingsDefi
   };
 
   const read = async (from: ConfigSource, tenantId: string): Promise<MethodConfig<S>> => {
-    const stored = from instanceof TenantMethodConfigs ? await from.find(tenantId, type) : await findTenantMethod(from, tenantId, type);
+    const stored = from instanceof CachedMethodConfigs ? await from.find(tenantId, type) : await findTenantMethod(from, tenantId, type);
     return { verificationType: type, active: stored?.active ?? activeByDefault, settings: merge(stored?.settings) };
   };
 

@@ -50,6 +50,17 @@ describe('method settings cache across instances', () => {
     await eventually(async () => (await initiate(two, tenant)).status === 201, 3_000, 'the switch-on on instance two');
   });
 
+  it('starts a burst of enrollments of a tenant not cached yet, more at once than the pool has connections', async () => {
+    const small = await startTestServer({ databaseUrl: database.url, env: { DB_POOL_SIZE: '2', DB_ACQUIRE_TIMEOUT_MS: '2000' } });
+    try {
+      const tenant = uniqueSub('burst');
+      const statuses = await Promise.all(Array.from({ length: 8 }, () => initiate(small, tenant).then((r) => r.status)));
+      expect(statuses).toEqual(Array(8).fill(201));
+    } finally {
+      await small.close();
+    }
+  });
+
   it('never enrolls with settings cached before a change it could not hear (listener down), during the outage or after it', async () => {
     const tenant = uniqueSub('outage-switch');
     expect((await initiate(two, tenant)).status).toBe(201);
