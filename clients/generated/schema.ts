@@ -474,6 +474,15 @@ export interface paths {
          *     created. The code is consumed: it cannot be used again to sign in. Wrong codes count;
          *     the last allowed one fails the enrollment. The body is the method's
          *     (`TotpProfileVerification` for TOTP).
+         *
+         *     FIDO2 and TOUCHID (`WebAuthnProfileVerification`): the page that ran
+         *     `navigator.credentials.create` with the initiation's `options` sends the response as
+         *     `credential` (or `fido2_client_response`, cidaas' name). It must answer this
+         *     enrollment's challenge, on one of the relying party's origins, for its RP ID, with user
+         *     verification when the method demands it (TOUCHID: always; FIDO2: never demanded,
+         *     since its options only prefer it), from a credential not registered yet. The new
+         *     authenticator is named after the authenticator's model (AAGUID) when known, else
+         *     "Security key" or "Touch ID".
          */
         post: operations["verifyEnrollment"];
         delete?: never;
@@ -605,7 +614,9 @@ export interface paths {
         /**
          * Remove an enrolled authenticator
          * @description Removes one of the caller's authenticators (an admin any of the tenant's). Its codes
-         *     stop working at once.
+         *     stop working at once. Removing a PUSH device ends its WebSocket feed and long poll
+         *     (`VER_0061`); when it was the user's last PUSH device, the user's waiting PUSH
+         *     challenges are cancelled in the same transaction (watchers see CANCELLED).
          *
          *     **Step-up:** removing one's own authenticator needs a fresh second factor (token
          *     claims or `Verification-Assertion`, see the initiation), else `401 VER_0014`. An
@@ -672,6 +683,10 @@ export interface paths {
          *     and is answered with a code). SMS and EMAIL (`CodeSignInInitiation`, `CodeChallengeOffer`)
          *     send a code to the user's enrolled destination (the one `ph_id` names, else the first)
          *     and answer where it went, masked; the send caps of the enrollment apply.
+         *
+         *     FIDO2 and TOUCHID (`WebAuthnChallengeOffer`): `options` are the request options for
+         *     `navigator.credentials.get`, naming the user's credentials of the method in
+         *     `allowCredentials`; the challenge in them works for this exchange only.
          */
         post: operations["initiateSignIn"];
         delete?: never;
@@ -711,6 +726,17 @@ export interface paths {
          *     `verification:service` a backend verifies the code of the user named by `sub` (which
          *     is then required). Wrong codes are throttled per user: after a few, the user must
          *     wait (`Retry-After`), and after many the user is locked out for a while.
+         *
+         *     FIDO2 and TOUCHID (`WebAuthnSignInVerification`) answer a challenge only: the page
+         *     that ran `navigator.credentials.get` with its `options` sends the assertion as
+         *     `credential` (or `fido2_client_response`). It must be signed by one of the user's
+         *     credentials of the method, for this challenge, on an allowed origin, with user
+         *     verification for TOUCHID, and with a signature counter above the stored one (an
+         *     authenticator that keeps no counter sends 0 every time and passes); a counter that
+         *     does not move forward is refused (`403 VER_0085`) and recorded as
+         *     `authentication.clone_warning`; any other refused assertion as
+         *     `authentication.invalid_response` with its code. A refused assertion is not counted in
+         *     the throttle.
          *
          *     A success carries `assertion`, the proof of this fresh second factor that adding or
          *     removing factors asks for: send it back as the `Verification-Assertion` header within
@@ -773,7 +799,8 @@ export interface paths {
          *     Authenticated by the device itself: `Authorization: Device <jws>`, a compact JWS by its
          *     enrolled key, header `kid` = its `ph_id`, payload `{aud: "verification-device", iat,
          *     exp, jti}` with `exp` at most 5 minutes after `iat`. Each `jti` works once. A deleted
-         *     device is refused.
+         *     device is refused, and a long poll held for a device deleted meanwhile ends at once
+         *     with `401 VER_0061`.
          */
         get: operations["listPendingPushChallenges"];
         put?: never;
@@ -1290,7 +1317,7 @@ export interface components {
          * @description A verification method this service implements, as cidaas names it (upper case; lower case as `{method}` in paths).
          * @enum {string}
          */
-        VerificationType: "TOTP" | "PUSH" | "SMS" | "EMAIL" | "BACKUPCODE";
+        VerificationType: "TOTP" | "PUSH" | "SMS" | "EMAIL" | "BACKUPCODE" | "TOUCHID" | "FIDO2";
         /** @enum {string} */
         HashAlgorithm: "SHA1" | "SHA256" | "SHA512";
         /**
@@ -1379,6 +1406,7 @@ export interface components {
          *     | VER_0086 | 409 | The credential is already registered |
          *     | VER_0087 | 400 | The credential is not registered for this user |
          *     | VER_0088 | 409 | No WebAuthn relying party is configured for this tenant |
+         *     | VER_0089 | 400 | The method needs the device's own (platform) authenticator |
          *     | VER_0090 | 404 | No such webhook endpoint |
          *     | VER_0091 | 409 | The tenant has the maximum number of webhook endpoints |
          *     | VER_0092 | 400 | The webhook URL is not allowed |
@@ -1391,7 +1419,7 @@ export interface components {
          *     | VER_0500 | 500 | Internal server error |
          * @enum {string}
          */
-        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0008" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0022" | "VER_0023" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0050" | "VER_0060" | "VER_0061" | "VER_0062" | "VER_0063" | "VER_0064" | "VER_0065" | "VER_0066" | "VER_0067" | "VER_0070" | "VER_0071" | "VER_0072" | "VER_0073" | "VER_0074" | "VER_0075" | "VER_0076" | "VER_0077" | "VER_0078" | "VER_0079" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0090" | "VER_0091" | "VER_0092" | "VER_0093" | "VER_0094" | "VER_0095" | "VER_0096" | "VER_0097" | "VER_0503" | "VER_0500";
+        ErrorCode: "VER_0001" | "VER_0002" | "VER_0003" | "VER_0004" | "VER_0005" | "VER_0006" | "VER_0007" | "VER_0008" | "VER_0009" | "VER_0010" | "VER_0011" | "VER_0012" | "VER_0013" | "VER_0014" | "VER_0015" | "VER_0020" | "VER_0021" | "VER_0022" | "VER_0023" | "VER_0024" | "VER_0025" | "VER_0026" | "VER_0027" | "VER_0028" | "VER_0029" | "VER_0030" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0035" | "VER_0036" | "VER_0037" | "VER_0038" | "VER_0039" | "VER_0040" | "VER_0041" | "VER_0042" | "VER_0043" | "VER_0044" | "VER_0050" | "VER_0060" | "VER_0061" | "VER_0062" | "VER_0063" | "VER_0064" | "VER_0065" | "VER_0066" | "VER_0067" | "VER_0070" | "VER_0071" | "VER_0072" | "VER_0073" | "VER_0074" | "VER_0075" | "VER_0076" | "VER_0077" | "VER_0078" | "VER_0079" | "VER_0080" | "VER_0081" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0085" | "VER_0086" | "VER_0087" | "VER_0088" | "VER_0089" | "VER_0090" | "VER_0091" | "VER_0092" | "VER_0093" | "VER_0094" | "VER_0095" | "VER_0096" | "VER_0097" | "VER_0503" | "VER_0500";
         /** @description Messages the development `log` provider sent to one destination, newest first. */
         DevOutbox: {
             /** @description The destination as looked up (normalised). */
@@ -1469,7 +1497,7 @@ export interface components {
             active: boolean;
         };
         /** @description The settings of the method named in the path, defaults included. */
-        MethodSettings: components["schemas"]["TotpSettings"] | components["schemas"]["PushSettings"] | components["schemas"]["BackupcodeSettings"] | components["schemas"]["SmsSettings"] | components["schemas"]["EmailSettings"];
+        MethodSettings: components["schemas"]["TotpSettings"] | components["schemas"]["PushSettings"] | components["schemas"]["BackupcodeSettings"] | components["schemas"]["SmsSettings"] | components["schemas"]["EmailSettings"] | components["schemas"]["WebAuthnSettings"];
         /** @description SMS's settings, with the defaults every tenant starts with. */
         SmsSettings: {
             /** @description Digits per code. */
@@ -1556,7 +1584,7 @@ export interface components {
             settings?: components["schemas"]["MethodSettingsPatch"];
         };
         /** @description A partial change of the settings of the method named in the path. */
-        MethodSettingsPatch: components["schemas"]["TotpSettingsPatch"] | components["schemas"]["PushSettingsPatch"] | components["schemas"]["BackupcodeSettingsPatch"] | components["schemas"]["SmsSettingsPatch"] | components["schemas"]["EmailSettingsPatch"];
+        MethodSettingsPatch: components["schemas"]["TotpSettingsPatch"] | components["schemas"]["PushSettingsPatch"] | components["schemas"]["BackupcodeSettingsPatch"] | components["schemas"]["SmsSettingsPatch"] | components["schemas"]["EmailSettingsPatch"] | components["schemas"]["WebAuthnSettingsPatch"];
         /**
          * @description A partial change of SMS's settings.
          * @example {
@@ -1635,7 +1663,7 @@ export interface components {
             max_devices?: number;
         };
         /** @description What the profile UI may send to start an enrollment of the method named in the path. */
-        InitiationRequest: components["schemas"]["TotpInitiation"] | components["schemas"]["PushInitiation"] | components["schemas"]["BackupcodeInitiation"] | components["schemas"]["SmsInitiation"] | components["schemas"]["EmailInitiation"];
+        InitiationRequest: components["schemas"]["TotpInitiation"] | components["schemas"]["PushInitiation"] | components["schemas"]["BackupcodeInitiation"] | components["schemas"]["SmsInitiation"] | components["schemas"]["EmailInitiation"] | components["schemas"]["WebAuthnInitiation"];
         /**
          * @description The mobile number to send codes to, in international (`+49…`) or, with the tenant's `default_country`, national format.
          * @example {
@@ -1688,7 +1716,7 @@ export interface components {
          */
         InitiationResult: components["schemas"]["EnrollmentOffer"] | components["schemas"]["BackupcodeSet"];
         /** @description An enrollment started (or rotated) of the method named in the path. */
-        EnrollmentOffer: components["schemas"]["TotpEnrollmentOffer"] | components["schemas"]["PushEnrollmentOffer"] | components["schemas"]["CodeEnrollmentOffer"];
+        EnrollmentOffer: components["schemas"]["TotpEnrollmentOffer"] | components["schemas"]["PushEnrollmentOffer"] | components["schemas"]["CodeEnrollmentOffer"] | components["schemas"]["WebAuthnEnrollmentOffer"];
         /** @description An SMS or EMAIL enrollment whose code is on its way to `destination`. */
         CodeEnrollmentOffer: {
             exchange_id: components["schemas"]["ExchangeRef"];
@@ -1791,7 +1819,7 @@ export interface components {
             updated_at: components["schemas"]["Timestamp"];
         };
         /** @description The profile UI's proof completing an enrollment of the method named in the path. */
-        ProfileVerificationRequest: components["schemas"]["TotpProfileVerification"] | components["schemas"]["CodeProfileVerification"];
+        ProfileVerificationRequest: components["schemas"]["TotpProfileVerification"] | components["schemas"]["CodeProfileVerification"] | components["schemas"]["WebAuthnProfileVerification"];
         /**
          * @description The code SMS or EMAIL delivered.
          * @example {
@@ -2116,7 +2144,7 @@ export interface components {
             remaining?: number;
         };
         /** @description What starting a sign-in challenge of the method named in the path takes. */
-        SignInInitiationRequest: components["schemas"]["TotpSignInInitiation"] | components["schemas"]["PushSignInInitiation"] | components["schemas"]["CodeSignInInitiation"];
+        SignInInitiationRequest: components["schemas"]["TotpSignInInitiation"] | components["schemas"]["PushSignInInitiation"] | components["schemas"]["CodeSignInInitiation"] | components["schemas"]["WebAuthnSignInInitiation"];
         /**
          * @example {
          *       "sub": "da65eb32-d460-4355-8b94-ee061896712f",
@@ -2139,7 +2167,7 @@ export interface components {
             sub?: components["schemas"]["Subject"];
         };
         /** @description A sign-in challenge started, of the method named in the path. */
-        ChallengeOffer: components["schemas"]["TotpChallengeOffer"] | components["schemas"]["PushChallengeOffer"] | components["schemas"]["CodeChallengeOffer"];
+        ChallengeOffer: components["schemas"]["TotpChallengeOffer"] | components["schemas"]["PushChallengeOffer"] | components["schemas"]["CodeChallengeOffer"] | components["schemas"]["WebAuthnChallengeOffer"];
         /** @description An SMS or EMAIL challenge; its code is on its way to `destination`. Answer with `exchange_id` and `pass_code`. */
         CodeChallengeOffer: {
             exchange_id: components["schemas"]["ExchangeRef"];
@@ -2161,7 +2189,7 @@ export interface components {
             type: "TOTP";
         };
         /** @description A sign-in verification of the method named in the path. */
-        SignInRequest: components["schemas"]["TotpSignInVerification"] | components["schemas"]["PushSignInVerification"] | components["schemas"]["BackupcodeSignInVerification"] | components["schemas"]["CodeSignInVerification"];
+        SignInRequest: components["schemas"]["TotpSignInVerification"] | components["schemas"]["PushSignInVerification"] | components["schemas"]["BackupcodeSignInVerification"] | components["schemas"]["CodeSignInVerification"] | components["schemas"]["WebAuthnSignInVerification"];
         /**
          * @description The code answering an SMS or EMAIL challenge.
          * @example {
@@ -2189,6 +2217,268 @@ export interface components {
             exchange_id?: components["schemas"]["Uuid"];
             /** @description Whose code it is; required with a `verification:service` token, else the caller's own. */
             sub?: components["schemas"]["Subject"];
+        };
+        /**
+         * @description FIDO2's or TOUCHID's settings (each method has its own), with the defaults every tenant
+         *     starts with. The relying party: `origins` are the pages allowed to run ceremonies,
+         *     `rp_id` the domain credentials are bound to (the origins' host when null), `rp_name`
+         *     the name authenticators show (the tenant id when null). With no `origins`, the origin
+         *     of `PUBLIC_BASE_URL` is the only one; without that too, outside production only, the
+         *     requesting page when it is on `localhost` (the demo).
+         */
+        WebAuthnSettings: {
+            /** @default null */
+            rp_id: string | null;
+            /** @default null */
+            rp_name: string | null;
+            /** @default null */
+            origins: string[] | null;
+            /**
+             * @description Seconds an enrollment or challenge stays usable; also how long the browser waits for the user.
+             * @default 300
+             */
+            exchange_lifetime: number;
+            /**
+             * @description Authenticators of this method one user may have.
+             * @default 5
+             */
+            max_devices: number;
+        };
+        /**
+         * @description A partial change of FIDO2's or TOUCHID's settings.
+         * @example {
+         *       "rp_id": "example.com",
+         *       "rp_name": "Acme",
+         *       "origins": [
+         *         "https://login.example.com"
+         *       ]
+         *     }
+         */
+        WebAuthnSettingsPatch: {
+            /**
+             * @description The RP ID: `localhost`, or a registrable domain name (no scheme, port or IP address)
+             *     every origin is on (the host itself or a subdomain); null to use the origins' host.
+             *     Stored lower case.
+             */
+            rp_id?: string | null;
+            /** @description The name authenticators show (trimmed; no control characters); null for the tenant id. */
+            rp_name?: string | null;
+            /**
+             * @description The page origins allowed to run ceremonies: `https://host[:port]`, or
+             *     `http://localhost[:port]` (no path, query or credentials; duplicates dropped).
+             *     Without `rp_id` they must share one host. Null for the default.
+             */
+            origins?: string[] | null;
+            exchange_lifetime?: number;
+            max_devices?: number;
+        };
+        /**
+         * @description FIDO2 and TOUCHID need nothing to start an enrollment.
+         * @example {}
+         */
+        WebAuthnInitiation: {
+            /** @description Sent by cidaas' profile UI; accepted and ignored. */
+            deviceInfo?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @description A FIDO2 or TOUCHID enrollment: call `navigator.credentials.create({publicKey: options})`
+         *     (after turning the base64url members into bytes, or with `PublicKeyCredential.parseCreationOptionsFromJSON`
+         *     or @simplewebauthn/browser's `startRegistration`) on one of the relying party's origins,
+         *     then send the result to `…/setup/{method}/verification` with `exchange_id`.
+         */
+        WebAuthnEnrollmentOffer: {
+            exchange_id: components["schemas"]["ExchangeRef"];
+            /** @description Watch the enrollment with it; it completes nothing. */
+            status_id: components["schemas"]["Uuid"];
+            /** @description The enrolling user. */
+            sub: string;
+            options: components["schemas"]["WebAuthnCreationOptions"];
+        };
+        /**
+         * @description `PublicKeyCredentialCreationOptionsJSON` (WebAuthn L3): TOUCHID asks for the platform
+         *     authenticator with user verification `required`; FIDO2 for any authenticator with
+         *     `preferred`. `excludeCredentials` names the user's FIDO2 and TOUCHID credentials, so
+         *     an authenticator is not registered twice. `user.id` is an opaque handle, never the `sub`.
+         */
+        WebAuthnCreationOptions: {
+            rp: {
+                id: string;
+                name: string;
+            };
+            user: {
+                id: components["schemas"]["Base64Url"];
+                name: string;
+                displayName: string;
+            };
+            challenge: components["schemas"]["Base64Url"];
+            /** @description ES256 (-7), EdDSA (-8), RS256 (-257), in that order. */
+            pubKeyCredParams: {
+                /** @constant */
+                type: "public-key";
+                alg: number;
+            }[];
+            /** @description Milliseconds the browser waits for the user (the exchange's lifetime). */
+            timeout?: number;
+            excludeCredentials: components["schemas"]["WebAuthnCredentialDescriptor"][];
+            authenticatorSelection: {
+                /** @enum {string} */
+                authenticatorAttachment?: "platform" | "cross-platform";
+                /** @enum {string} */
+                residentKey?: "discouraged" | "preferred" | "required";
+                requireResidentKey?: boolean;
+                /** @enum {string} */
+                userVerification?: "required" | "preferred" | "discouraged";
+            };
+            /** @enum {string} */
+            attestation: "none" | "direct" | "indirect" | "enterprise";
+            hints?: components["schemas"]["WebAuthnHint"][];
+            extensions?: Record<string, never>;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description `PublicKeyCredentialRequestOptionsJSON` (WebAuthn L3) for `navigator.credentials.get`:
+         *     only the user's credentials of the method (`allowCredentials`) may answer.
+         */
+        WebAuthnRequestOptions: {
+            challenge: components["schemas"]["Base64Url"];
+            rpId: string;
+            allowCredentials: components["schemas"]["WebAuthnCredentialDescriptor"][];
+            /** @enum {string} */
+            userVerification: "required" | "preferred" | "discouraged";
+            timeout?: number;
+            hints?: components["schemas"]["WebAuthnHint"][];
+            extensions?: Record<string, never>;
+        } & {
+            [key: string]: unknown;
+        };
+        WebAuthnCredentialDescriptor: {
+            id: components["schemas"]["Base64Url"];
+            /** @constant */
+            type: "public-key";
+            transports?: ("ble" | "hybrid" | "internal" | "nfc" | "smart-card" | "usb")[];
+        };
+        /** @enum {string} */
+        WebAuthnHint: "security-key" | "client-device" | "hybrid";
+        /** @description Bytes in base64url without padding. */
+        Base64Url: string;
+        /**
+         * @description The browser's registration response (`PublicKeyCredential.toJSON()`, or
+         *     @simplewebauthn/browser's `startRegistration`) for the enrollment's options, as
+         *     `credential` or, as cidaas names it, `fido2_client_response`: exactly one of them.
+         * @example {
+         *       "exchange_id": "d5edcec1-d306-4cb8-8650-a3eb0330084d",
+         *       "credential": {
+         *         "id": "3q2-7w",
+         *         "rawId": "3q2-7w",
+         *         "type": "public-key",
+         *         "authenticatorAttachment": "cross-platform",
+         *         "response": {
+         *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIn0",
+         *           "attestationObject": "o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YVi",
+         *           "transports": [
+         *             "usb"
+         *           ]
+         *         },
+         *         "clientExtensionResults": {}
+         *       }
+         *     }
+         */
+        WebAuthnProfileVerification: {
+            exchange_id: components["schemas"]["Uuid"];
+            credential?: components["schemas"]["WebAuthnRegistrationResponse"];
+            fido2_client_response?: components["schemas"]["WebAuthnRegistrationResponse"];
+        } & ({
+            credential: unknown;
+        } | {
+            fido2_client_response: unknown;
+        });
+        /** @description `RegistrationResponseJSON`; members not listed are ignored. */
+        WebAuthnRegistrationResponse: {
+            id: string;
+            rawId: string;
+            /** @constant */
+            type: "public-key";
+            /** @enum {string} */
+            authenticatorAttachment?: "platform" | "cross-platform";
+            clientExtensionResults?: Record<string, never>;
+            response: {
+                clientDataJSON: string;
+                attestationObject: string;
+                authenticatorData?: string;
+                transports?: string[];
+                publicKeyAlgorithm?: number;
+                publicKey?: string;
+            };
+        };
+        /**
+         * @example {
+         *       "sub": "da65eb32-d460-4355-8b94-ee061896712f"
+         *     }
+         */
+        WebAuthnSignInInitiation: {
+            /** @description Whose sign-in it is; required with a `verification:service` token, else the caller's own. */
+            sub?: components["schemas"]["Subject"];
+        };
+        /**
+         * @description A FIDO2 or TOUCHID challenge: call `navigator.credentials.get({publicKey: options})` on
+         *     one of the relying party's origins and send the assertion with `exchange_id`.
+         */
+        WebAuthnChallengeOffer: {
+            exchange_id: components["schemas"]["ExchangeRef"];
+            /** @description Watch the challenge with it; it answers nothing. */
+            status_id: components["schemas"]["Uuid"];
+            /** @enum {string} */
+            type: "FIDO2" | "TOUCHID";
+            options: components["schemas"]["WebAuthnRequestOptions"];
+        };
+        /**
+         * @description The browser's assertion (`PublicKeyCredential.toJSON()`, or @simplewebauthn/browser's
+         *     `startAuthentication`) answering the challenge `exchange_id`, as `credential` or
+         *     `fido2_client_response`: exactly one of them.
+         * @example {
+         *       "exchange_id": "8a3ab4f6-62a9-4b1c-9b6f-3c86f1f35b0e",
+         *       "credential": {
+         *         "id": "3q2-7w",
+         *         "rawId": "3q2-7w",
+         *         "type": "public-key",
+         *         "response": {
+         *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0",
+         *           "authenticatorData": "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAg",
+         *           "signature": "MEUCIQDx"
+         *         },
+         *         "clientExtensionResults": {}
+         *       }
+         *     }
+         */
+        WebAuthnSignInVerification: {
+            exchange_id: components["schemas"]["Uuid"];
+            credential?: components["schemas"]["WebAuthnAuthenticationResponse"];
+            fido2_client_response?: components["schemas"]["WebAuthnAuthenticationResponse"];
+            /** @description Whose sign-in it is; required with a `verification:service` token, else the caller's own. */
+            sub?: components["schemas"]["Subject"];
+        } & ({
+            credential: unknown;
+        } | {
+            fido2_client_response: unknown;
+        });
+        /** @description `AuthenticationResponseJSON`; members not listed are ignored. */
+        WebAuthnAuthenticationResponse: {
+            id: string;
+            rawId: string;
+            /** @constant */
+            type: "public-key";
+            /** @enum {string} */
+            authenticatorAttachment?: "platform" | "cross-platform";
+            clientExtensionResults?: Record<string, never>;
+            response: {
+                clientDataJSON: string;
+                authenticatorData: string;
+                signature: string;
+                userHandle?: string;
+            };
         };
         /**
          * @description One backup code, as typed (case, spaces and dashes do not matter).
@@ -2335,7 +2625,9 @@ export interface components {
         };
         /**
          * @description An event an endpoint can subscribe to. Sign-in: `authentication.succeeded`,
-         *     `authentication.failed` (a wrong or replayed code), `authentication.denied` (refused
+         *     `authentication.failed` (a wrong or replayed code, a refused WebAuthn assertion:
+         *     `reason: invalid_response`, or a WebAuthn signature counter that did not move
+         *     forward: `reason: clone_warning`), `authentication.denied` (refused
          *     while locked, or denied on the device), `lockout.started`. Enrollment: each status it
          *     reaches. Factors: `factor.added`, `factor.removed`. Backup codes: `regenerated`, `used`,
          *     `low` (a sign-in left the tenant's `low_remaining` codes or fewer).
@@ -2529,24 +2821,80 @@ export interface components {
             };
         };
         /**
-         * @description The code is wrong (`VER_0041`, with the attempts left), or the body is not valid
-         *     (`VER_0001`), not JSON (`VER_0002`) or does not decode with its Content-Encoding (`VER_0009`).
+         * @description (FIDO2, TOUCHID) The request comes from a page whose origin is not one of the relying
+         *     party's `origins` (`VER_0081`); with none configured, outside production, only a page on
+         *     `localhost` may run a ceremony.
          */
-        InvalidEnrollmentCode: {
+        WebAuthnOriginRefused: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "VER_0001" | "VER_0002" | "VER_0009" | "VER_0041";
+                    code?: "VER_0081";
+                };
+            };
+        };
+        /**
+         * @description A user token named another user's `sub` (`VER_0012`; acting for another user needs
+         *     `verification:service`), or (FIDO2, TOUCHID) the request comes from a page whose origin
+         *     the relying party does not allow (`VER_0081`).
+         */
+        SignInForbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0012" | "VER_0081";
+                };
+            };
+        };
+        /**
+         * @description A user token named another user's `sub` (`VER_0012`), or (FIDO2, TOUCHID) the page's
+         *     origin is not allowed (`VER_0081`), or the authenticator's signature counter did not
+         *     move forward (`VER_0085`): the credential may have been cloned. The sign-in is refused
+         *     and `authentication.clone_warning` lands in the security events (audit; webhooks as
+         *     `authentication.failed` with `reason: clone_warning`).
+         */
+        SignInVerificationForbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0012" | "VER_0081" | "VER_0085";
+                };
+            };
+        };
+        /**
+         * @description The proof does not complete the enrollment: a wrong code (`VER_0041`, with the attempts
+         *     left), or (FIDO2, TOUCHID) a WebAuthn response that is malformed or does not verify
+         *     (`VER_0080`), answers for another RP ID (`VER_0082`) or another challenge (`VER_0083`),
+         *     lacks the user verification the method demands (`VER_0084`), or comes from a security
+         *     key where TOUCHID needs the device's own authenticator (`VER_0089`). A refused WebAuthn
+         *     response leaves the enrollment as it was. Or the body is not valid (`VER_0001`), not
+         *     JSON (`VER_0002`) or does not decode with its Content-Encoding (`VER_0009`).
+         */
+        InvalidEnrollmentProof: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "VER_0001" | "VER_0002" | "VER_0009" | "VER_0041" | "VER_0080" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0089";
                 };
             };
         };
         /**
          * @description The method is not active for the tenant (`VER_0021`), the user already has the
-         *     maximum number of authenticators (`VER_0039`), or already has this destination
-         *     enrolled (`VER_0078`, SMS and EMAIL).
+         *     maximum number of authenticators (`VER_0039`), already has this destination enrolled
+         *     (`VER_0078`, SMS and EMAIL), or (FIDO2, TOUCHID) no WebAuthn relying party can be worked
+         *     out: set the tenant's `origins` or `PUBLIC_BASE_URL` (`VER_0088`).
          */
         CannotInitiate: {
             headers: {
@@ -2555,7 +2903,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "VER_0021" | "VER_0039" | "VER_0078";
+                    code?: "VER_0021" | "VER_0039" | "VER_0078" | "VER_0088";
                 };
             };
         };
@@ -3542,6 +3890,7 @@ export interface operations {
             201: components["responses"]["Initiated"];
             400: components["responses"]["InvalidInitiation"];
             401: components["responses"]["StepUpUnauthorized"];
+            403: components["responses"]["WebAuthnOriginRefused"];
             404: components["responses"]["UnknownMethod"];
             409: components["responses"]["CannotInitiate"];
             413: components["responses"]["PayloadTooLarge"];
@@ -3586,6 +3935,7 @@ export interface operations {
             201: components["responses"]["Initiated"];
             400: components["responses"]["InvalidInitiation"];
             401: components["responses"]["StepUpUnauthorized"];
+            403: components["responses"]["WebAuthnOriginRefused"];
             404: components["responses"]["UnknownMethod"];
             409: components["responses"]["CannotInitiate"];
             413: components["responses"]["PayloadTooLarge"];
@@ -3805,8 +4155,9 @@ export interface operations {
         };
         responses: {
             200: components["responses"]["Enrolled"];
-            400: components["responses"]["InvalidEnrollmentCode"];
+            400: components["responses"]["InvalidEnrollmentProof"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WebAuthnOriginRefused"];
             404: components["responses"]["EnrollmentOperationNotFound"];
             /**
              * @description The enrollment cannot be completed here: expired (`VER_0031`), already enrolled
@@ -3816,7 +4167,8 @@ export interface operations {
              *     authenticators (`VER_0039`), the exchange was replaced by a rotation
              *     (`VER_0040`), or the enrollment started without step-up while the user had no
              *     factor and another factor was enrolled since (`VER_0015`; it is cancelled: start a
-             *     new one, which now needs step-up).
+             *     new one, which now needs step-up), or (FIDO2, TOUCHID) the credential is already
+             *     registered (`VER_0086`).
              */
             409: {
                 headers: {
@@ -3825,7 +4177,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "VER_0015" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0036" | "VER_0039" | "VER_0040";
+                        code?: "VER_0015" | "VER_0031" | "VER_0032" | "VER_0033" | "VER_0034" | "VER_0036" | "VER_0039" | "VER_0040" | "VER_0086";
                     };
                 };
             };
@@ -4208,7 +4560,7 @@ export interface operations {
             };
             400: components["responses"]["InvalidBody"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ServiceScopeRequired"];
+            403: components["responses"]["SignInForbidden"];
             /** @description The method is not one this service implements (`VER_0020`) or starts no challenge (`VER_0022`), or `ph_id` names no enrolled destination of the user (`VER_0079`, SMS and EMAIL). */
             404: {
                 headers: {
@@ -4221,7 +4573,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description The method is not active for the tenant (`VER_0021`), or the user has no enrolled authenticator for it (`VER_0043`). */
+            /**
+             * @description The method is not active for the tenant (`VER_0021`), the user has no enrolled
+             *     authenticator for it (`VER_0043`), or (FIDO2, TOUCHID) no relying party can be
+             *     worked out (`VER_0088`).
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4229,7 +4585,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "VER_0021" | "VER_0043";
+                        code?: "VER_0021" | "VER_0043" | "VER_0088";
                     };
                 };
             };
@@ -4293,7 +4649,10 @@ export interface operations {
              *     wait, with `Retry-After`), a backup code cannot be one (`VER_0095`: wrong length or a
              *     look-alike character; not counted), the body is not valid (`VER_0001`, also when a service
              *     token names no `sub`), not JSON (`VER_0002`) or does not decode with its
-             *     Content-Encoding (`VER_0009`).
+             *     Content-Encoding (`VER_0009`). FIDO2, TOUCHID: the assertion is malformed or its
+             *     signature does not verify (`VER_0080`), it is for another RP ID (`VER_0082`) or
+             *     challenge (`VER_0083`), lacks user verification (`VER_0084`, TOUCHID), or its
+             *     credential is not one of the user's (`VER_0087`).
              */
             400: {
                 headers: {
@@ -4303,12 +4662,12 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "VER_0001" | "VER_0002" | "VER_0009" | "VER_0041" | "VER_0095";
+                        code?: "VER_0001" | "VER_0002" | "VER_0009" | "VER_0041" | "VER_0080" | "VER_0082" | "VER_0083" | "VER_0084" | "VER_0087" | "VER_0095";
                     };
                 };
             };
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ServiceScopeRequired"];
+            403: components["responses"]["SignInVerificationForbidden"];
             404: components["responses"]["ChallengeNotFound"];
             /**
              * @description The method is not active for the tenant (`VER_0021`), the user has no enrolled

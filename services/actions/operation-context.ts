@@ -29,6 +29,7 @@ export function operationContext(ctx: AppContext, deps: Deps): OperationContext 
     events: securityEventsFor(ctx, deps.securityEvents),
     log: ctx.state.log,
     origin: { baseUrl: baseUrlFor(ctx, deps.config), logoUrl: deps.config.logoUrl },
+    ...(ctx.get('Origin') ? { requestOrigin: ctx.get('Origin') } : {}),
   };
 }
 

@@ -68,6 +68,10 @@ function detailsOf(e: SecurityEvent): AuditDetails {
     case 'challenge.expired':
     case 'challenge.cancelled':
       return {};
+    case 'authentication.clone_warning':
+      return { stored_counter: e.storedCounter, received_counter: e.receivedCounter };
+    case 'authentication.invalid_response':
+      return { code: e.code };
     case 'authentication.wrong_code':
       return compact({ failures: e.failures, retry_after: e.retryAfterS });
     case 'authentication.throttled':
@@ -76,6 +80,8 @@ function detailsOf(e: SecurityEvent): AuditDetails {
       return { reason: e.reason };
     case 'lockout.started':
       return { failures: e.failures, locked_until: e.lockedUntil.toISOString() };
+    case 'enrollment.invalid_response':
+      return { code: e.code };
     case 'enrollment.wrong_code':
       return { remaining_attempts: e.remainingAttempts };
     case 'enrollment.failed':

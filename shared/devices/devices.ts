@@ -40,7 +40,8 @@ export interface RemoveDeviceRequest {
  * Removes an authenticator; its codes stop working at once. Removing one's own needs step-up,
  * so a stolen first-factor token cannot strip the user's factors; an admin removing another
  * user's authenticator needs none (account recovery: that user has lost the device).
- * `factor.removed` is recorded in the same transaction.
+ * `factor.removed` is recorded in the same transaction, and so is what the method ends with the
+ * authenticator (PUSH: the challenges no remaining device can answer are cancelled).
  *
  * @throws VerificationError DEVICE_NOT_FOUND, STEP_UP_REQUIRED
  */
@@ -49,6 +50,7 @@ export function removeDevice(db: Database, { actor, phId, stepUp, now, events }:
     const device = await requireOwnDevice(tx, actor, phId);
     const recovery = device.sub !== actor.sub;
     if (!recovery) await requireStepUp(tx, { ...stepUp, tenantId: actor.tenantId, sub: device.sub, now });
+    await implementedMethod(device.verificationType)?.removing?.(tx, device, { now, events });
     if (!(await deleteAuthenticator(tx, actor.tenantId, phId))) throw new VerificationError('DEVICE_NOT_FOUND');
     await events.record(tx, {
       event: 'factor.removed',

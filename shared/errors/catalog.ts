@@ -76,6 +76,7 @@ export const errorCatalog = {
   WEBAUTHN_CREDENTIAL_ALREADY_REGISTERED: { code: 'VER_0086', status: 409, title: 'The credential is already registered' },
   WEBAUTHN_UNKNOWN_CREDENTIAL: { code: 'VER_0087', status: 400, title: 'The credential is not registered for this user' },
   WEBAUTHN_NOT_CONFIGURED: { code: 'VER_0088', status: 409, title: 'No WebAuthn relying party is configured for this tenant' },
+  WEBAUTHN_PLATFORM_AUTHENTICATOR_REQUIRED: { code: 'VER_0089', status: 400, title: "The method needs the device's own (platform) authenticator" },
   WEBHOOK_NOT_FOUND: { code: 'VER_0090', status: 404, title: 'No such webhook endpoint' },
   WEBHOOK_LIMIT_REACHED: { code: 'VER_0091', status: 409, title: 'The tenant has the maximum number of webhook endpoints' },
   WEBHOOK_URL_NOT_ALLOWED: { code: 'VER_0092', status: 400, title: 'The webhook URL is not allowed' },

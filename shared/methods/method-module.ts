@@ -1,9 +1,9 @@
 import type { TenantMethodConfigs } from '../tenants/tenant-method-configs.ts';
 import type { z } from 'zod';
 import type { AppConfig } from '../config/env.ts';
-import type { Database } from '../db/database.ts';
-import type { MessageDelivery } from '../delivery/message-delivery.ts';
 import type { Authenticator } from '../authenticators/authenticator.ts';
+import type { Database, Queryable } from '../db/database.ts';
+import type { MessageDelivery } from '../delivery/message-delivery.ts';
 import type { Logger } from '../log/logger.ts';
 import type { QrFormat } from '../otp/qr.ts';
 import type { Outbox } from '../outbox/outbox.ts';
@@ -43,6 +43,11 @@ export interface OperationContext {
   readonly log: Logger;
   /** Where authenticator apps reach this service (`burl`) and the logo they show (`l`). */
   readonly origin: { baseUrl: string; logoUrl: string | undefined };
+  /**
+   * The `Origin` header of the request, when a browser sent one: WebAuthn checks it against the
+   * tenant's allowed origins before any ceremony. Absent for apps and backends.
+   */
+  readonly requestOrigin?: string;
 }
 
 /** An operation of a signed-in user on their own enrollments (bearer token; its `sub` and tenant). */
@@ -178,6 +183,13 @@ export interface MethodModule<S extends CommonSettings = CommonSettings, T exten
   readonly settings: MethodSettings<S>;
   readonly enrollment: EnrollmentOperations;
   readonly signIn: SignInOperations;
+  /**
+   * Runs in the transaction that removes one of the user's authenticators of this method,
+   * before its row is deleted, for what only that authenticator could finish (PUSH cancels the
+   * challenges no remaining device can answer). `events` records what it changes, in the same
+   * transaction. Optional: most methods keep nothing of the kind.
+   */
+  readonly removing?: (tx: Queryable, authenticator: Authenticator, at: { now: Date; events: SecurityEventRecorder }) => Promise<void>;
   /** Fields the devices list adds to an authenticator of this method (BACKUPCODE: `remaining`); never a secret. */
   readonly describeDevice?: (authenticator: Authenticator) => Record<string, string | number | boolean | null>;
 }

@@ -4,9 +4,11 @@ import type { VerificationType } from '../tenants/verification-type.ts';
 import type { MethodModule } from './method-module.ts';
 import { backupcode } from './backupcode/index.ts';
 import { email } from './email/index.ts';
+import { fido2 } from './fido2/index.ts';
 import { push } from './push/index.ts';
 import { sms } from './sms/index.ts';
 import { totp } from './totp/index.ts';
+import { touchid } from './touchid/index.ts';
 
 /**
  * The methods this service implements, by wire name, in the order the config list shows them.
@@ -19,6 +21,8 @@ export const METHODS = {
   SMS: sms,
   EMAIL: email,
   BACKUPCODE: backupcode,
+  TOUCHID: touchid,
+  FIDO2: fido2,
 } as const satisfies { [T in VerificationType]?: MethodModule<CommonSettings, T> };
 
 /** A method this build implements. */

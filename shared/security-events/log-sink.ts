@@ -10,12 +10,18 @@ function detailsOf(e: SecurityEvent): LogFields {
     case 'authentication.succeeded':
     case 'authentication.replay':
       return { ph_id: e.phId };
+    case 'authentication.clone_warning':
+      return { ph_id: e.phId, stored_counter: e.storedCounter, received_counter: e.receivedCounter };
+    case 'authentication.invalid_response':
+      return { status_id: e.statusId, code: e.code };
     case 'authentication.wrong_code':
       return { failures: e.failures, retry_after: e.retryAfterS };
     case 'authentication.throttled':
       return { retry_after: e.retryAfterS };
     case 'lockout.started':
       return { failures: e.failures, locked_until: e.lockedUntil.toISOString() };
+    case 'enrollment.invalid_response':
+      return { status_id: e.statusId, code: e.code };
     case 'enrollment.wrong_code':
       return { status_id: e.statusId, remaining_attempts: e.remainingAttempts };
     case 'enrollment.failed':

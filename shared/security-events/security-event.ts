@@ -34,11 +34,24 @@ export type SecurityEvent =
   | (MethodSubject & { event: 'authentication.wrong_code'; failures: number; retryAfterS?: number })
   /** A sign-in code that was valid once and is refused as already used. */
   | (MethodSubject & { event: 'authentication.replay'; phId: string })
+  /**
+   * A validly signed WebAuthn assertion whose signature counter did not move forward: the
+   * credential's key may exist twice (a cloned authenticator). The sign-in is refused.
+   */
+  | (MethodSubject & { event: 'authentication.clone_warning'; phId: string; storedCounter: number; receivedCounter: number })
+  /**
+   * A WebAuthn assertion answering a challenge was refused: malformed, badly signed, for another
+   * challenge, origin or RP ID, without the user verification the method demands, or of an
+   * unknown credential. `code` is the refusal's stable code (`VER_0080`…), never the response.
+   */
+  | (MethodSubject & { event: 'authentication.invalid_response'; statusId: string; code: string })
   /** A sign-in refused unchecked because the user is in backoff or locked out. */
   | (MethodSubject & { event: 'authentication.throttled'; retryAfterS: number })
   /** A wrong code locked sign-in for the full lockout period. */
   | (MethodSubject & { event: 'lockout.started'; failures: number; lockedUntil: Date })
   | (MethodSubject & { event: 'enrollment.wrong_code'; statusId: string; remainingAttempts: number })
+  /** A WebAuthn registration response was refused (`code`: VER_0080…); the enrollment stays open. */
+  | (MethodSubject & { event: 'enrollment.invalid_response'; statusId: string; code: string })
   /** Too many wrong codes: the enrollment is FAILED. */
   | (MethodSubject & { event: 'enrollment.failed'; statusId: string; attempts: number })
   /** `statusId`: the enrollment that added it; none for a factor added without one (BACKUPCODE). */
@@ -89,9 +102,12 @@ export const OUTCOME_OF: Readonly<Record<SecurityEventName, SecurityOutcome>> = 
   'authentication.succeeded': 'success',
   'authentication.wrong_code': 'failure',
   'authentication.replay': 'failure',
+  'authentication.clone_warning': 'failure',
+  'authentication.invalid_response': 'failure',
   'authentication.throttled': 'refused',
   'lockout.started': 'failure',
   'enrollment.wrong_code': 'failure',
+  'enrollment.invalid_response': 'failure',
   'enrollment.failed': 'failure',
   'factor.added': 'success',
   'factor.removed': 'success',

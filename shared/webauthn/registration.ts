@@ -99,7 +99,8 @@ export interface VerifyRegistrationInput {
  *
  * @throws VerificationError WEBAUTHN_INVALID_RESPONSE, WEBAUTHN_CHALLENGE_MISMATCH (also when the
  *   challenge was already used), WEBAUTHN_ORIGIN_NOT_ALLOWED, WEBAUTHN_RP_ID_MISMATCH,
- *   WEBAUTHN_USER_VERIFICATION_REQUIRED, WEBAUTHN_CREDENTIAL_ALREADY_REGISTERED.
+ *   WEBAUTHN_USER_VERIFICATION_REQUIRED, WEBAUTHN_CREDENTIAL_ALREADY_REGISTERED,
+ *   WEBAUTHN_PLATFORM_AUTHENTICATOR_REQUIRED.
  */
 export async function verifyRegistration(input: VerifyRegistrationInput): Promise<RegisteredCredential> {
   const { method, rp, response, challenge } = input;
@@ -114,7 +115,7 @@ export async function verifyRegistration(input: VerifyRegistrationInput): Promis
     throw invalidResponse('the attested credential id differs from the response id');
   }
   if (methodProfile(method).attachment === 'platform' && response.authenticatorAttachment === 'cross-platform') {
-    throw invalidResponse(`${method} needs the device's own (platform) authenticator`);
+    throw new VerificationError('WEBAUTHN_PLATFORM_AUTHENTICATOR_REQUIRED', `${method} needs the device's own (platform) authenticator, not a security key or phone`);
   }
   if (input.existingCredentialIds.includes(id)) {
     throw new VerificationError('WEBAUTHN_CREDENTIAL_ALREADY_REGISTERED', 'this authenticator is already registered for the user');

@@ -49,6 +49,10 @@ function describe(e: SecurityEvent): { type: WebhookEventType; extra: Extra } | 
       return { type: 'authentication.failed', extra: { reason: 'wrong_code', failures: e.failures } };
     case 'authentication.replay':
       return { type: 'authentication.failed', extra: { reason: 'replay', ph_id: e.phId } };
+    case 'authentication.clone_warning':
+      return { type: 'authentication.failed', extra: { reason: 'clone_warning', ph_id: e.phId } };
+    case 'authentication.invalid_response':
+      return { type: 'authentication.failed', extra: { reason: 'invalid_response', code: e.code, status_id: e.statusId } };
     case 'authentication.throttled':
       return { type: 'authentication.denied', extra: { reason: 'throttled', retry_after: e.retryAfterS } };
     case 'authentication.denied':
@@ -76,6 +80,7 @@ function describe(e: SecurityEvent): { type: WebhookEventType; extra: Extra } | 
     // Audit-only: they concern the service's own bookkeeping or an admin, not a user's factors;
     // a challenge's outcome reaches integrators as the attempt that caused it (authentication.*).
     case 'enrollment.wrong_code':
+    case 'enrollment.invalid_response':
     case 'enrollment.rotated':
     case 'challenge.initiated':
     case 'challenge.authenticated':

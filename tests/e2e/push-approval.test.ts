@@ -3,27 +3,22 @@ import { createVerificationClient, type components, type VerificationClient } fr
 import { contractFetch } from '../helpers/http.ts';
 import { SimulatedPushDevice, readPushUri } from '../helpers/push-device.ts';
 import { decodeQrDataUrl } from '../helpers/qr.ts';
-import { createScratchDatabase, type ScratchDatabase } from '../helpers/scratch-database.ts';
+import { startInstances, type Instances } from '../helpers/instances.ts';
 import { withAssertion } from '../helpers/step-up.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import type { TestServer } from '../helpers/test-server.ts';
 import { TestSocket, wsUrl } from '../helpers/ws-client.ts';
 
 // PUSH approval end to end (DESIGN §10, seed 001) over real HTTP and WebSocket, across two
 // instances sharing one database: the profile UI and the sign-in page talk to one, the device
 // and the watchers to the other. The generated client drives every call.
-let database: ScratchDatabase;
+let cluster: Instances;
 let a: TestServer;
 let b: TestServer;
 beforeAll(async () => {
-  database = await createScratchDatabase();
-  a = await startTestServer({ databaseUrl: database.url });
-  b = await startTestServer({ databaseUrl: database.url });
+  cluster = await startInstances(2);
+  [a, b] = cluster.servers as [TestServer, TestServer];
 });
-afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await database?.drop();
-});
+afterAll(() => cluster?.close());
 
 const push = { params: { path: { method: 'push' } } } as const;
 

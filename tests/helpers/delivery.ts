@@ -29,3 +29,15 @@ export function settledDelivery(server: TestServer, messageId: string, tenantId 
     return status && (status.state === 'sent' || status.state === 'failed') ? status : undefined;
   }, `message ${messageId} to be sent or given up`);
 }
+
+/**
+ * Waits until no outbox message is in flight. A test that moves the clock by more than the
+ * outbox lease while a send is between "received" and "recorded" would make the send look
+ * abandoned and see it again (at-least-once delivery, correct but not what the test counts).
+ */
+export async function outboxAtRest(server: TestServer): Promise<void> {
+  await eventually(async () => {
+    const { rows } = await server.deps.db.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox WHERE status = 'in_flight'");
+    return rows[0]!.n === 0 ? true : undefined;
+  }, 'the outbox to have nothing in flight');
+}

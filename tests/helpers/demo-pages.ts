@@ -61,13 +61,18 @@ export class DemoBrowser {
     readonly browser: Browser,
     readonly desktop: BrowserContext,
     readonly phone: BrowserContext,
+    readonly host: string | undefined,
   ) {}
 
-  static async launch(server: TestServer): Promise<DemoBrowser> {
+  /**
+   * `host` opens the pages under another name of the server's address: `localhost` for
+   * WebAuthn, which browsers refuse on an IP address.
+   */
+  static async launch(server: TestServer, { host }: { host?: string } = {}): Promise<DemoBrowser> {
     const browser = await launchChromium();
     const desktop = await browser.newContext({ acceptDownloads: true });
     const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
-    const demo = new DemoBrowser(server, browser, desktop, phone);
+    const demo = new DemoBrowser(server, browser, desktop, phone, host);
     await demo.syncPhoneClock();
     return demo;
   }
@@ -78,7 +83,9 @@ export class DemoBrowser {
   }
 
   url(path: string): string {
-    return `${this.server.url}${path}`;
+    const url = new URL(path, this.server.url);
+    if (this.host) url.hostname = this.host;
+    return url.toString();
   }
 
   /** A fresh tab of the profile page, signed in as `sub` through the demo sign-in. */

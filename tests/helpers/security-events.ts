@@ -5,7 +5,7 @@ import type { TestServer } from './test-server.ts';
 const EVENT_FIELDS = new Set([
   'event', 'tenant', 'sub', 'type', 'outcome', 'ph_id', 'status_id', 'failures', 'retry_after', 'locked_until',
   'remaining_attempts', 'attempts', 'via', 'actor', 'actor_sub', 'operation', 'reason', 'requestId', 'ip',
-  'changed', 'count', 'remaining',
+  'changed', 'count', 'remaining', 'stored_counter', 'received_counter', 'code',
 ]);
 const PINO_FIELDS = new Set(['level', 'time', 'service', 'msg']);
 

@@ -1,7 +1,6 @@
 import WebSocket, { type RawData } from 'ws';
 import { toProblem } from '../../../shared/errors/problem.ts';
 import { VerificationError, isVerificationError } from '../../../shared/errors/verification-error.ts';
-import type { VersionedStatus } from '../../../shared/status/status-document.ts';
 import type { StatusHub } from '../../../shared/events/status-hub.ts';
 import type { DisconnectReason, StatusMetrics } from '../../../shared/events/status-metrics.ts';
 import { StatusSubscription, type StatusSink } from '../../../shared/events/status-subscription.ts';
@@ -34,7 +33,12 @@ const TEXT_FRAME = { binary: false };
 /** Snapshot failures of one subscribe, grouped by problem code so each kind costs one message. */
 type Refusals = Map<string, { err: unknown; ids: string[] }>;
 
-const toProblemCode = (err: unknown) => toProblem(err).body.code;
+function addRefusal(refusals: Refusals, statusId: string, err: unknown): void {
+  const code = toProblem(err).body.code;
+  const group = refusals.get(code);
+  if (group) group.ids.push(statusId);
+  else refusals.set(code, { err, ids: [statusId] });
+}
 
 /** One error for `ids` that failed alike: the first failure, its detail saying how many. */
 function refusalOf(err: unknown, ids: string[]): unknown {
@@ -44,10 +48,10 @@ function refusalOf(err: unknown, ids: string[]): unknown {
 
 /**
  * One client connection: parses its messages, holds its subscriptions, and sends what they
- * deliver (it is their sink). A subscribe is answered (snapshots sent) before the next message
- * is handled, so a client's messages take effect in the order it sent them.
+ * deliver. A subscribe is answered (snapshots sent) before the next message is handled, so a
+ * client's messages take effect in the order it sent them.
  */
-export class StatusSocketSession implements StatusSink {
+export class StatusSocketSession {
   #subscriptions = new Map<string, StatusSubscription>();
   /** The subscribe being handled, if any; later messages wait in the backlog. */
   #inFlight: Promise<void> | undefined;
@@ -55,8 +59,6 @@ export class StatusSocketSession implements StatusSink {
   #alive = true;
   #ending = false;
   #counted = false;
-  /** Collects snapshot failures while a subscribe is being answered. */
-  #refusals: Refusals | undefined;
   readonly #budget: TokenBucket | undefined;
   /** Ends the device feed this connection subscribed to, if any. */
   #deviceFeed: (() => void) | undefined;
@@ -82,29 +84,6 @@ export class StatusSocketSession implements StatusSink {
       this.#count('client');
       onClosed();
     });
-  }
-
-  /** A subscription's snapshot or transition. */
-  status(status: VersionedStatus): void {
-    this.#send(statusMessage(status));
-    this.ctx.metrics.eventsDelivered.inc();
-  }
-
-  /** A subscription delivered a terminal status. */
-  ended(statusId: string): void {
-    this.#forget(statusId);
-    this.#send(unsubscribedMessage(statusId, 'terminal'));
-  }
-
-  /** A subscription could not read its snapshot: reported with the others of its subscribe. */
-  failed(statusId: string, err: unknown): void {
-    this.#forget(statusId);
-    const refusals: Refusals = this.#refusals ?? new Map();
-    const code = toProblemCode(err);
-    const group = refusals.get(code);
-    if (group) group.ids.push(statusId);
-    else refusals.set(code, { err, ids: [statusId] });
-    if (!this.#refusals) this.#reportRefusals(refusals);
   }
 
   /** Subscribes as if the client had sent `{type: "subscribe", status_ids}` (the `?status_id=` shortcut). */
@@ -279,19 +258,37 @@ export class StatusSocketSession implements StatusSink {
       this.#closeWith(CloseCode.TOO_MANY_SUBSCRIPTIONS, `at most ${max} subscriptions per connection`);
       return undefined;
     }
-    const ready: Promise<void>[] = [];
+    // The refusals belong to this call: a subscribe of the device feed (started from its
+    // callback, outside any client message) may overlap a client's, and each reports its own.
     const refusals: Refusals = new Map();
-    this.#refusals = refusals;
+    const sink = this.#sinkCollecting(refusals);
+    const ready: Promise<void>[] = [];
     for (const id of fresh) {
-      const subscription = new StatusSubscription(this.ctx.hub, id, this);
+      const subscription = new StatusSubscription(this.ctx.hub, id, sink);
       this.#subscriptions.set(id, subscription);
       this.ctx.metrics.subscriptions.inc();
       ready.push(subscription.start());
     }
-    return Promise.all(ready).then(() => {
-      this.#refusals = undefined;
-      this.#reportRefusals(refusals);
-    });
+    return Promise.all(ready).then(() => this.#reportRefusals(refusals));
+  }
+
+  /** Where one subscribe's subscriptions deliver: statuses are sent, snapshot failures go into `refusals`. */
+  #sinkCollecting(refusals: Refusals): StatusSink {
+    return {
+      status: (status) => {
+        this.#send(statusMessage(status));
+        this.ctx.metrics.eventsDelivered.inc();
+      },
+      ended: (statusId) => {
+        this.#forget(statusId);
+        this.#send(unsubscribedMessage(statusId, 'terminal'));
+      },
+      // A snapshot fails only before its start() settles, so before the report is sent.
+      failed: (statusId, err) => {
+        this.#forget(statusId);
+        addRefusal(refusals, statusId, err);
+      },
+    };
   }
 
   #reportRefusals(refusals: Refusals): void {

@@ -35,7 +35,8 @@ export interface EnrollmentSeed {
  * user who already has a factor must prove a fresh one (step-up, DESIGN §8), the user must be
  * below `max_devices`, and the exchange is created and announced. `seed` runs inside that
  * transaction with the settings and the transaction (e.g. to queue a message with the
- * exchange); a failure of its own rolls the whole attempt back.
+ * exchange, or to name the user's existing credentials); a failure of its own rolls the whole
+ * attempt back.
  *
  * @throws VerificationError RATE_LIMITED, METHOD_INACTIVE, STEP_UP_REQUIRED, MAX_DEVICES_REACHED
  */
@@ -95,6 +96,8 @@ export interface NewAuthenticator {
   secret: SealedSecret | null;
   counter: number;
   data: JsonObject;
+  /** The name the devices list shows until the user renames it (e.g. from a WebAuthn AAGUID); none when absent. */
+  friendlyName?: string | null;
 }
 
 /** What a method's check of the completing proof found. */

@@ -10,6 +10,7 @@ import { answerPayload } from './bodies.ts';
 import { findSigner, isCurrent } from './device-token.ts';
 import { afterDenial, lockUserPush } from './fatigue.ts';
 import { numbersMatch } from './number-match.ts';
+import { findPushDevice } from './push-repository.ts';
 
 export interface AnswerDeps {
   db: Database;
@@ -49,6 +50,8 @@ export async function answerChallenge(deps: AnswerDeps, response: string): Promi
 
   return runOutcome(deps.db, async (tx) => {
     await lockUserPush(tx, owner.tenantId, owner.sub);
+    // The signer was found before the lock; a removal that committed since has the last word.
+    if (!(await findPushDevice(tx, device.phId))) throw refused('the response is not signed by an enrolled device');
     const ref = { kind: 'challenge', type: 'PUSH', exchangeId: answer.exchange_id } as const;
     const locked = await lockForEvent(tx, ref, answer.decision === 'approve' ? 'authenticate' : 'deny', deps, owner);
     if (!locked.ok) return locked;

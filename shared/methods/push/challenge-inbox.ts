@@ -1,11 +1,14 @@
 import type { Database, Queryable, Subscription } from '../../db/database.ts';
 
-/** The channel a new PUSH challenge is announced on (payload: `{tenant, sub}`). */
+/** The channel a user's new PUSH challenge or removed device is announced on (payload: `[tenant, sub]`). */
 export const PUSH_CHANNEL = 'push_challenges';
 
 const keyOf = (tenantId: string, sub: string) => JSON.stringify([tenantId, sub]);
 
-/** Announces a new challenge for the user; call it in the transaction that creates it (sent on commit). */
+/**
+ * Announces that the user's challenges or devices changed (a new challenge, a removed device):
+ * their devices re-read. Call it in the transaction of the change (sent on commit).
+ */
 export async function announceChallenge(tx: Queryable, tenantId: string, sub: string): Promise<void> {
   await tx.query('SELECT pg_notify($1, $2)', [PUSH_CHANNEL, keyOf(tenantId, sub)]);
 }

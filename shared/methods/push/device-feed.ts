@@ -1,10 +1,9 @@
 import type { Clock } from '../../clock/clock.ts';
 import type { Database } from '../../db/database.ts';
-import { VerificationError } from '../../errors/verification-error.ts';
+import { isVerificationError, type VerificationError } from '../../errors/verification-error.ts';
 import { ChallengeInbox } from './challenge-inbox.ts';
 import { authenticateDevice } from './device-token.ts';
 import { pendingChallenges, type PendingChallengeView } from './pending.ts';
-import { findPushDevice } from './push-repository.ts';
 
 /** Where a device's feed delivers. */
 export interface DeviceFeedSink {
@@ -35,21 +34,30 @@ export function createDeviceFeed(deps: { db: Database; clock: Clock }): DeviceFe
       const device = await authenticateDevice(deps.db, `Device ${token}`, deps.clock());
       await inbox.start();
       let ended = false;
-      // Each announcement re-reads the list, and first checks the device is still enrolled:
-      // removing a device stops its challenges on open connections too.
+      // Each announcement re-reads the list, which fails once the device is no longer
+      // enrolled: removing a device announces, so its open connections end at once.
       const refresh = async () => {
         if (ended) return;
-        if (!(await findPushDevice(deps.db, device.phId))) {
+        let list: PendingChallengeView[];
+        try {
+          list = await pendingChallenges(pendingDeps, { device, waitMs: 0 });
+        } catch (err) {
+          if (!isVerificationError(err) || ended) throw err;
           ended = true;
           unwatch();
-          sink.revoked(new VerificationError('DEVICE_TOKEN_INVALID', 'the device was removed'));
+          sink.revoked(err);
           return;
         }
-        const list = await pendingChallenges(pendingDeps, { device, waitMs: 0 });
         if (!ended) sink.challenges(list);
       };
       const unwatch = inbox.watch(device.tenantId, device.sub, () => void refresh().catch(() => undefined));
-      sink.challenges(await pendingChallenges(pendingDeps, { device, waitMs: 0 }));
+      try {
+        sink.challenges(await pendingChallenges(pendingDeps, { device, waitMs: 0 }));
+      } catch (err) {
+        ended = true;
+        unwatch();
+        throw err;
+      }
       return () => {
         ended = true;
         unwatch();

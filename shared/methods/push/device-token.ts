@@ -24,6 +24,9 @@ export interface PushDevice {
 const challengeHeader = { 'WWW-Authenticate': `Device realm="${DEVICE_AUDIENCE}"` };
 const invalid = (detail: string) => new VerificationError('DEVICE_TOKEN_INVALID', detail, { headers: challengeHeader });
 
+/** What a device's open feed or long poll ends with when the device is removed meanwhile. */
+export const deviceRemoved = () => invalid('the device was removed');
+
 /**
  * The enrolled device whose key signed `jws` (its `kid` is the device's `ph_id`), and the
  * verified payload. Unknown, deleted and forged all look alike to the caller.

@@ -2,7 +2,7 @@ import type { Queryable } from '../../db/database.ts';
 import { VerificationError } from '../../errors/verification-error.ts';
 import type { SecurityEventRecorder } from '../../security-events/index.ts';
 import { applyAndAnnounce } from '../../exchanges/exchange-access.ts';
-import { countDenials, countPendingChallenges, findLockout, listPendingChallenges, saveLockout } from './push-repository.ts';
+import { countDenials, listPendingChallenges, readAdmission, saveLockout } from './push-repository.ts';
 
 // Push-fatigue defences (DESIGN §10): a user bombarded with prompts must not be worn down into
 // approving one. At most 3 challenges wait at once; 3 denials within 10 minutes, or one answer
@@ -19,13 +19,17 @@ export async function lockUserPush(tx: Queryable, tenantId: string, sub: string)
 }
 
 /**
- * Refuses a new challenge while PUSH is locked for the user or 3 challenges already wait.
+ * Refuses a new challenge while PUSH is locked for the user or 3 challenges already wait, and
+ * when no device is left: the devices are counted again under the lock, so a removal that
+ * committed since the caller listed them (and cancelled what waited) is not followed by a
+ * challenge nobody can answer.
  *
- * @throws VerificationError PUSH_LOCKED, PUSH_TOO_MANY_PENDING (each with Retry-After)
+ * @throws VerificationError PUSH_LOCKED, PUSH_TOO_MANY_PENDING (each with Retry-After), NO_AUTHENTICATOR
  */
 export async function admitChallenge(tx: Queryable, tenantId: string, sub: string, now: Date): Promise<void> {
   await lockUserPush(tx, tenantId, sub);
-  const lockedUntil = await findLockout(tx, tenantId, sub, now);
+  const { lockedUntil, pending, devices } = await readAdmission(tx, tenantId, sub, now);
+  if (devices === 0) throw new VerificationError('NO_AUTHENTICATOR');
   if (lockedUntil) {
     const retryAfter = Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000);
     throw new VerificationError('PUSH_LOCKED', `push sign-in is locked until ${lockedUntil.toISOString()}`, {
@@ -33,7 +37,7 @@ export async function admitChallenge(tx: Queryable, tenantId: string, sub: strin
       extensions: { retry_after: retryAfter },
     });
   }
-  if ((await countPendingChallenges(tx, tenantId, sub, now)) >= MAX_PENDING) {
+  if (pending >= MAX_PENDING) {
     throw new VerificationError('PUSH_TOO_MANY_PENDING', `at most ${MAX_PENDING} push challenges wait at once; answer or cancel one`, {
       headers: { 'Retry-After': '10' },
       extensions: { retry_after: 10 },

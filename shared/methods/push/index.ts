@@ -1,6 +1,7 @@
 import { scanOperation } from '../flows/scan.ts';
 import { defineMethod } from '../method-module.ts';
 import * as enrollment from './enrollment.ts';
+import { removingDevice } from './removal.ts';
 import { pushSettings } from './settings.ts';
 import * as signIn from './sign-in.ts';
 
@@ -23,4 +24,5 @@ export const push = defineMethod({
     initiate: signIn.initiate,
     verify: signIn.verify,
   },
+  removing: removingDevice,
 });

@@ -1,8 +1,8 @@
 import type { Database } from '../../db/database.ts';
 import type { Clock } from '../../clock/clock.ts';
 import type { ChallengeInbox } from './challenge-inbox.ts';
-import type { PushDevice } from './device-token.ts';
-import { listPendingChallenges, type PendingChallengeRow } from './push-repository.ts';
+import { deviceRemoved, type PushDevice } from './device-token.ts';
+import { listPendingForDevice, type PendingChallengeRow } from './push-repository.ts';
 
 /** A challenge as a device sees it: what to show, and what to sign. Never the number. */
 export interface PendingChallengeView {
@@ -46,11 +46,18 @@ export interface PendingRequest {
 
 /**
  * The device's user's live PUSH challenges, oldest first. With `waitMs`, an empty answer waits
- * until a challenge is announced (on any instance) or the time is up.
+ * until a change is announced (on any instance) or the time is up.
+ *
+ * @throws VerificationError DEVICE_TOKEN_INVALID when the device was removed (the list is read
+ *   together with the device, so a poll held for a removed device ends at its removal)
  */
 export async function pendingChallenges(deps: PendingDeps, req: PendingRequest): Promise<PendingChallengeView[]> {
   const { tenantId, sub } = req.device;
-  const read = async () => (await listPendingChallenges(deps.db, tenantId, sub, deps.clock())).map(toView);
+  const read = async () => {
+    const rows = await listPendingForDevice(deps.db, req.device.phId, deps.clock());
+    if (!rows) throw deviceRemoved();
+    return rows.map(toView);
+  };
   if (req.waitMs <= 0) return read();
   await deps.inbox.start();
   let wake: () => void = () => undefined;

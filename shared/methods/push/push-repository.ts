@@ -47,15 +47,47 @@ export async function listPendingChallenges(q: Queryable, tenantId: string, sub:
   return rows;
 }
 
-/** How many PUSH challenges of the user wait for an answer (the fatigue limit counts them). */
-export async function countPendingChallenges(q: Queryable, tenantId: string, sub: string, now: Date): Promise<number> {
-  const { rows } = await q.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM exchanges
-      WHERE kind = 'challenge' AND verification_type = 'PUSH' AND status = 'INITIATED'
-        AND tenant_id = $1 AND sub = $2 AND expires_at > $3`,
+/**
+ * The live PUSH challenges of the device's user, oldest first, read together with the device
+ * itself: undefined when the device is no longer enrolled. One statement, as every poll and
+ * feed refresh pays for it.
+ */
+export async function listPendingForDevice(q: Queryable, phId: string, now: Date): Promise<PendingChallengeRow[] | undefined> {
+  const { rows } = await q.query<{ [K in keyof PendingChallengeRow]: PendingChallengeRow[K] | null }>(
+    `SELECT e.exchange_id, e.status_id, e.method_state, e.expires_at, e.created_at
+       FROM authenticators a
+       LEFT JOIN exchanges e ON e.kind = 'challenge' AND e.verification_type = 'PUSH' AND e.status = 'INITIATED'
+        AND e.tenant_id = a.tenant_id AND e.sub = a.sub AND e.expires_at > $2
+      WHERE a.ph_id = $1 AND a.verification_type = 'PUSH'
+      ORDER BY e.created_at, e.exchange_id`,
+    [phId, now],
+  );
+  if (rows.length === 0) return undefined;
+  return rows.filter((row): row is PendingChallengeRow => row.exchange_id !== null);
+}
+
+/** What admitting a new challenge looks at, under the user's PUSH lock. */
+export interface PushAdmission {
+  /** Until when PUSH is locked for the user, if it is. */
+  lockedUntil: Date | undefined;
+  /** How many of the user's challenges wait for an answer (the fatigue limit counts them). */
+  pending: number;
+  /** How many PUSH devices the user has (a removal may have committed since the first look). */
+  devices: number;
+}
+
+/** Reads {@link PushAdmission} in one statement (initiation's critical path pays for each round trip). */
+export async function readAdmission(q: Queryable, tenantId: string, sub: string, now: Date): Promise<PushAdmission> {
+  const { rows } = await q.query<{ locked_until: Date | null; pending: number; devices: number }>(
+    `SELECT (SELECT locked_until FROM push_lockouts WHERE tenant_id = $1 AND sub = $2 AND locked_until > $3) AS locked_until,
+            (SELECT count(*)::int FROM exchanges
+              WHERE kind = 'challenge' AND verification_type = 'PUSH' AND status = 'INITIATED'
+                AND tenant_id = $1 AND sub = $2 AND expires_at > $3) AS pending,
+            (SELECT count(*)::int FROM authenticators WHERE tenant_id = $1 AND sub = $2 AND verification_type = 'PUSH') AS devices`,
     [tenantId, sub, now],
   );
-  return rows[0]!.n;
+  const row = rows[0]!;
+  return { lockedUntil: row.locked_until ?? undefined, pending: row.pending, devices: row.devices };
 }
 
 /** How many of the user's PUSH challenges were denied since `since`. */
@@ -67,15 +99,6 @@ export async function countDenials(q: Queryable, tenantId: string, sub: string, 
     [tenantId, sub, since],
   );
   return rows[0]!.n;
-}
-
-/** Until when PUSH is locked for the user, if it is at `now`. */
-export async function findLockout(q: Queryable, tenantId: string, sub: string, now: Date): Promise<Date | undefined> {
-  const { rows } = await q.query<{ locked_until: Date }>(
-    'SELECT locked_until FROM push_lockouts WHERE tenant_id = $1 AND sub = $2 AND locked_until > $3',
-    [tenantId, sub, now],
-  );
-  return rows[0]?.locked_until;
 }
 
 /** Locks PUSH for the user until `until` (a later lock wins over an earlier one). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hasControlCharacters } from '../../text/control-characters.ts';
+import { issuerLabelSchema } from '../../otp/issuer-label.ts';
 import { defineSettings } from '../settings.ts';
 
 /**
@@ -13,14 +13,7 @@ export const pushSettings = defineSettings({
   fields: {
     number_matching: z.boolean(),
     /** Issuer label shown in the companion app; the tenant id when null. */
-    issuer: z
-      .string()
-      .trim()
-      .min(1)
-      .max(64)
-      .regex(/^[^:]+$/, 'must not contain ":" (it separates issuer and account in otpauth URIs)')
-      .refine((s) => !hasControlCharacters(s), 'must not contain control characters')
-      .nullable(),
+    issuer: issuerLabelSchema,
   },
   defaults: { number_matching: true, issuer: null, exchange_lifetime: 600, max_devices: 5 },
 });

@@ -1,3 +1,4 @@
+import { listAuthenticators } from '../../authenticators/authenticator-repository.ts';
 import { secretBinding } from '../../authenticators/secret-binding.ts';
 import { failAfterCommit, runOutcome, succeed } from '../../db/outcome.ts';
 import { lockForEvent } from '../../exchanges/exchange-access.ts';
@@ -22,11 +23,13 @@ export const initiate = defineSignInOperation('PushSignInInitiation', signInInit
   const { tenantId, sub } = ctx.subject;
   let number: string | undefined;
   const lifetimeSeconds = body.expires_in ?? DEFAULT_CHALLENGE_SECONDS;
-  const { exchange } = await startChallenge(ctx, pushSettings, async (settings, devices, tx) => {
+  const { exchange } = await startChallenge(ctx, pushSettings, async (settings, _listed, tx) => {
     await admitChallenge(tx, tenantId, sub, ctx.now);
     number = settings.number_matching ? drawNumber() : undefined;
     await announceChallenge(tx, tenantId, sub);
     if (ctx.deps.config.push.webhookUrl) {
+      // Listed again under the user's PUSH lock, so a device removed meanwhile is not woken.
+      const devices = await listAuthenticators(tx, tenantId, sub, 'PUSH');
       const expiresAt = new Date(ctx.now.getTime() + lifetimeSeconds * 1000);
       await queueWakeUps(tx, ctx.deps.outbox, { tenantId, expiresAt, message: body.message }, devices);
     }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { JsonObject } from '../../db/json.ts';
 import type { CodeParams } from '../../otp/totp.ts';
-import { hasControlCharacters } from '../../text/control-characters.ts';
+import { issuerLabelSchema } from '../../otp/issuer-label.ts';
 import { defineSettings } from '../settings.ts';
 
 export const HASH_ALGORITHMS = ['SHA1', 'SHA256', 'SHA512'] as const;
@@ -21,14 +21,7 @@ export const totpSettings = defineSettings({
     /** Steps accepted either side of now. */
     window: z.number().int().min(0).max(2),
     /** Issuer label shown in authenticator apps; the tenant id when null. */
-    issuer: z
-      .string()
-      .trim()
-      .min(1)
-      .max(64)
-      .regex(/^[^:]+$/, 'must not contain ":" (it separates issuer and account in otpauth URIs)')
-      .refine((s) => !hasControlCharacters(s), 'must not contain control characters')
-      .nullable(),
+    issuer: issuerLabelSchema,
   },
   defaults: { algorithm: 'SHA1', digits: 6, period: 30, window: 1, exchange_lifetime: 600, max_devices: 5, issuer: null },
 });

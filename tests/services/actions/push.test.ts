@@ -357,7 +357,7 @@ describe('the device over the status WebSocket', () => {
     await socket.close();
   });
 
-  it('sends a removed device no more challenges: its feed ends with VER_0061 when the next one starts', async () => {
+  it('sends a removed device no more challenges: its feed ends with VER_0061 when it is removed', async () => {
     const user = await pushUser(server, { prefix: 'push-ws-removed' });
     const tablet = await SimulatedPushDevice.create(server.url, () => server.clock.now());
     const stepUp = await steppedUpToken(server, { sub: user.sub });
@@ -367,9 +367,9 @@ describe('the device over the status WebSocket', () => {
     expect(await socket.next()).toMatchObject({ type: 'push_challenges', challenges: [] });
     const removed = await request(`${server.url}/verification-actions-srv/devices/${tablet.phId}`, { method: 'DELETE', token: stepUp });
     expect(removed.status).toBe(204);
+    expect((await socket.next()).error).toMatchObject({ status: 401, code: 'VER_0061' });
 
     const offer = await challengeFor(user);
-    expect((await socket.next()).error).toMatchObject({ status: 401, code: 'VER_0061' });
     await socket.expectSilence(300);
     await socket.close();
     expect((await user.device.pending()).data!.challenges.map((c) => c.exchange_id)).toEqual([offer.exchange_id.exchange_id]);

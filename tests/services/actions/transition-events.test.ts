@@ -6,6 +6,7 @@ import { auditClient } from '../../helpers/audit.ts';
 import { challengeClient, exchangeOf } from '../../helpers/challenge.ts';
 import { codeNow, wrongCode, type EnrollmentClient, withEnrollmentServer } from '../../helpers/enrollment.ts';
 import { startHttpReceiver, type HttpReceiver } from '../../helpers/http-receiver.ts';
+import { outboxAtRest } from '../../helpers/delivery.ts';
 import { expectProblem } from '../../helpers/problem.ts';
 import { alignToMidStep, enrolledUser, retryAfterOf, uniqueSub } from '../../helpers/sign-in.ts';
 import type { TestServer } from '../../helpers/test-server.ts';
@@ -111,6 +112,7 @@ describe('enrollment transitions', () => {
     const { body: offer } = await api.initiate(user.token);
     // The initiation's webhook goes out first: a clock jump during its send would look like a lost lease.
     await user.delivered(1);
+    await outboxAtRest(server);
     server.clock.advance(TEN_MINUTES + 1000);
     expect((await api.status(offer.status_id)).body.status).toBe('EXPIRED');
     expect((await api.status(offer.status_id)).body.status).toBe('EXPIRED');

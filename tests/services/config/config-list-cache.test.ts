@@ -1,25 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../helpers/http.ts';
 import { eventually, withListenersDown } from '../../helpers/listener-outage.ts';
-import { createScratchDatabase, type ScratchDatabase } from '../../helpers/scratch-database.ts';
+import { startInstances, type Instances } from '../../helpers/instances.ts';
 import { uniqueSub } from '../../helpers/sign-in.ts';
-import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
+import type { TestServer } from '../../helpers/test-server.ts';
 import { methodList } from '../../helpers/method-list.ts';
 
 // Two instances on one database, as behind a load balancer: each caches tenants' method lists.
-let database: ScratchDatabase;
+let cluster: Instances;
 let one: TestServer;
 let two: TestServer;
 beforeAll(async () => {
-  database = await createScratchDatabase();
-  one = await startTestServer({ databaseUrl: database.url });
-  two = await startTestServer({ databaseUrl: database.url });
+  cluster = await startInstances(2);
+  [one, two] = cluster.servers as [TestServer, TestServer];
 });
-afterAll(async () => {
-  await one?.close();
-  await two?.close();
-  await database?.drop();
-});
+afterAll(() => cluster?.close());
 
 async function list(server: TestServer, tenant: string): Promise<unknown> {
   const res = await request(`${server.url}/verification-srv/config/list`, { token: await server.token({ sub: 'reader', tenant }) });
@@ -66,7 +61,7 @@ describe('config list cache across instances', () => {
   it('never serves a list cached before a change it could not hear (listener down), during the outage or after it', async () => {
     const tenant = uniqueSub('outage');
     expect(await list(two, tenant)).toEqual(totp(true));
-    await withListenersDown(database.name, async () => {
+    await withListenersDown(cluster.database.name, async () => {
       await setTotp(one, tenant, false);
       expect(await list(two, tenant)).toEqual(totp(false));
     });

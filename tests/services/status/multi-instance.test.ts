@@ -1,26 +1,21 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { request } from '../../helpers/http.ts';
-import { createScratchDatabase, type ScratchDatabase } from '../../helpers/scratch-database.ts';
-import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
+import { startInstances, type Instances } from '../../helpers/instances.ts';
+import type { TestServer } from '../../helpers/test-server.ts';
 import { TestSocket, wsUrl } from '../../helpers/ws-client.ts';
 import { enrollFromApp, initiate, scan, verifyFromProfile, type Enrollment } from '../../helpers/enrollment-driver.ts';
 import { eventually, killListeners, withListenersDown } from '../../helpers/listener-outage.ts';
 import { startLongPoll } from '../../helpers/long-poll.ts';
 
 // Two instances of the whole service on different ports, one database: what a load balancer sees.
-let database: ScratchDatabase;
+let cluster: Instances;
 let one: TestServer;
 let two: TestServer;
 beforeAll(async () => {
-  database = await createScratchDatabase();
-  one = await startTestServer({ databaseUrl: database.url });
-  two = await startTestServer({ databaseUrl: database.url });
+  cluster = await startInstances(2);
+  [one, two] = cluster.servers as [TestServer, TestServer];
 });
-afterAll(async () => {
-  await one?.close();
-  await two?.close();
-  await database?.drop();
-});
+afterAll(() => cluster?.close());
 
 const statusUrl = (server: TestServer, e: Enrollment) => `${server.url}/verification-srv/verificationstatus/${e.statusId}`;
 
@@ -115,7 +110,7 @@ describe('when the listening connection dies', () => {
   it('delivers a transition made while the listener was down once it is back', async () => {
     const e = await initiate(two);
     const socket = await subscribed(one, e);
-    await withListenersDown(database.name, async () => {
+    await withListenersDown(cluster.database.name, async () => {
       await eventually(() => one.deps.db.listenerState() === 'reconnecting', 5_000, 'listener down');
       await scan(two.url, e);
       await socket.expectSilence(300);
@@ -127,7 +122,7 @@ describe('when the listening connection dies', () => {
   it('keeps delivering transitions after its backend is terminated mid-stream', async () => {
     const e = await initiate(two);
     const socket = await subscribed(one, e);
-    expect(await killListeners(database.name)).toBeGreaterThanOrEqual(2);
+    expect(await killListeners(cluster.database.name)).toBeGreaterThanOrEqual(2);
     await scan(two.url, e);
     expect((await socket.next(10_000)).data?.status).toBe('SCANNED');
     await enrollFromApp(two.url, e);
@@ -138,7 +133,7 @@ describe('when the listening connection dies', () => {
   it('answers polls with the latest status from the database while the listener is down', async () => {
     const e = await initiate(two);
     expect((await request<{ status: string }>(statusUrl(one, e))).body.status).toBe('INITIATED');
-    await withListenersDown(database.name, async () => {
+    await withListenersDown(cluster.database.name, async () => {
       await eventually(() => one.deps.db.listenerState() === 'reconnecting', 5_000, 'listener down');
       await scan(two.url, e);
       expect((await request<{ status: string }>(statusUrl(one, e))).body.status).toBe('SCANNED');
@@ -152,7 +147,7 @@ describe('when the listening connection dies', () => {
       request<{ status: string }>(`${statusUrl(one, e)}?wait=25`, { headers: { 'if-none-match': etag } }),
     );
     const started = Date.now();
-    await withListenersDown(database.name, async () => {
+    await withListenersDown(cluster.database.name, async () => {
       await eventually(() => one.deps.db.listenerState() === 'reconnecting', 5_000, 'listener down');
       await scan(two.url, e);
     });
@@ -162,7 +157,7 @@ describe('when the listening connection dies', () => {
 
   it('reports the listener as not ready until it reconnects, and counts the reconnect', async () => {
     const before = await metric(one, 'verification_status_listener_reconnects_total');
-    await withListenersDown(database.name, async () => {
+    await withListenersDown(cluster.database.name, async () => {
       await eventually(() => one.deps.db.listenerState() === 'reconnecting', 5_000, 'listener down');
       const res = await request<{ status: string; checks: Record<string, string> }>(`${one.url}/readyz`);
       expect(res.status).toBe(503);

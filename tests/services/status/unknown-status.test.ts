@@ -5,23 +5,18 @@ import { createAnnouncedEnrollment, enrollmentRow } from '../../helpers/announce
 import { request } from '../../helpers/http.ts';
 import { eventually, withListenersDown } from '../../helpers/listener-outage.ts';
 import { expectProblem } from '../../helpers/problem.ts';
-import { createScratchDatabase, type ScratchDatabase } from '../../helpers/scratch-database.ts';
-import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
+import { startInstances, type Instances } from '../../helpers/instances.ts';
+import type { TestServer } from '../../helpers/test-server.ts';
 
 // Two instances, one database: an id polled on one may be created through the other.
-let database: ScratchDatabase;
+let cluster: Instances;
 let one: TestServer;
 let two: TestServer;
 beforeAll(async () => {
-  database = await createScratchDatabase();
-  one = await startTestServer({ databaseUrl: database.url });
-  two = await startTestServer({ databaseUrl: database.url });
+  cluster = await startInstances(2);
+  [one, two] = cluster.servers as [TestServer, TestServer];
 });
-afterAll(async () => {
-  await one?.close();
-  await two?.close();
-  await database?.drop();
-});
+afterAll(() => cluster?.close());
 
 const poll = (server: TestServer, statusId: string) => request(`${server.url}/verification-srv/verificationstatus/${statusId}`);
 
@@ -91,7 +86,7 @@ describe('polls of an unknown status id', () => {
 
   it('are not cached while the listener is down, so a creation meanwhile is found', async () => {
     const id = randomUUID();
-    await withListenersDown(database.name, async () => {
+    await withListenersDown(cluster.database.name, async () => {
       await eventually(() => one.deps.statusHub.state === 'down', 5_000, 'hub down');
       const [bypassed, unknowns] = [await reads(one, 'bypass'), await reads(one, 'unknown')];
       expectProblem(await poll(one, id), 404, 'VER_0030');

@@ -88,7 +88,7 @@ describe('verifyRegistration refuses', () => {
   });
 
   it('for TOUCHID, a security key (not the platform authenticator)', async () => {
-    await expect(verify(securityKey, { method: 'TOUCHID' }).result).rejects.toMatchObject({ code: 'VER_0080', message: expect.stringContaining('platform') });
+    await expect(verify(securityKey, { method: 'TOUCHID' }).result).rejects.toMatchObject({ code: 'VER_0089', message: expect.stringContaining('platform') });
   });
 
   it('a credential the user already registered (a client that ignored excludeCredentials)', async () => {

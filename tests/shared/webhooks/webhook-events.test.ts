@@ -13,6 +13,16 @@ describe('toWebhookMessage', () => {
     [{ event: 'authentication.succeeded', ...subject, phId: PH }, 'authentication.succeeded', { ph_id: PH }],
     [{ event: 'authentication.wrong_code', ...subject, failures: 4, retryAfterS: 2 }, 'authentication.failed', { reason: 'wrong_code', failures: 4 }],
     [{ event: 'authentication.replay', ...subject, phId: PH }, 'authentication.failed', { reason: 'replay', ph_id: PH }],
+    [
+      { event: 'authentication.clone_warning', ...subject, phId: PH, storedCounter: 7, receivedCounter: 3 },
+      'authentication.failed',
+      { reason: 'clone_warning', ph_id: PH },
+    ],
+    [
+      { event: 'authentication.invalid_response', ...subject, statusId: PH, code: 'VER_0083' },
+      'authentication.failed',
+      { reason: 'invalid_response', code: 'VER_0083', status_id: PH },
+    ],
     [{ event: 'authentication.throttled', ...subject, retryAfterS: 900 }, 'authentication.denied', { reason: 'throttled', retry_after: 900 }],
     [{ event: 'authentication.denied', ...subject, reason: 'fraud' }, 'authentication.denied', { reason: 'fraud' }],
     [{ event: 'lockout.started', ...subject, failures: 10, lockedUntil: AT }, 'lockout.started', { failures: 10, locked_until: AT.toISOString() }],

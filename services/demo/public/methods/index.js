@@ -4,16 +4,18 @@
 
 import { backupcode } from './backupcode.js';
 import { email } from './email.js';
+import { fido2 } from './fido2.js';
 import { push } from './push.js';
 import { sms } from './sms.js';
 import { totp } from './totp.js';
+import { touchid } from './touchid.js';
 
 /** @typedef {import('./method-module.js').MethodModule} MethodModule */
 /** @typedef {import('../assets/api.js').Api} Api */
 /** @typedef {import('../assets/types.js').MethodSummary} MethodSummary */
 
 /** @type {readonly MethodModule[]} */
-export const METHODS = [totp, push, sms, email, backupcode];
+export const METHODS = [totp, push, sms, email, backupcode, touchid, fido2];
 
 /**
  * The methods to offer for `part`: those this page implements that the tenant has active. A
