@@ -74,8 +74,8 @@ export class StatusHub {
     options: StatusHubOptions,
   ) {
     this.#clock = options.clock ?? (() => new Date());
-    // Sent on the listening connection itself: no wait for a pooled connection (which requests
-    // under load all want), and measured faster than the pool (README, Performance).
+    // Sent on the listening connection itself: no wait for a pooled connection, which requests
+    // under load all want (README, Performance: the A/B of the two).
     this.#barrier = new NotifyBarrier({ query: (text, params) => db.queryOnListener(text, params) }, options.barrierTimeoutMs);
     this.#metrics = options.metrics;
     this.#resyncConcurrency = options.resyncConcurrency ?? 4;
