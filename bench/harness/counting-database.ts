@@ -37,6 +37,8 @@ export function countingDatabase(db: Database, counts: QueryCounts): Database {
     withClient: (work) => db.withClient(work),
     listen: (channel, onMessage, onReconnect) => db.listen(channel, onMessage, onReconnect),
     listenerState: () => db.listenerState(),
+    // Barriers on the listening connection are the process's own, not an operation's: not counted.
+    queryOnListener: (text, params) => db.queryOnListener(text, params),
     close: () => db.close(),
   };
 }

@@ -15,7 +15,7 @@ export function methodChangeSchema(method: MethodModule) {
 }
 
 /** The config service: which verification methods a tenant offers, and their settings. */
-export function configRoutes({ db, verifyToken, securityEvents, methodLists }: Deps): Router<AppState> {
+export function configRoutes({ db, verifyToken, securityEvents, methodLists, tenantMethods }: Deps): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/verification-srv/config' });
   const auth = authenticate(verifyToken);
   resolveMethodParam(router, 'type');
@@ -38,6 +38,7 @@ export function configRoutes({ db, verifyToken, securityEvents, methodLists }: D
     ctx.body = await method.settings.update(db, principal.tenantId, change, { sub: principal.sub, events: securityEventsFor(ctx, securityEvents) });
     // This instance's own change is seen at once; the others drop theirs on the NOTIFY.
     methodLists.invalidate(principal.tenantId);
+    tenantMethods.invalidate(principal.tenantId);
   });
 
   return router;

@@ -30,5 +30,11 @@ export interface Database extends Queryable {
    */
   listen(channel: string, onMessage: NotificationHandler, onReconnect?: () => void): Promise<Subscription>;
   listenerState(): ListenerState;
+  /**
+   * Runs one statement on the listening connection itself (e.g. a NOTIFY barrier's own NOTIFY):
+   * it needs no pooled connection, so it cannot wait behind transactions that wait for it.
+   * Fails while the listener is not connected.
+   */
+  queryOnListener(text: string, params?: unknown[]): Promise<unknown>;
   close(): Promise<void>;
 }

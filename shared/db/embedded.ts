@@ -42,6 +42,8 @@ export async function createEmbeddedDatabase(dataDir: string): Promise<Database>
       return { close: () => unlisten() };
     },
     listenerState: () => (lite.closed ? 'closed' : 'connected'),
+    // One in-process database: its notifications are the same whichever client sends them.
+    queryOnListener: (text, params) => pool.query(text, params),
     async close() {
       await pool.end();
       await lite.close();

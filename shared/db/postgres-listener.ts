@@ -28,6 +28,7 @@ export class PostgresListener {
   #channels = new Map<string, Channel>();
   #connecting: Promise<void> | undefined;
   #closed = false;
+  #tail: Promise<unknown> = Promise.resolve();
   #everConnected = false;
   #backoff = MIN_BACKOFF_MS;
   #timer: NodeJS.Timeout | undefined;
@@ -55,15 +56,31 @@ export class PostgresListener {
     entry.handlers.add(onMessage);
     if (onReconnect) entry.reconnectHandlers.add(onReconnect);
     await this.#ensureConnected();
-    if (isNew && this.#client) await this.#client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    const client = this.#client;
+    if (isNew && client) await this.#serially(() => client.query(`LISTEN ${pg.escapeIdentifier(channel)}`));
     return async () => {
       entry.handlers.delete(onMessage);
       if (onReconnect) entry.reconnectHandlers.delete(onReconnect);
       if (entry.handlers.size === 0) {
         this.#channels.delete(channel);
-        await this.#client?.query(`UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => undefined);
+        const client = this.#client;
+        if (client) await this.#serially(() => client.query(`UNLISTEN ${pg.escapeIdentifier(channel)}`)).catch(() => undefined);
       }
     };
+  }
+
+  /** Runs one statement on the listening connection; fails while it is not connected. */
+  query(text: string, params?: unknown[]): Promise<unknown> {
+    const client = this.#client;
+    if (!client) return Promise.reject(new Error('the listener is not connected'));
+    return this.#serially(() => client.query(text, params));
+  }
+
+  /** One statement at a time on the connection (pg deprecates overlapping ones). */
+  #serially<T>(run: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(run, run);
+    this.#tail = result.catch(() => undefined);
+    return result;
   }
 
   async close(): Promise<void> {
@@ -154,7 +171,7 @@ export class PostgresListener {
       timer = setTimeout(() => reject(new Error('listener health check timed out')), HEALTH_TIMEOUT_MS);
       timer.unref();
     });
-    Promise.race([client.query('SELECT 1'), timeout]).then(
+    Promise.race([this.#serially(() => client.query('SELECT 1')), timeout]).then(
       () => clearTimeout(timer),
       (err: unknown) => {
         clearTimeout(timer);

@@ -51,6 +51,7 @@ export function createPostgresDatabase({ connectionString, maxConnections = 10, 
       return { close: unsubscribe };
     },
     listenerState: () => listener.state,
+    queryOnListener: (text, params) => listener.query(text, params),
     async close() {
       await listener.close();
       await pool.end();

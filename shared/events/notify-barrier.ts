@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Queryable } from '../db/database.ts';
 
 interface Waiter {
   resolve(): void;
@@ -10,6 +9,11 @@ interface InFlight {
   token: string;
   waiters: Waiter[];
   timer: NodeJS.Timeout;
+}
+
+/** Where a barrier's NOTIFY is sent: the pool, or the listening connection itself (Database.queryOnListener). */
+export interface BarrierSender {
+  query(text: string, params: unknown[]): Promise<unknown>;
 }
 
 /** Why a barrier did not complete; the caller then reads the database instead. */
@@ -42,7 +46,7 @@ export class NotifyBarrier {
   #scheduled = false;
 
   constructor(
-    private readonly db: Queryable,
+    private readonly db: BarrierSender,
     private readonly timeoutMs = 1_000,
     private readonly maxInFlight = 2,
   ) {}

@@ -8,7 +8,13 @@ export const STATUS_CHANNEL = 'verification_status';
  * NOTIFY is delivered on commit and never for a change that was rolled back.
  */
 export async function publishStatus(tx: Queryable, status: VersionedStatus): Promise<void> {
-  await tx.query('SELECT pg_notify($1, $2)', [STATUS_CHANNEL, JSON.stringify(status)]);
+  const { channel, payload } = statusNotification(status);
+  await tx.query('SELECT pg_notify($1, $2)', [channel, payload]);
+}
+
+/** The NOTIFY that announces `status`, for a statement that sends it along with the change itself. */
+export function statusNotification(status: VersionedStatus): { channel: string; payload: string } {
+  return { channel: STATUS_CHANNEL, payload: JSON.stringify(status) };
 }
 
 /** Parses a notification payload; anything malformed is ignored rather than trusted. */

@@ -74,7 +74,9 @@ export class StatusHub {
     options: StatusHubOptions,
   ) {
     this.#clock = options.clock ?? (() => new Date());
-    this.#barrier = new NotifyBarrier(db, options.barrierTimeoutMs);
+    // Sent on the listening connection itself: no wait for a pooled connection, which requests
+    // under load all want (README, Performance: the A/B of the two).
+    this.#barrier = new NotifyBarrier({ query: (text, params) => db.queryOnListener(text, params) }, options.barrierTimeoutMs);
     this.#metrics = options.metrics;
     this.#resyncConcurrency = options.resyncConcurrency ?? 4;
     const cacheEntries = options.cacheEntries ?? 50_000;

@@ -71,18 +71,23 @@ const RUNNING = (now: string) => `expires_at > ${now}`;
 /** Columns a new exchange is written with; the repository fills in the version. */
 export type NewExchangeRow = Omit<Exchange, 'version' | 'updatedAt'>;
 
-/** Writes a new exchange (version 1) and returns it as stored. */
-export async function insertExchange(q: Queryable, e: NewExchangeRow): Promise<Exchange> {
-  const { rows } = await q.query<ExchangeRow>(
-    `INSERT INTO exchanges (status_id, exchange_id, kind, tenant_id, sub, verification_type, status, authenticator_client_id,
+/**
+ * Writes a new exchange (version 1) and returns it as stored; with `notify`, the same statement
+ * sends that NOTIFY (delivered when the transaction commits), one round trip instead of two.
+ */
+export async function insertExchange(q: Queryable, e: NewExchangeRow, notify?: { channel: string; payload: string }): Promise<Exchange> {
+  const insert = `INSERT INTO exchanges (status_id, exchange_id, kind, tenant_id, sub, verification_type, status, authenticator_client_id,
        secret_ciphertext, secret_key_id, method_state, device_id, push_id, public_key, ph_id, failed_attempts, max_attempts,
        stepped_up, expires_at, created_at, updated_at, version)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, 1)
-     RETURNING *`,
+     RETURNING *`;
+  const { rows } = await q.query<ExchangeRow>(
+    notify ? `WITH created AS (${insert}) SELECT created.*, pg_notify($21, $22)::text AS notified FROM created` : insert,
     [
       e.statusId, e.exchangeId, e.kind, e.tenantId, e.sub, e.verificationType, e.status, e.authenticatorClientId,
       e.secret?.ciphertext ?? null, e.secret?.keyId ?? null, e.methodState, e.deviceId, e.pushId, e.publicKey, e.phId,
       e.failedAttempts, e.maxAttempts, e.steppedUp, e.expiresAt, e.createdAt,
+      ...(notify ? [notify.channel, notify.payload] : []),
     ],
   );
   return toExchange(rows[0]!);

@@ -1,3 +1,4 @@
+import type { TenantMethodConfigs } from '../tenants/tenant-method-configs.ts';
 import type { z } from 'zod';
 import type { AppConfig } from '../config/env.ts';
 import type { Authenticator } from '../authenticators/authenticator.ts';
@@ -25,6 +26,8 @@ export interface MethodDeps {
   /** SMS and email codes, through the outbox. */
   delivery: MessageDelivery;
   outbox: Outbox;
+  /** The tenants' method settings, cached per process (read them through a module's MethodSettings). */
+  tenantMethods: TenantMethodConfigs;
 }
 
 /** What every operation gets: the dependencies and the facts of the request it serves. */

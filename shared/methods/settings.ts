@@ -5,6 +5,7 @@ import type { JsonObject } from '../db/json.ts';
 import { VerificationError } from '../errors/verification-error.ts';
 import { ensureTenantMethod, findTenantMethod, saveTenantMethod } from '../tenants/method-config-repository.ts';
 import { announceTenantConfigChange } from '../tenants/tenant-config-events.ts';
+import { CachedMethodConfigs } from '../tenants/tenant-method-configs.ts';
 import { COMMON_SETTINGS_FIELDS, type CommonSettings, type MethodConfig } from '../tenants/method-settings.ts';
 import type { VerificationType } from '../tenants/verification-type.ts';
 
@@ -29,6 +30,9 @@ export interface SettingsDefinition<F extends z.ZodRawShape> {
   /** Whether a tenant that never configured the method has it active (default true). */
   activeByDefault?: boolean;
 }
+
+/** Where settings are read: SQL (a transaction, the pool), or the per-process cache. */
+export type ConfigSource = Queryable | CachedMethodConfigs;
 
 /** Who changes a configuration: the admin's `sub`, and where the change is recorded. */
 export interface ConfigChanger {
@@ -56,14 +60,17 @@ export interface MethodSettings<S extends CommonSettings> {
   readonly activeByDefault: boolean;
   /** What `PUT` accepts under `settings`: each member optional, unknown members refused. */
   readonly patch: z.ZodType<Partial<S>>;
-  /** The tenant's configuration, defaults included. */
-  read(q: Queryable, tenantId: string): Promise<MethodConfig<S>>;
+  /**
+   * The tenant's configuration, defaults included: from `from`'s transaction or pool, or from
+   * the per-process cache (`deps.tenantMethods.via(tx)`), which hot paths pass.
+   */
+  read(from: ConfigSource, tenantId: string): Promise<MethodConfig<S>>;
   /**
    * The settings an operation runs with.
    *
    * @throws VerificationError METHOD_INACTIVE when the tenant switched the method off.
    */
-  requireActive(q: Queryable, tenantId: string): Promise<S>;
+  requireActive(from: ConfigSource, tenantId: string): Promise<S>;
   /**
    * Applies a partial change (already parsed with `patch`), checking the merged result. The
    * row is locked while merging, so two admins changing different settings at once both keep
@@ -114,8 +121,8 @@ export function defineSettings<F extends z.ZodRawShape>(definition: SettingsDefi
     return parsed.data as S;
   };
 
-  const read = async (q: Queryable, tenantId: string): Promise<MethodConfig<S>> => {
-    const stored = await findTenantMethod(q, tenantId, type);
+  const read = async (from: ConfigSource, tenantId: string): Promise<MethodConfig<S>> => {
+    const stored = from instanceof CachedMethodConfigs ? await from.find(tenantId, type) : await findTenantMethod(from, tenantId, type);
     return { verificationType: type, active: stored?.active ?? activeByDefault, settings: merge(stored?.settings) };
   };
 
@@ -126,8 +133,8 @@ export function defineSettings<F extends z.ZodRawShape>(definition: SettingsDefi
     activeByDefault,
     patch,
     read,
-    async requireActive(q, tenantId) {
-      const config = await read(q, tenantId);
+    async requireActive(from, tenantId) {
+      const config = await read(from, tenantId);
       if (!config.active) throw new VerificationError('METHOD_INACTIVE', `${type} is not active for this tenant`);
       return config.settings;
     },

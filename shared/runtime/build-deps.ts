@@ -20,6 +20,7 @@ import { Webhooks } from '../webhooks/webhooks.ts';
 import { registerPushGateway } from '../methods/push/push-gateway.ts';
 import { listMethods } from '../methods/method-list.ts';
 import { TenantConfigCache } from '../tenants/tenant-config-cache.ts';
+import { TenantMethodConfigs } from '../tenants/tenant-method-configs.ts';
 import type { Clock, Deps } from './deps.ts';
 
 export interface BuildOptions {
@@ -70,10 +71,13 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
     const policy = { production: config.production, allowPrivate: config.outbound.allowPrivate };
     registerPushGateway(outbox, { url: config.push.webhookUrl, secrets: config.outbound.webhookSecrets, policy });
   }
+  await webhooks.start();
   // Every queue is registered by now (register() before start()).
   await outbox.start();
   const methodLists = new TenantConfigCache(database, (tenantId) => listMethods(database, tenantId));
   await methodLists.start();
+  const tenantMethods = new TenantMethodConfigs(database);
+  await tenantMethods.start();
   const auditChainer = new AuditChainer({ db: database, log });
   auditChainer.start();
   // Every security event goes to the log, the audit trail and the tenants' webhook endpoints.
@@ -101,6 +105,7 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
     delivery,
     webhooks,
     methodLists,
+    tenantMethods,
     auditChainer,
   };
 }
@@ -114,6 +119,8 @@ export async function closeDeps(deps: Deps): Promise<void> {
   await deps.auditChainer.stop();
   await deps.delivery.close();
   await deps.statusHub.stop();
+  await deps.webhooks.stop();
   await deps.methodLists.stop();
+  await deps.tenantMethods.stop();
   await deps.db.close();
 }

@@ -14,6 +14,7 @@ import type { Webhooks } from '../webhooks/webhooks.ts';
 import type { AuditChainer } from '../audit/audit-chainer.ts';
 import type { MethodSummary } from '../methods/method-list.ts';
 import type { TenantConfigCache } from '../tenants/tenant-config-cache.ts';
+import type { TenantMethodConfigs } from '../tenants/tenant-method-configs.ts';
 
 export type { Clock } from '../clock/clock.ts';
 
@@ -41,6 +42,8 @@ export interface Deps {
   webhooks: Webhooks;
   /** Each tenant's method list (config/list), cached per process, dropped on a change's NOTIFY. */
   methodLists: TenantConfigCache<MethodSummary[]>;
+  /** Each tenant's stored method configurations (settings, active), cached per process, dropped on a change's NOTIFY. */
+  tenantMethods: TenantMethodConfigs;
   /** Moves recorded audit events into their tenants' hash chains soon after they commit. */
   auditChainer: AuditChainer;
 }

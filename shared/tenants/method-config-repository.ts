@@ -30,6 +30,12 @@ export async function findTenantActivity(q: Queryable, tenantId: string): Promis
   return new Map(rows.map((r) => [r.verification_type, r.active]));
 }
 
+/** Every stored configuration of the tenant (methods never changed have no row). */
+export async function findTenantMethods(q: Queryable, tenantId: string): Promise<StoredMethodConfig[]> {
+  const { rows } = await q.query<MethodRow>('SELECT verification_type, active, settings FROM tenant_methods WHERE tenant_id = $1', [tenantId]);
+  return rows.map(toStored);
+}
+
 /** One stored configuration, locked for update when `forUpdate` (inside a transaction). */
 export async function findTenantMethod(
   q: Queryable,

@@ -37,16 +37,20 @@ export class TenantConfigCache<T> {
     await subscription?.close();
   }
 
-  /** The value for `tenantId`, from the cache when it is trustworthy, loaded (and kept) otherwise. */
-  async get(tenantId: string): Promise<T> {
+  /**
+   * The value for `tenantId`, from the cache when it is trustworthy, loaded (and kept) otherwise;
+   * `load` replaces the loader for this call (e.g. one reading through the caller's
+   * transaction, which must not wait for a second pooled connection).
+   */
+  async get(tenantId: string, load: (tenantId: string) => Promise<T> = this.load): Promise<T> {
     if (!this.#live()) {
       this.clear();
-      return this.load(tenantId);
+      return load(tenantId);
     }
     const hit = this.#entries.get(tenantId);
     if (hit !== undefined) return hit;
     const generation = this.#generation;
-    const loaded = await this.load(tenantId);
+    const loaded = await load(tenantId);
     if (generation === this.#generation && this.#live()) this.#store(tenantId, loaded);
     return loaded;
   }

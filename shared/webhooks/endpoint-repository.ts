@@ -105,15 +105,19 @@ export async function listEndpoints(q: Queryable, tenantId: string): Promise<Sto
   return rows.map(toEndpoint);
 }
 
-/** Ids of the tenant's enabled endpoints subscribed to `type` (or to everything). */
-export async function subscribedEndpointIds(q: Queryable, tenantId: string, type: string): Promise<string[]> {
-  const { rows } = await q.query<{ id: string }>(
-    `SELECT id FROM webhook_endpoints
-      WHERE tenant_id = $1 AND status = 'enabled' AND events && ARRAY['*', $2]::text[]
-      ORDER BY created_at, id`,
-    [tenantId, type],
+/** An enabled endpoint and the event types it hears (`*`: all). */
+export interface EndpointSubscription {
+  id: string;
+  events: string[];
+}
+
+/** The tenant's enabled endpoints with what each subscribes to, oldest first. */
+export async function enabledEndpoints(q: Queryable, tenantId: string): Promise<EndpointSubscription[]> {
+  const { rows } = await q.query<EndpointSubscription>(
+    `SELECT id, events FROM webhook_endpoints WHERE tenant_id = $1 AND status = 'enabled' ORDER BY created_at, id`,
+    [tenantId],
   );
-  return rows.map((r) => r.id);
+  return rows;
 }
 
 export async function deleteEndpoint(tx: Queryable, tenantId: string, id: string): Promise<boolean> {

@@ -1,3 +1,4 @@
+import { announceEndpointChange } from './endpoint-events.ts';
 import { randomUUID } from 'node:crypto';
 import { VerificationError } from '../errors/verification-error.ts';
 import { generateWebhookSecret } from '../outbound/webhook-secret.ts';
@@ -86,6 +87,7 @@ export function createEndpoint(c: WebhookContext, req: NewEndpointRequest): Prom
       secret: sealSecret(c.keyring, secret, secretBinding(id)),
       now,
     });
+    await announceEndpointChange(tx, req.tenantId);
     return { ...toEndpointView(stored, now), secret };
   });
 }
@@ -112,6 +114,7 @@ export async function listTenantEndpoints(c: WebhookContext, tenantId: string): 
 export function removeEndpoint(c: WebhookContext, tenantId: string, id: string): Promise<void> {
   return c.db.transaction(async (tx) => {
     if (!(await deleteEndpoint(tx, tenantId, id))) throw new VerificationError('WEBHOOK_NOT_FOUND');
+    await announceEndpointChange(tx, tenantId);
     await c.outbox.failOpen(tx, WEBHOOK_QUEUE, id, 'the endpoint was deleted');
   });
 }

@@ -4,7 +4,9 @@ import { postSignedJson, type OutboundOutcome } from '../outbound/outbound-reque
 import { openSecret } from '../otp/secret-box.ts';
 import type { AttemptResult, FinishedRow, OutboxDelivery } from '../outbox/outbox-entry.ts';
 import type { RecordedEvent, SecurityEventSink } from '../security-events/index.ts';
-import { disableEndpoint, findEndpointById, subscribedEndpointIds, type StoredEndpoint } from './endpoint-repository.ts';
+import { announceEndpointChange } from './endpoint-events.ts';
+import { disableEndpoint, findEndpointById, type StoredEndpoint } from './endpoint-repository.ts';
+import type { SubscribedEndpoints } from './subscribed-endpoints.ts';
 import { WEBHOOK_QUEUE, secretBinding, type WebhookContext } from './webhook-context.ts';
 import { toWebhookMessage, type WebhookMessage } from './webhook-events.ts';
 
@@ -19,14 +21,15 @@ const GONE = 410;
 /**
  * The webhook outbox as a security-event sink: one row per event and subscribed, enabled
  * endpoint, in `tx`, the transaction of the change, keyed by the endpoint so each endpoint
- * receives its events one at a time in the order they were written.
+ * receives its events one at a time in the order they were written. Which endpoints those
+ * are comes from `endpoints` (cached per process, exact for changes committed before the event).
  */
-export function webhookSink(c: Pick<WebhookContext, 'outbox'>): SecurityEventSink {
+export function webhookSink(c: Pick<WebhookContext, 'outbox'>, subscribed: SubscribedEndpoints): SecurityEventSink {
   return {
     async write(tx: Queryable, recorded: RecordedEvent) {
       const message = toWebhookMessage(recorded);
       if (!message) return;
-      const endpoints = await subscribedEndpointIds(tx, message.data.tenant, message.type);
+      const endpoints = await subscribed.ids(tx, message.data.tenant, message.type);
       if (endpoints.length === 0) return;
       const body = JSON.stringify(message);
       for (const endpointId of endpoints) {
@@ -105,6 +108,7 @@ export async function deliverWebhook(c: WebhookContext, delivery: OutboxDelivery
 export async function onWebhookFinished(c: WebhookContext, tx: Queryable, row: FinishedRow): Promise<void> {
   if (row.result.httpStatus !== GONE || !row.orderingKey) return;
   if (!(await disableEndpoint(tx, row.orderingKey, 'the receiver answered 410 Gone', c.clock()))) return;
+  if (row.tenantId) await announceEndpointChange(tx, row.tenantId);
   const given = await c.outbox.failOpen(tx, WEBHOOK_QUEUE, row.orderingKey, 'the endpoint was disabled (410 Gone)');
   c.log.warn({ endpoint_id: row.orderingKey, tenant: row.tenantId, pending_given_up: given }, 'webhook endpoint disabled: the receiver answered 410 Gone');
 }

@@ -12,6 +12,7 @@ import {
 } from './endpoints.ts';
 import { WEBHOOK_QUEUE, type WebhookContext } from './webhook-context.ts';
 import { deliverWebhook, onWebhookFinished, webhookSink } from './webhook-delivery.ts';
+import { SubscribedEndpoints } from './subscribed-endpoints.ts';
 
 /**
  * Tenant webhooks (DESIGN §17): endpoints admins manage, a security-event sink that writes one
@@ -22,16 +23,27 @@ import { deliverWebhook, onWebhookFinished, webhookSink } from './webhook-delive
 export class Webhooks {
   readonly #c: WebhookContext;
   readonly sink: SecurityEventSink;
+  readonly #subscribed: SubscribedEndpoints;
 
   constructor(context: WebhookContext, options: { retryScale: number }) {
     this.#c = context;
-    this.sink = webhookSink(context);
+    this.#subscribed = new SubscribedEndpoints(context.db);
+    this.sink = webhookSink(context, this.#subscribed);
     context.outbox.register(WEBHOOK_QUEUE, {
       handle: (delivery) => deliverWebhook(context, delivery),
       retrySchedule: WEBHOOK_RETRY_SCHEDULE,
       retryScale: options.retryScale,
       onFinished: (tx, row) => onWebhookFinished(context, tx, row),
     });
+  }
+
+  /** Starts caching which endpoints hear what (until then the sink reads them per event). */
+  start(): Promise<void> {
+    return this.#subscribed.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#subscribed.stop();
   }
 
   /** See createEndpoint. */

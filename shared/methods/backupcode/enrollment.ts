@@ -37,7 +37,7 @@ export const initiate = defineOperation('BackupcodeInitiation', initiationBody, 
   const { tenantId, sub } = ctx.user;
   await enforceInitiationLimit(ctx.deps.db, { tenantId, sub, limit: ctx.deps.config.initiationRateLimit, now: ctx.now });
   return ctx.deps.db.transaction(async (tx) => {
-    await backupcodeSettings.requireActive(tx, tenantId);
+    await backupcodeSettings.requireActive(ctx.deps.tenantMethods.via(tx), tenantId);
     await ensureTenant(tx, tenantId);
     await requireStepUp(tx, { ...ctx.stepUp, tenantId, sub, now: ctx.now });
     const [existing] = await listAuthenticators(tx, tenantId, sub, 'BACKUPCODE');

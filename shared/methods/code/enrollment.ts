@@ -105,7 +105,7 @@ export function resend<S extends CodeSettings, T extends VerificationType, F ext
         const previous = readExchangeState(enrollment.methodState);
         const wait = Math.ceil((previous.sentAt.getTime() + RESEND_COOLDOWN_SECONDS * 1000 - ctx.now.getTime()) / 1000);
         if (wait > 0) return failAfterCommit(tooSoon(wait));
-        const settings = await ch.settings.requireActive(tx, enrollment.tenantId);
+        const settings = await ch.settings.requireActive(ctx.deps.tenantMethods.via(tx), enrollment.tenantId);
         const sent = await sendCode(tx, ctx, {
           channel: ch.channel,
           tenantId: enrollment.tenantId,

@@ -52,7 +52,7 @@ export async function startEnrollment<S extends CommonSettings>(
     let current: S;
     let steppedUp: boolean;
     try {
-      current = await settings.requireActive(tx, tenantId);
+      current = await settings.requireActive(ctx.deps.tenantMethods.via(tx), tenantId);
       await ensureTenantOnce(ctx.deps.db, tx, tenantId);
       // requireStepUp's rule, with the user's factors counted in the same statement.
       await lockUserAuthenticators(tx, tenantId, sub);
@@ -186,7 +186,7 @@ export function completeEnrollment<S extends CommonSettings>(ctx: OperationConte
     const factors = await authenticatorCounts(tx, enrollment.tenantId, enrollment.sub, enrollment.verificationType);
     const unchecked = await refuseUncheckedSecondFactor(tx, ctx, enrollment, factors.any);
     if (unchecked) return failAfterCommit(unchecked);
-    const { settings } = await c.settings.read(tx, enrollment.tenantId);
+    const { settings } = await c.settings.read(ctx.deps.tenantMethods.via(tx), enrollment.tenantId);
     if (factors.ofType >= settings.max_devices) {
       return failAfterCommit(new VerificationError('MAX_DEVICES_REACHED'));
     }
@@ -254,7 +254,7 @@ export async function rotateEnrollment<S extends CommonSettings>(
     const locked = await lockForEvent(tx, { kind: 'enrollment', type: ctx.type, exchangeId }, 'rotate', ctx, owner);
     if (!locked.ok) return locked;
     const enrollment = locked.value;
-    const { settings: current } = await settings.read(tx, enrollment.tenantId);
+    const { settings: current } = await settings.read(ctx.deps.tenantMethods.via(tx), enrollment.tenantId);
     const fresh = seed(enrollment, current);
     await retireExchange(tx, enrollment.exchangeId, enrollment.statusId, ctx.now);
     const rotated = await transition(tx, enrollment, 'rotate', ctx, {

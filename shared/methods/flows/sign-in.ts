@@ -46,7 +46,7 @@ export async function startChallenge<S extends CommonSettings>(
   const { tenantId, sub } = ctx.subject;
   await enforceInitiationLimit(ctx.deps.db, { tenantId, sub, limit: ctx.deps.config.initiationRateLimit, now: ctx.now });
   return ctx.deps.db.transaction(async (tx) => {
-    const current = await settings.requireActive(tx, tenantId);
+    const current = await settings.requireActive(ctx.deps.tenantMethods.via(tx), tenantId);
     await ensureTenantOnce(ctx.deps.db, tx, tenantId);
     const authenticators = await listAuthenticators(tx, tenantId, sub, ctx.type);
     if (authenticators.length === 0) throw new VerificationError('NO_AUTHENTICATOR');
@@ -114,7 +114,7 @@ export function verifySignInCode<S extends CommonSettings>(ctx: SignInContext, v
   const subject = { ...ctx.subject, type: ctx.type };
   return runOutcome(ctx.deps.db, async (tx) => {
     // No tenant upsert here: the throttle creates the tenant the first time only (lockThrottle).
-    const settings = await v.settings.requireActive(tx, subject.tenantId);
+    const settings = await v.settings.requireActive(ctx.deps.tenantMethods.via(tx), subject.tenantId);
     let challenge: Challenge | undefined;
     if (v.exchangeId !== undefined) {
       const locked = await lockForEvent(tx, { kind: 'challenge', type: ctx.type, exchangeId: v.exchangeId }, 'authenticate', ctx, ctx.subject);

@@ -54,7 +54,7 @@ export const initiate = defineSignInOperation('PushSignInInitiation', signInInit
  */
 export const verify = defineSignInOperation('PushSignInVerification', signInVerificationBody, (ctx, body) =>
   runOutcome(ctx.deps.db, async (tx) => {
-    await pushSettings.requireActive(tx, ctx.subject.tenantId);
+    await pushSettings.requireActive(ctx.deps.tenantMethods.via(tx), ctx.subject.tenantId);
     const ref = { kind: 'challenge', type: ctx.type, exchangeId: body.exchange_id } as const;
     const locked = await lockForEvent(tx, ref, 'authenticate', ctx, ctx.subject);
     if (locked.ok) return failAfterCommit(refusal('challenge', 'authenticate', locked.value.status));

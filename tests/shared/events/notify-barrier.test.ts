@@ -41,6 +41,22 @@ describe('NotifyBarrier', () => {
     await events.close();
   });
 
+  it('resolves only after every notification committed before it was delivered, sent on the listening connection itself', async () => {
+    const heard: string[] = [];
+    const events = await db.listen('barrier_test_listener', (payload) => heard.push(payload));
+    const barrier = new NotifyBarrier({ query: (text, params) => db.queryOnListener(text, params) });
+    const subscription = await db.listen(barrier.channel, (payload) => barrier.arrived(payload));
+    await Promise.all(
+      Array.from({ length: 30 }, async (_, i) => {
+        await db.query("SELECT pg_notify('barrier_test_listener', $1)", [String(i)]);
+        await barrier.sync();
+        expect(heard).toContain(String(i));
+      }),
+    );
+    await subscription.close();
+    await events.close();
+  });
+
   it('sends one NOTIFY for all who asked in one event-loop turn, and one for those who asked while it was out', async () => {
     let sent = 0;
     const counting: Queryable = {
