@@ -5,7 +5,7 @@
 // New entries are added above the old ones (never a redraw), so the polite live region
 // announces only what is new.
 
-import { describeActivity } from './activity-wording.js';
+import { describeActivity, worthALine } from './activity-wording.js';
 import { h } from './dom.js';
 
 /** @typedef {import('./api.js').Api} Api */
@@ -68,7 +68,7 @@ export function activityList({ api, container, pollIntervalMs = ACTIVITY_POLL_MS
   /** @param {ActivityItem[]} items newest first */
   function show(items) {
     const shown = new Set([...list.children].map((li) => li.getAttribute('data-id')));
-    const fresh = items.filter((item) => !shown.has(item.id));
+    const fresh = items.filter((item) => worthALine(item) && !shown.has(item.id));
     // Oldest new one first, each put on top: the list ends newest first.
     for (const item of fresh.reverse()) list.prepend(entry(item));
     while (list.children.length > SHOWN) list.lastElementChild?.remove();

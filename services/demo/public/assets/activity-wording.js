@@ -30,6 +30,19 @@ const detail = (details, key) => {
   return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 };
 
+// Recorded with another event that says the same to a user: an enrollment's ENROLLED comes
+// with factor.added in one transaction, and "Finished adding X" above "X added" reads as two.
+const SAID_BY_ANOTHER = new Set(['enrollment.enrolled']);
+
+/**
+ * Whether `item` gets a line of its own in the list.
+ *
+ * @param {ActivityItem} item
+ */
+export function worthALine(item) {
+  return !SAID_BY_ANOTHER.has(item.event);
+}
+
 /**
  * One line for `item`, such as "Backup code used: 9 left".
  *

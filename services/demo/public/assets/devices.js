@@ -58,6 +58,25 @@ export function deviceList({ api, container, heading }) {
     moveFocusTo(focus);
   };
 
+  /**
+   * The line under a device's name: its method (unless the name already is it), when it was
+   * added and last used, and for backup codes how many are left.
+   *
+   * @param {DeviceView} device
+   * @param {string} name
+   */
+  function facts(device, name) {
+    const method = methodOfType(device.verification_type)?.label ?? device.verification_type;
+    return [
+      method === name ? undefined : method,
+      `added ${when(device.created_at)}`,
+      `last used ${when(device.last_used_at)}`,
+      device.remaining === undefined ? undefined : `${device.remaining} left`,
+    ]
+      .filter(Boolean)
+      .join(' · ');
+  }
+
   /** @param {DeviceView} device */
   function row(device) {
     const name = deviceName(device);
@@ -69,7 +88,7 @@ export function deviceList({ api, container, heading }) {
       {},
       h('strong', { class: 'device-name' }, name),
       h('br'),
-      h('span', { class: 'muted' }, `${methodOfType(device.verification_type)?.label ?? device.verification_type} · added ${when(device.created_at)} · last used ${when(device.last_used_at)}${device.remaining === undefined ? '' : ` · ${device.remaining} left`}`),
+      h('span', { class: 'muted' }, facts(device, name)),
     );
     const actions = h('div', { class: 'actions' }, renameButton, removeButton);
     item.append(summary, actions);
