@@ -4,8 +4,8 @@
 
 import { createApi } from './api.js';
 import { announce, byId, h, moveFocusTo } from './dom.js';
-import { currentToken, endSession } from './session.js';
-import { showSignedIn, showSignIn } from './session-panel.js';
+import { endSession } from './session.js';
+import { signedInToken } from './session-panel.js';
 import { offeredMethods } from '../methods/index.js';
 
 /** @typedef {import('../methods/method-module.js').MethodModule} MethodModule */
@@ -21,13 +21,8 @@ const result = byId('result', HTMLElement);
 /** @param {string} [notice] */
 async function start(notice) {
   signIn.hidden = true;
-  let token = currentToken();
-  if (!token) {
-    await showSignIn(session, notice);
-    token = currentToken();
-    if (!token) return;
-  }
-  showSignedIn(session, token);
+  const token = await signedInToken(session, notice);
+  if (!token) return;
   const api = createApi({
     token,
     // Signing in changes no factor, so nothing here asks for step-up.

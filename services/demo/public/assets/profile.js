@@ -7,8 +7,8 @@ import { createApi } from './api.js';
 import { byId, h } from './dom.js';
 import { deviceList } from './devices.js';
 import { openEnrollment } from './enrollment-panel.js';
-import { currentToken, endSession } from './session.js';
-import { showSignedIn, showSignIn } from './session-panel.js';
+import { endSession } from './session.js';
+import { signedInToken } from './session-panel.js';
 import { promptForSecondFactor } from './step-up-prompt.js';
 import { offeredMethods } from '../methods/index.js';
 
@@ -24,13 +24,8 @@ let activity;
 async function start(notice) {
   profile.hidden = true;
   activity?.stop();
-  let token = currentToken();
-  if (!token) {
-    await showSignIn(session, notice);
-    token = currentToken();
-    if (!token) return;
-  }
-  showSignedIn(session, token);
+  const token = await signedInToken(session, notice);
+  if (!token) return;
 
   const api = createApi({
     token,

@@ -4,7 +4,7 @@
 
 import { ProblemError } from './api.js';
 import { h, moveFocusTo } from './dom.js';
-import { endSession, startDemoSession, useToken, userOf } from './session.js';
+import { currentToken, endSession, startDemoSession, useToken, userOf } from './session.js';
 
 /**
  * Shows the sign-in form in `container`; resolves once a token is kept.
@@ -113,4 +113,23 @@ export function showSignedIn(container, token) {
       ),
     ),
   );
+}
+
+/**
+ * The tab's token, once someone is signed in: asks for a user name when there is no token
+ * (saying `notice` first), then shows who is signed in. Undefined when nobody signed in.
+ *
+ * @param {HTMLElement} container
+ * @param {string} [notice]
+ * @returns {Promise<string | undefined>}
+ */
+export async function signedInToken(container, notice) {
+  let token = currentToken();
+  if (!token) {
+    await showSignIn(container, notice);
+    token = currentToken();
+    if (!token) return undefined;
+  }
+  showSignedIn(container, token);
+  return token;
 }
