@@ -10,6 +10,7 @@ import { STATUS_CHANNEL, publishStatus } from '../../shared/events/status-events
 import type { BenchEnvironment } from '../harness/environment.ts';
 import { measure, type LoadOptions, type Measurement } from '../harness/measure.ts';
 import type { Comparison } from '../harness/scenario.ts';
+import { seedEnrollments } from '../harness/seed-enrollments.ts';
 
 const INSTANCE = fileURLToPath(new URL('../clients/status-instance.ts', import.meta.url));
 const TSX_LOADER = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
@@ -36,22 +37,6 @@ async function stopInstance(instance: { process: ChildProcess }): Promise<void> 
   const exited = once(instance.process, 'exit');
   instance.process.disconnect();
   await exited;
-}
-
-/** Live enrollments inserted straight into the table (setup only). */
-async function seedEnrollments(bench: BenchEnvironment, count: number): Promise<string[]> {
-  const db = bench.deps.db;
-  await db.query("INSERT INTO tenants (id) VALUES ('bench-scale') ON CONFLICT DO NOTHING");
-  const { rows } = await db.query<{ status_id: string }>(
-    `INSERT INTO exchanges (status_id, exchange_id, kind, tenant_id, sub, verification_type, status, authenticator_client_id,
-       secret_ciphertext, secret_key_id, method_state, max_attempts, expires_at, created_at, updated_at, version, stepped_up)
-     SELECT gen_random_uuid(), gen_random_uuid(), 'enrollment', 'bench-scale', 'bench-user-' || n, 'TOTP', 'INITIATED', gen_random_uuid(),
-       '\\x00'::bytea, 'k1', '{"algorithm": "SHA1", "digits": 6, "period": 30, "window": 1}', 5, now() + interval '1 hour', now(), now(), 1, false
-     FROM generate_series(1, $1::int) AS n
-     RETURNING status_id`,
-    [count],
-  );
-  return rows.map((r) => r.status_id);
 }
 
 /** Polls of one cached status, 50 connections split over the instances, all at once: the sum. */
@@ -177,7 +162,7 @@ async function notifyCeiling(databaseUrl: string, count: number, seconds: number
  */
 export default async function scale(bench: BenchEnvironment, load: LoadOptions): Promise<Comparison[]> {
   const databaseUrl = bench.deps.config.database.url!;
-  const ids = await seedEnrollments(bench, SUBSCRIBERS + COUNTS.length * TRANSITIONS);
+  const ids = await seedEnrollments(bench, 'bench-scale', SUBSCRIBERS + COUNTS.length * TRANSITIONS);
   const pollPath = `/verification-srv/verificationstatus/${ids[ids.length - 1]}`;
   const figures: { count: number; polls: Measurement; ws: Measurement; notify: Measurement }[] = [];
   let nextTransition = SUBSCRIBERS;

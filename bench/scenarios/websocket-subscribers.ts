@@ -24,6 +24,7 @@ import { startServer } from '../../shared/runtime/start-server.ts';
 import type { BenchEnvironment } from '../harness/environment.ts';
 import type { LoadOptions, Measurement } from '../harness/measure.ts';
 import type { Comparison } from '../harness/scenario.ts';
+import { seedEnrollments } from '../harness/seed-enrollments.ts';
 
 const SUBSCRIBERS = 10_000;
 const SAMPLES = 1_000;
@@ -225,22 +226,6 @@ async function startServerProcess(mode: Mode, databaseUrl: string): Promise<{ pr
   return { process: server, url };
 }
 
-/** Inserts `count` live enrollments straight into the table (setup only; the API would take minutes). */
-async function seedEnrollments(bench: BenchEnvironment, count: number): Promise<string[]> {
-  const db = bench.deps.db;
-  await db.query("INSERT INTO tenants (id) VALUES ('bench-ws') ON CONFLICT DO NOTHING");
-  const { rows } = await db.query<{ status_id: string }>(
-    `INSERT INTO exchanges (status_id, exchange_id, kind, tenant_id, sub, verification_type, status, authenticator_client_id,
-       secret_ciphertext, secret_key_id, method_state, max_attempts, expires_at, created_at, updated_at, version, stepped_up)
-     SELECT gen_random_uuid(), gen_random_uuid(), 'enrollment', 'bench-ws', 'bench-user-' || n, 'TOTP', 'INITIATED', gen_random_uuid(),
-       '\\x00'::bytea, 'k1', '{"algorithm": "SHA1", "digits": 6, "period": 30, "window": 1}', 5, now() + interval '1 hour', now(), now(), 1, false
-     FROM generate_series(1, $1::int) AS n
-     RETURNING status_id`,
-    [count],
-  );
-  return rows.map((r) => r.status_id);
-}
-
 interface Run {
   measurement: Measurement;
   rssPerSubscriberKiB: number;
@@ -319,7 +304,7 @@ export default async function websocketSubscribers(bench: BenchEnvironment, _loa
   // Each subscriber costs one descriptor in its server and one in the subscriber process.
   const subscribers = Math.min(SUBSCRIBERS, limit - 500);
   const databaseUrl = bench.deps.config.database.url!;
-  const ids = await seedEnrollments(bench, subscribers);
+  const ids = await seedEnrollments(bench, 'bench-ws', subscribers);
   const dir = mkdtempSync(join(tmpdir(), 'bench-ws-'));
   const idsFile = join(dir, 'ids.json');
   writeFileSync(idsFile, JSON.stringify(ids));
