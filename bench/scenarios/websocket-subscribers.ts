@@ -13,18 +13,14 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import WebSocket, { WebSocketServer } from 'ws';
-import { statusService } from '../../services/status/index.ts';
-import { loadConfig } from '../../shared/config/env.ts';
 import { applyTransition } from '../../shared/exchanges/exchange-repository.ts';
 import { toVersionedStatus } from '../../shared/exchanges/status-document.ts';
 import { publishStatus } from '../../shared/events/status-events.ts';
-import { createLogger } from '../../shared/log/logger.ts';
-import { buildDeps, closeDeps } from '../../shared/runtime/build-deps.ts';
-import { startServer } from '../../shared/runtime/start-server.ts';
 import type { BenchEnvironment } from '../harness/environment.ts';
 import type { LoadOptions, Measurement } from '../harness/measure.ts';
 import type { Comparison } from '../harness/scenario.ts';
 import { seedEnrollments } from '../harness/seed-enrollments.ts';
+import { startBenchStatusServer } from '../harness/status-server.ts';
 
 const SUBSCRIBERS = 10_000;
 const SAMPLES = 1_000;
@@ -151,23 +147,9 @@ function reportMemoryOnRequest(): void {
 
 /** One status-service instance, built as services/status/main.ts builds it. */
 async function runServiceServer(databaseUrl: string): Promise<void> {
-  const config = loadConfig({
-    HOST: '127.0.0.1',
-    DATABASE_URL: databaseUrl,
-    JWT_SECRET: 'bench-secret-that-is-long-enough-for-hs256-0123456789',
-    SECRET_KEY: 'b'.repeat(64),
-    LOG_LEVEL: 'warn',
-  });
-  const deps = await buildDeps(config, { log: createLogger(config.logLevel) });
-  const server = await startServer(deps, [statusService], 0);
+  const server = await startBenchStatusServer(databaseUrl);
   reportMemoryOnRequest();
   console.log(`LISTENING ${server.url.replace(/^http/, 'ws')}`);
-  process.once('disconnect', () => {
-    void server
-      .close()
-      .then(() => closeDeps(deps))
-      .then(() => process.exit(0));
-  });
 }
 
 /** A bare `ws` server: one map from connection to socket, fed by one LISTEN connection. */
