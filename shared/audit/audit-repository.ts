@@ -1,26 +1,9 @@
 import type { Queryable } from '../db/database.ts';
 import type { UnchainedContent } from './audit-hash.ts';
-import type { AuditDetails, AuditRecord } from './audit-record.ts';
+import type { AuditRecord } from './audit-record.ts';
 
-interface AuditRow {
-  id: string;
-  tenant_id: string;
-  seq: string;
-  at: Date;
-  sub: string | null;
-  actor: string | null;
-  event: string;
-  type: string | null;
-  ph_id: string | null;
-  status_id: string | null;
-  outcome: string;
-  ip: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-  details: AuditDetails;
-  prev_hash: string;
-  hash: string;
-}
+/** A row as pg returns it: the record's members, but the tenant's column name, bigint as text, a Date. */
+type AuditRow = Omit<AuditRecord, 'tenant' | 'seq' | 'at'> & { tenant_id: string; seq: string; at: Date };
 
 const COLUMNS = 'id, tenant_id, seq, at, sub, actor, event, type, ph_id, status_id, outcome, ip, user_agent, request_id, details, prev_hash, hash';
 
