@@ -17,7 +17,7 @@ import type { EnrollmentResult, ExchangeOffer, InitiationContext, OperationConte
 import type { MethodSettings } from '../settings.ts';
 
 /** What a method stores with a new enrollment (its secret sealed, its state not secret). */
-export interface EnrollmentSeed {
+interface EnrollmentSeed {
   secret?: SealedSecret | null;
   methodState?: JsonObject;
   /** The companion app's client id to expect (`cid` in the QR code). */
@@ -92,7 +92,7 @@ export function exchangeOffer(exchange: { exchangeId: string; expiresAt: Date; s
 }
 
 /** The authenticator a completed enrollment creates, as its method describes it. */
-export interface NewAuthenticator {
+interface NewAuthenticator {
   secret: SealedSecret | null;
   counter: number;
   data: JsonObject;
@@ -104,14 +104,14 @@ export interface NewAuthenticator {
 export type CompletionCheck = { ok: true; authenticator: NewAuthenticator } | { ok: false };
 
 /** The app that scanned the code, as it identifies itself on the app path. */
-export interface CompletingDevice {
+interface CompletingDevice {
   clientId: string;
   deviceId: string;
   pushId?: string;
   publicKey?: string;
 }
 
-export interface Completion<S extends CommonSettings> {
+interface Completion<S extends CommonSettings> {
   settings: MethodSettings<S>;
   exchangeId: string;
   /** The profile UI (the signed-in user, `owner`) or the companion app (`device`, which scanned it). */
@@ -229,7 +229,7 @@ export function completeEnrollment<S extends CommonSettings>(ctx: OperationConte
 }
 
 /** What a rotation stores in place of the old secret and state. */
-export interface RotationSeed {
+interface RotationSeed {
   secret?: SealedSecret | null;
   methodState?: JsonObject;
 }

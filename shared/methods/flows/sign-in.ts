@@ -18,7 +18,7 @@ import type { MethodSettings } from '../settings.ts';
 import { exchangeOffer } from './enrollment.ts';
 
 /** What a method stores with a new sign-in challenge. */
-export interface ChallengeSeed {
+interface ChallengeSeed {
   secret?: SealedSecret | null;
   methodState?: JsonObject;
   /** Seconds it stays usable; the tenant's `exchange_lifetime` when absent. */
@@ -82,7 +82,7 @@ export type CodeCheck =
   /** Nothing to check the code against, or the like: answered as it is, not counted. */
   | { outcome: 'refused'; error: VerificationError };
 
-export interface CodeVerification<S extends CommonSettings> {
+interface CodeVerification<S extends CommonSettings> {
   settings: MethodSettings<S>;
   /** The challenge the code answers; none for a method verified directly (TOTP's `{pass_code}`). */
   exchangeId?: string;
