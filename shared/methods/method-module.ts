@@ -140,7 +140,7 @@ export interface ChallengeOffer extends ExchangeOffer {
 
 /**
  * A sign-in verified: which authenticator proved it, and through which challenge. The shared
- * layer turns it into the answer and mints the step-up assertion (shared/methods/sign-in.ts),
+ * layer turns it into the answer and mints the step-up assertion (shared/methods/sign-in-answer.ts),
  * so no method can forget either.
  */
 export interface SignInSuccess {
