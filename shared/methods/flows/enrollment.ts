@@ -1,7 +1,7 @@
 import { v4 as uuidv4 } from 'uuid';
 import type { Queryable } from '../../db/database.ts';
 import type { JsonObject } from '../../db/json.ts';
-import { failAfterCommit, runOutcome, succeed } from '../../db/outcome.ts';
+import { failAfterCommit, runOutcome, succeed, type Outcome } from '../../db/outcome.ts';
 import { VerificationError, isVerificationError } from '../../errors/verification-error.ts';
 import { authenticatorCounts, insertAuthenticator, lockUserAuthenticators } from '../../authenticators/authenticator-repository.ts';
 import { createExchange } from '../../exchanges/create-exchange.ts';
@@ -228,6 +228,27 @@ export function completeEnrollment<S extends CommonSettings>(ctx: OperationConte
   });
 }
 
+/**
+ * Runs `renew` on a live enrollment of the signed-in user, locked for its `rotate` transition
+ * (the enrollment's "still live, start its lifetime again" event): a rotation, or a code
+ * method's resend. Counts as an initiation (`INITIATION_RATE_LIMIT`) before the work, so
+ * refused attempts count too.
+ *
+ * @throws VerificationError RATE_LIMITED, what lockForEvent refuses, or what `renew` fails with
+ */
+export async function renewEnrollment<T>(
+  ctx: UserContext,
+  exchangeId: string,
+  renew: (tx: Queryable, enrollment: Enrollment) => Promise<Outcome<T>>,
+): Promise<T> {
+  const owner = { tenantId: ctx.user.tenantId, sub: ctx.user.sub };
+  await enforceInitiationLimit(ctx.deps.db, { ...owner, limit: ctx.deps.config.initiationRateLimit, now: ctx.now });
+  return runOutcome(ctx.deps.db, async (tx) => {
+    const locked = await lockForEvent(tx, { kind: 'enrollment', type: ctx.type, exchangeId }, 'rotate', ctx, owner);
+    return locked.ok ? renew(tx, locked.value) : locked;
+  });
+}
+
 /** What a rotation stores in place of the old secret and state. */
 interface RotationSeed {
   secret?: SealedSecret | null;
@@ -248,12 +269,7 @@ export async function rotateEnrollment<S extends CommonSettings>(
   exchangeId: string,
   seed: (enrollment: Enrollment, settings: S) => RotationSeed,
 ): Promise<{ exchange: Enrollment; settings: S }> {
-  const owner = { tenantId: ctx.user.tenantId, sub: ctx.user.sub };
-  await enforceInitiationLimit(ctx.deps.db, { ...owner, limit: ctx.deps.config.initiationRateLimit, now: ctx.now });
-  return runOutcome(ctx.deps.db, async (tx) => {
-    const locked = await lockForEvent(tx, { kind: 'enrollment', type: ctx.type, exchangeId }, 'rotate', ctx, owner);
-    if (!locked.ok) return locked;
-    const enrollment = locked.value;
+  return renewEnrollment(ctx, exchangeId, async (tx, enrollment) => {
     const { settings: current } = await settings.read(ctx.deps.tenantMethods.via(tx), enrollment.tenantId);
     const fresh = seed(enrollment, current);
     await retireExchange(tx, enrollment.exchangeId, enrollment.statusId, ctx.now);
