@@ -16,16 +16,20 @@ import type { CommonSettings } from '../../tenants/method-settings.ts';
 import type { EnrollmentResult, ExchangeOffer, InitiationContext, OperationContext, UserContext } from '../method-module.ts';
 import type { MethodSettings } from '../settings.ts';
 
-/** What a method stores with a new enrollment (its secret sealed, its state not secret). */
-interface EnrollmentSeed {
+/** What a method stores with a new exchange, enrollment or sign-in challenge (its secret sealed, its state not secret). */
+export interface ExchangeSeed {
   secret?: SealedSecret | null;
   methodState?: JsonObject;
-  /** The companion app's client id to expect (`cid` in the QR code). */
-  authenticatorClientId?: string | null;
   /** Seconds it stays usable; the tenant's `exchange_lifetime` when absent. */
   lifetimeSeconds?: number;
   /** The exchange id to give it, when the method must bind something to it first (SMS/EMAIL codes); fresh otherwise. */
   exchangeId?: string;
+}
+
+/** What a method stores with a new enrollment. */
+interface EnrollmentSeed extends ExchangeSeed {
+  /** The companion app's client id to expect (`cid` in the QR code). */
+  authenticatorClientId?: string | null;
 }
 
 /**
@@ -67,17 +71,15 @@ export async function startEnrollment<S extends CommonSettings>(
       throw err;
     }
     const fields = await seed(current, tx);
+    // The seed's members are createExchange's, with its defaults; only the lifetime's is the tenant's.
     const exchange = await createExchange(tx, ctx, {
+      ...fields,
       kind: 'enrollment',
       tenantId,
       sub,
       type: ctx.type,
       lifetimeSeconds: fields.lifetimeSeconds ?? current.exchange_lifetime,
-      authenticatorClientId: fields.authenticatorClientId ?? null,
-      secret: fields.secret ?? null,
-      methodState: fields.methodState ?? {},
       steppedUp,
-      ...(fields.exchangeId ? { exchangeId: fields.exchangeId } : {}),
     });
     return succeed({ exchange, settings: current });
   });
