@@ -15,7 +15,10 @@ export interface StatusRepresentation {
 // here, and the entry goes with the object.
 const rendered = new WeakMap<VersionedStatus, StatusRepresentation>();
 
-/** The ETag and body of `status`, computed on the first poll of this version and kept with it. */
+/**
+ * The ETag and body of `status`, computed on the first poll (or WebSocket `status` message) of
+ * this version and kept with it.
+ */
 export function representationOf(status: VersionedStatus): StatusRepresentation {
   let representation = rendered.get(status);
   if (!representation) {

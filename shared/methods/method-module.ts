@@ -19,7 +19,7 @@ import type { MethodSettings } from './settings.ts';
 // docs/adding-a-method.md.
 
 /** The service's dependencies an operation may use (built once at start). */
-export interface MethodDeps {
+interface MethodDeps {
   db: Database;
   /** Configuration: `secretKeyring`, `publicBaseUrl`, `initiationRateLimit`, … */
   config: AppConfig;
@@ -98,7 +98,7 @@ export interface ExchangeOperation<Context, Result> {
 }
 
 /** An exchange id and when it stops working. */
-export interface ExchangeRefView {
+interface ExchangeRefView {
   exchange_id: string;
   expires_at: string;
 }
@@ -140,7 +140,7 @@ export interface ChallengeOffer extends ExchangeOffer {
 
 /**
  * A sign-in verified: which authenticator proved it, and through which challenge. The shared
- * layer turns it into the answer and mints the step-up assertion (shared/methods/sign-in.ts),
+ * layer turns it into the answer and mints the step-up assertion (shared/methods/sign-in-answer.ts),
  * so no method can forget either.
  */
 export interface SignInSuccess {

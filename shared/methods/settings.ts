@@ -12,9 +12,9 @@ import type { VerificationType } from '../tenants/verification-type.ts';
 type Shape<F extends z.ZodRawShape> = typeof COMMON_SETTINGS_FIELDS & F;
 
 /** The settings a module with its own fields `F` has: the common ones plus `F`, each present. */
-export type SettingsOf<F extends z.ZodRawShape> = z.output<z.ZodObject<Shape<F>>> & CommonSettings;
+type SettingsOf<F extends z.ZodRawShape> = z.output<z.ZodObject<Shape<F>>> & CommonSettings;
 
-export interface SettingsDefinition<F extends z.ZodRawShape> {
+interface SettingsDefinition<F extends z.ZodRawShape> {
   type: VerificationType;
   /**
    * The name of the full settings schema in openapi.yaml (`#/components/schemas/<name>`, listed
@@ -32,16 +32,16 @@ export interface SettingsDefinition<F extends z.ZodRawShape> {
 }
 
 /** Where settings are read: SQL (a transaction, the pool), or the per-process cache. */
-export type ConfigSource = Queryable | CachedMethodConfigs;
+type ConfigSource = Queryable | CachedMethodConfigs;
 
 /** Who changes a configuration: the admin's `sub`, and where the change is recorded. */
-export interface ConfigChanger {
+interface ConfigChanger {
   sub: string;
   events: SecurityEventRecorder;
 }
 
 /** A partial change an admin sends (`PUT /verification-srv/config/{type}`). */
-export interface MethodChange<S> {
+interface MethodChange<S> {
   active?: boolean;
   settings?: Partial<S>;
 }

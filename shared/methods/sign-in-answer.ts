@@ -3,7 +3,7 @@ import type { VerificationType } from '../tenants/verification-type.ts';
 import type { BodyOperation, SignInBody, SignInContext, SignInSuccess } from './method-module.ts';
 
 /** The answer to a successful sign-in verification, whatever the method. */
-export interface SignInAnswer {
+interface SignInAnswer {
   status: 'AUTHENTICATED';
   sub: string;
   verification_type: VerificationType;
@@ -20,7 +20,7 @@ export interface SignInAnswer {
  * Turns a method's verified sign-in into the answer, with the verification assertion that
  * factor changes ask for (DESIGN §8), minted here for every method.
  */
-export async function answerSignIn(ctx: SignInContext, success: SignInSuccess, assertions: VerificationAssertions): Promise<SignInAnswer> {
+async function answerSignIn(ctx: SignInContext, success: SignInSuccess, assertions: VerificationAssertions): Promise<SignInAnswer> {
   const assertion = await assertions.issue(ctx.subject, ctx.type, ctx.now);
   return {
     ...success.fields,

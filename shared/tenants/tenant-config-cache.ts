@@ -2,13 +2,14 @@ import type { Database, Subscription } from '../db/database.ts';
 import { TENANT_CONFIG_CHANNEL } from './tenant-config-events.ts';
 
 /**
- * A per-process cache of something derived from one tenant's configuration (the method list),
- * kept per tenant and dropped when any instance announces a change of that tenant
- * (announceTenantConfigChange, a NOTIFY committed with the change). Nothing is served from it
- * while the listening connection is down, and everything is dropped when it comes back, since
- * announcements may have been missed meanwhile; a read that started before an announcement
- * arrived is returned but not kept. Another instance's change is seen once its NOTIFY arrives
- * (milliseconds); this instance's own, at once (`invalidate` after the commit).
+ * A per-process cache of something derived from one tenant's configuration (the method list, and
+ * the stored method configurations behind TenantMethodConfigs), kept per tenant and dropped when
+ * any instance announces a change of that tenant (announceTenantConfigChange, a NOTIFY committed
+ * with the change). Nothing is served from it while the listening connection is down, and
+ * everything is dropped when it comes back, since announcements may have been missed meanwhile; a
+ * read that started before an announcement arrived is returned but not kept. Another instance's
+ * change is seen once its NOTIFY arrives (milliseconds); this instance's own, at once
+ * (`invalidate` after the commit).
  */
 export class TenantConfigCache<T> {
   readonly #entries = new Map<string, T>();

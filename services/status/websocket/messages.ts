@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { statusEtag, type VersionedStatus } from '../../../shared/status/status-document.ts';
+import type { VersionedStatus } from '../../../shared/status/status-document.ts';
 import { toProblem, type ProblemDocument } from '../../../shared/errors/problem.ts';
 import type { PendingChallengeView } from '../../../shared/methods/push/pending.ts';
+import { representationOf } from '../status-representation.ts';
 
 /** The path the status WebSocket answers on. */
 export const WS_PATH = '/verification-srv/ws';
@@ -22,9 +23,11 @@ export type ClientMessage = z.infer<typeof clientMessage>;
 
 export type UnsubscribeReason = 'requested' | 'terminal';
 
+type StatusMessage = { type: 'status'; status_id: string; version: number; etag: string; data: VersionedStatus['document'] };
+
 /** Server → client messages, as sent. */
 export type ServerMessage =
-  | { type: 'status'; status_id: string; version: number; etag: string; data: VersionedStatus['document'] }
+  | StatusMessage
   | { type: 'unsubscribed'; status_id: string; reason: UnsubscribeReason }
   | { type: 'error'; status_ids?: string[]; error: ProblemDocument }
   | { type: 'pong' }
@@ -41,14 +44,12 @@ let lastBytes: Buffer = Buffer.alloc(0);
  */
 export function statusMessage(status: VersionedStatus): Buffer {
   if (status !== lastStatus) {
-    const message: ServerMessage = {
-      type: 'status',
-      status_id: status.document.id,
-      version: status.version,
-      etag: statusEtag(status),
-      data: status.document,
-    };
-    lastBytes = Buffer.from(JSON.stringify(message));
+    // The poll's representation of this version (its ETag, and its body serialized once) goes
+    // in as it is: the same bytes JSON.stringify gives the whole message, without a second
+    // serialization of the document per version.
+    const { etag, body } = representationOf(status);
+    const head: Omit<StatusMessage, 'data'> = { type: 'status', status_id: status.document.id, version: status.version, etag };
+    lastBytes = Buffer.from(`${JSON.stringify(head).slice(0, -1)},"data":${body}}`);
     lastStatus = status;
   }
   return lastBytes;

@@ -10,7 +10,7 @@ export const initiationBody = z.object({}).strict();
  * A code as a person types it: letters, digits, spaces and dashes, in any case. Whether it can
  * be a code at all is decided after normalising (normaliseCode), with its own error.
  */
-export const backupCodeInput = z
+const backupCodeInput = z
   .string()
   .min(10)
   .max(40)

@@ -5,7 +5,7 @@ import type { SecretKeyring } from '../../otp/secret-box.ts';
 // look-alikes 0/o, 1/i/l: 31 symbols, so a code carries 49.5 bits. Only an HMAC of each is stored.
 
 /** The symbols a code is made of (lower case; input is compared case-insensitively). */
-export const CODE_ALPHABET = '23456789abcdefghjkmnpqrstuvwxyz';
+const CODE_ALPHABET = '23456789abcdefghjkmnpqrstuvwxyz';
 const CODE_LENGTH = 10;
 const NORMALISED = new RegExp(`^[${CODE_ALPHABET}]{${CODE_LENGTH}}$`);
 

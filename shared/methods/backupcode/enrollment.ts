@@ -11,7 +11,7 @@ import { generateCodes, hashCode, normaliseCode } from './code-crypto.ts';
 import { backupcodeSettings, CODES_PER_SET, type SetSummary } from './settings.ts';
 
 /** The answer to an initiation: the codes, shown this once (the route answers `no-store`). */
-export interface BackupCodeSet extends DirectEnrollment {
+interface BackupCodeSet extends DirectEnrollment {
   codes: string[];
   generated_at: string;
 }

@@ -5,7 +5,7 @@ import { subSchema, uuidSchema } from '../../validation/fields.ts';
 // the initiation differs (the destination member); the code-method factory builds it.
 
 /** A code as typed: digits only (a tenant sets 4 to 10); letters or spaces are a 400, not a wrong code. */
-export const oneTimeCodeSchema = z.string().regex(/^[0-9]{4,10}$/, 'must be 4 to 10 digits');
+const oneTimeCodeSchema = z.string().regex(/^[0-9]{4,10}$/, 'must be 4 to 10 digits');
 
 /** `CodeProfileVerification`: the code the user received, typed into the profile UI. */
 export const profileVerificationBody = z.object({ exchange_id: uuidSchema, pass_code: oneTimeCodeSchema }).strict();

@@ -53,7 +53,7 @@ export function storedExchangeState(s: CodeExchangeState): JsonObject {
 }
 
 /** An enrolled destination (the authenticator's `data`). */
-export interface EnrolledDestination {
+interface EnrolledDestination {
   destination: string;
   masked: string;
 }

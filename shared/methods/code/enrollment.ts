@@ -1,13 +1,12 @@
 import { v4 as uuidv4 } from 'uuid';
 import type { Queryable } from '../../db/database.ts';
-import { failAfterCommit, runOutcome, succeed } from '../../db/outcome.ts';
+import { failAfterCommit, succeed } from '../../db/outcome.ts';
 import { VerificationError } from '../../errors/verification-error.ts';
-import { enforceInitiationLimit } from '../../rate-limit/initiation-limit.ts';
 import { listAuthenticators } from '../../authenticators/authenticator-repository.ts';
-import { lockForEvent, transition } from '../../exchanges/exchange-access.ts';
+import { transition } from '../../exchanges/exchange-access.ts';
 import type { Enrollment } from '../../exchanges/exchange.ts';
 import type { VerificationType } from '../../tenants/verification-type.ts';
-import { completeEnrollment, startEnrollment, type CompletionCheck } from '../flows/enrollment.ts';
+import { completeEnrollment, renewEnrollment, startEnrollment, type CompletionCheck } from '../flows/enrollment.ts';
 import { defineOperation, type BodyOperation, type ExchangeOperation, type InitiationContext, type UserContext } from '../method-module.ts';
 import { initiationBody, profileVerificationBody } from './bodies.ts';
 import type { CodeChannel, Destination } from './code-channel.ts';
@@ -93,15 +92,9 @@ function tooSoon(seconds: number): VerificationError {
  */
 export function resend<S extends CodeSettings, T extends VerificationType, F extends string>(ch: CodeChannel<S, T, F>): ExchangeOperation<UserContext, CodeOffer> {
   return {
-    async handle(ctx, exchangeId) {
-      const owner = { tenantId: ctx.user.tenantId, sub: ctx.user.sub };
-      // A resend counts as an initiation, like a rotation: before the work, so refusals count too.
-      await enforceInitiationLimit(ctx.deps.db, { ...owner, limit: ctx.deps.config.initiationRateLimit, now: ctx.now });
-      return runOutcome(ctx.deps.db, async (tx) => {
-        // `rotate` is the enrollment's "still live, start its lifetime again" transition; the exchange id stays.
-        const locked = await lockForEvent(tx, { kind: 'enrollment', type: ctx.type, exchangeId }, 'rotate', ctx, owner);
-        if (!locked.ok) return locked;
-        const enrollment = locked.value;
+    handle(ctx, exchangeId) {
+      // Renewed like a rotation (counted as an initiation, same lock and transition), but the exchange id stays.
+      return renewEnrollment(ctx, exchangeId, async (tx, enrollment) => {
         const previous = readExchangeState(enrollment.methodState);
         const wait = Math.ceil((previous.sentAt.getTime() + RESEND_COOLDOWN_SECONDS * 1000 - ctx.now.getTime()) / 1000);
         if (wait > 0) return failAfterCommit(tooSoon(wait));

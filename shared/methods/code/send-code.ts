@@ -7,7 +7,7 @@ import type { CodeExchangeState } from './code-state.ts';
 import { generateCode, macCode } from './one-time-code.ts';
 import { countSend } from './send-limits.ts';
 
-export interface CodeToSend {
+interface CodeToSend {
   channel: Channel;
   tenantId: string;
   sub: string;

@@ -5,15 +5,15 @@ import { keyedDigest } from './one-time-code.ts';
 import { lockSendKey, recentSends, recordSend } from './send-log-repository.ts';
 
 /** Codes sent to one destination per window, whoever asked (SMS pumping, mailbox flooding). */
-export const DESTINATION_SENDS = { limit: 5, windowSeconds: 600 } as const;
+const DESTINATION_SENDS = { limit: 5, windowSeconds: 600 } as const;
 /** Codes sent for one user per window, to any destination. */
-export const USER_SENDS = { limit: 5, windowSeconds: 3600 } as const;
+const USER_SENDS = { limit: 5, windowSeconds: 3600 } as const;
 
 /** The longest window a cap counts over: older sends count for nothing and may go. */
 export const LONGEST_SEND_WINDOW_MS = Math.max(DESTINATION_SENDS.windowSeconds, USER_SENDS.windowSeconds) * 1000;
 
 
-export interface SendRequest {
+interface SendRequest {
   tenantId: string;
   sub: string;
   /** The normalised destination (E.164 or email address). */

@@ -3,7 +3,7 @@ import type { Queryable } from '../../db/database.ts';
 // SQL of the send caps (migration 0011, `code_sends`).
 
 /** How many sends `key` had since `since`, and when the oldest of them was. */
-export interface RecentSends {
+interface RecentSends {
   count: number;
   oldest: Date | undefined;
 }

@@ -8,5 +8,3 @@ export const emailSettings = defineSettings({
   fields: { ...CODE_SETTINGS_FIELDS },
   defaults: { ...CODE_SETTINGS_DEFAULTS },
 });
-
-export type EmailSettings = typeof emailSettings.defaults;

@@ -1,7 +1,7 @@
 import { v4 as uuidv4 } from 'uuid';
 import type { Queryable } from '../../db/database.ts';
 import type { JsonObject } from '../../db/json.ts';
-import { failAfterCommit, runOutcome, succeed } from '../../db/outcome.ts';
+import { failAfterCommit, runOutcome, succeed, type Outcome } from '../../db/outcome.ts';
 import { VerificationError, isVerificationError } from '../../errors/verification-error.ts';
 import { authenticatorCounts, insertAuthenticator, lockUserAuthenticators } from '../../authenticators/authenticator-repository.ts';
 import { createExchange } from '../../exchanges/create-exchange.ts';
@@ -16,16 +16,20 @@ import type { CommonSettings } from '../../tenants/method-settings.ts';
 import type { EnrollmentResult, ExchangeOffer, InitiationContext, OperationContext, UserContext } from '../method-module.ts';
 import type { MethodSettings } from '../settings.ts';
 
-/** What a method stores with a new enrollment (its secret sealed, its state not secret). */
-export interface EnrollmentSeed {
+/** What a method stores with a new exchange, enrollment or sign-in challenge (its secret sealed, its state not secret). */
+export interface ExchangeSeed {
   secret?: SealedSecret | null;
   methodState?: JsonObject;
-  /** The companion app's client id to expect (`cid` in the QR code). */
-  authenticatorClientId?: string | null;
   /** Seconds it stays usable; the tenant's `exchange_lifetime` when absent. */
   lifetimeSeconds?: number;
   /** The exchange id to give it, when the method must bind something to it first (SMS/EMAIL codes); fresh otherwise. */
   exchangeId?: string;
+}
+
+/** What a method stores with a new enrollment. */
+interface EnrollmentSeed extends ExchangeSeed {
+  /** The companion app's client id to expect (`cid` in the QR code). */
+  authenticatorClientId?: string | null;
 }
 
 /**
@@ -67,17 +71,15 @@ export async function startEnrollment<S extends CommonSettings>(
       throw err;
     }
     const fields = await seed(current, tx);
+    // The seed's members are createExchange's, with its defaults; only the lifetime's is the tenant's.
     const exchange = await createExchange(tx, ctx, {
+      ...fields,
       kind: 'enrollment',
       tenantId,
       sub,
       type: ctx.type,
       lifetimeSeconds: fields.lifetimeSeconds ?? current.exchange_lifetime,
-      authenticatorClientId: fields.authenticatorClientId ?? null,
-      secret: fields.secret ?? null,
-      methodState: fields.methodState ?? {},
       steppedUp,
-      ...(fields.exchangeId ? { exchangeId: fields.exchangeId } : {}),
     });
     return succeed({ exchange, settings: current });
   });
@@ -92,7 +94,7 @@ export function exchangeOffer(exchange: { exchangeId: string; expiresAt: Date; s
 }
 
 /** The authenticator a completed enrollment creates, as its method describes it. */
-export interface NewAuthenticator {
+interface NewAuthenticator {
   secret: SealedSecret | null;
   counter: number;
   data: JsonObject;
@@ -104,14 +106,14 @@ export interface NewAuthenticator {
 export type CompletionCheck = { ok: true; authenticator: NewAuthenticator } | { ok: false };
 
 /** The app that scanned the code, as it identifies itself on the app path. */
-export interface CompletingDevice {
+interface CompletingDevice {
   clientId: string;
   deviceId: string;
   pushId?: string;
   publicKey?: string;
 }
 
-export interface Completion<S extends CommonSettings> {
+interface Completion<S extends CommonSettings> {
   settings: MethodSettings<S>;
   exchangeId: string;
   /** The profile UI (the signed-in user, `owner`) or the companion app (`device`, which scanned it). */
@@ -228,8 +230,29 @@ export function completeEnrollment<S extends CommonSettings>(ctx: OperationConte
   });
 }
 
+/**
+ * Runs `renew` on a live enrollment of the signed-in user, locked for its `rotate` transition
+ * (the enrollment's "still live, start its lifetime again" event): a rotation, or a code
+ * method's resend. Counts as an initiation (`INITIATION_RATE_LIMIT`) before the work, so
+ * refused attempts count too.
+ *
+ * @throws VerificationError RATE_LIMITED, what lockForEvent refuses, or what `renew` fails with
+ */
+export async function renewEnrollment<T>(
+  ctx: UserContext,
+  exchangeId: string,
+  renew: (tx: Queryable, enrollment: Enrollment) => Promise<Outcome<T>>,
+): Promise<T> {
+  const owner = { tenantId: ctx.user.tenantId, sub: ctx.user.sub };
+  await enforceInitiationLimit(ctx.deps.db, { ...owner, limit: ctx.deps.config.initiationRateLimit, now: ctx.now });
+  return runOutcome(ctx.deps.db, async (tx) => {
+    const locked = await lockForEvent(tx, { kind: 'enrollment', type: ctx.type, exchangeId }, 'rotate', ctx, owner);
+    return locked.ok ? renew(tx, locked.value) : locked;
+  });
+}
+
 /** What a rotation stores in place of the old secret and state. */
-export interface RotationSeed {
+interface RotationSeed {
   secret?: SealedSecret | null;
   methodState?: JsonObject;
 }
@@ -248,12 +271,7 @@ export async function rotateEnrollment<S extends CommonSettings>(
   exchangeId: string,
   seed: (enrollment: Enrollment, settings: S) => RotationSeed,
 ): Promise<{ exchange: Enrollment; settings: S }> {
-  const owner = { tenantId: ctx.user.tenantId, sub: ctx.user.sub };
-  await enforceInitiationLimit(ctx.deps.db, { ...owner, limit: ctx.deps.config.initiationRateLimit, now: ctx.now });
-  return runOutcome(ctx.deps.db, async (tx) => {
-    const locked = await lockForEvent(tx, { kind: 'enrollment', type: ctx.type, exchangeId }, 'rotate', ctx, owner);
-    if (!locked.ok) return locked;
-    const enrollment = locked.value;
+  return renewEnrollment(ctx, exchangeId, async (tx, enrollment) => {
     const { settings: current } = await settings.read(ctx.deps.tenantMethods.via(tx), enrollment.tenantId);
     const fresh = seed(enrollment, current);
     await retireExchange(tx, enrollment.exchangeId, enrollment.statusId, ctx.now);

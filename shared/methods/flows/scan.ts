@@ -6,7 +6,7 @@ import { findByExchangeId } from '../../exchanges/exchange-repository.ts';
 import { defineOperation, type AppContext, type ScanResult } from '../method-module.ts';
 import { appFields } from './app-fields.ts';
 
-export interface ScanRequest {
+interface ScanRequest {
   exchangeId: string;
   clientId: string;
   deviceId: string;
@@ -19,7 +19,7 @@ export interface ScanRequest {
  *
  * @throws VerificationError ENROLLMENT_NOT_FOUND, CLIENT_MISMATCH, ENROLLMENT_ALREADY_SCANNED, or the 409 of a finished enrollment
  */
-export function recordScan(ctx: AppContext, req: ScanRequest): Promise<ScanResult> {
+function recordScan(ctx: AppContext, req: ScanRequest): Promise<ScanResult> {
   const ref = { kind: 'enrollment', type: ctx.type, exchangeId: req.exchangeId } as const;
   return runOutcome(ctx.deps.db, async (tx) => {
     const current = await findByExchangeId(tx, ref, true);
@@ -37,7 +37,7 @@ export function recordScan(ctx: AppContext, req: ScanRequest): Promise<ScanResul
 }
 
 /** `{exchange_id, client_id, device_id, push_id?}`: what every QR-code method's app sends to scan. */
-export const scanBody = z.object(appFields).strict();
+const scanBody = z.object(appFields).strict();
 
 /**
  * The scan operation of a method whose enrollment a companion app scans (TOTP, PUSH): declare

@@ -1,5 +1,4 @@
 import type { Queryable } from '../../db/database.ts';
-import type { JsonObject } from '../../db/json.ts';
 import { failAfterCommit, runOutcome, succeed } from '../../db/outcome.ts';
 import { VerificationError } from '../../errors/verification-error.ts';
 import type { Authenticator } from '../../authenticators/authenticator.ts';
@@ -8,25 +7,18 @@ import { createExchange } from '../../exchanges/create-exchange.ts';
 import type { Challenge } from '../../exchanges/exchange.ts';
 import { lockForEvent, transition } from '../../exchanges/exchange-access.ts';
 import { recordFailedAttempt } from '../../exchanges/exchange-repository.ts';
-import type { SealedSecret } from '../../otp/secret-box.ts';
 import { enforceInitiationLimit } from '../../rate-limit/initiation-limit.ts';
 import { ensureTenantOnce } from '../../tenants/method-config-repository.ts';
 import type { CommonSettings } from '../../tenants/method-settings.ts';
 import { lockUserThrottle } from '../../throttle/user-throttle.ts';
 import type { ChallengeOffer, SignInContext, SignInSuccess } from '../method-module.ts';
 import type { MethodSettings } from '../settings.ts';
-import { exchangeOffer } from './enrollment.ts';
+import { exchangeOffer, type ExchangeSeed } from './enrollment.ts';
 
 /** What a method stores with a new sign-in challenge. */
-export interface ChallengeSeed {
-  secret?: SealedSecret | null;
-  methodState?: JsonObject;
-  /** Seconds it stays usable; the tenant's `exchange_lifetime` when absent. */
-  lifetimeSeconds?: number;
+interface ChallengeSeed extends ExchangeSeed {
   /** The authenticator the challenge is for, when the method picks one now. */
   phId?: string | null;
-  /** The exchange id to give it, when the method must bind something to it first (SMS/EMAIL codes); fresh otherwise. */
-  exchangeId?: string;
 }
 
 /**
@@ -51,16 +43,14 @@ export async function startChallenge<S extends CommonSettings>(
     const authenticators = await listAuthenticators(tx, tenantId, sub, ctx.type);
     if (authenticators.length === 0) throw new VerificationError('NO_AUTHENTICATOR');
     const fields = await seed(current, authenticators, tx);
+    // The seed's members are createExchange's, with its defaults; only the lifetime's is the tenant's.
     const exchange = await createExchange(tx, ctx, {
+      ...fields,
       kind: 'challenge',
       tenantId,
       sub,
       type: ctx.type,
       lifetimeSeconds: fields.lifetimeSeconds ?? current.exchange_lifetime,
-      secret: fields.secret ?? null,
-      methodState: fields.methodState ?? {},
-      phId: fields.phId ?? null,
-      ...(fields.exchangeId ? { exchangeId: fields.exchangeId } : {}),
     });
     return { exchange, settings: current };
   });
@@ -82,7 +72,7 @@ export type CodeCheck =
   /** Nothing to check the code against, or the like: answered as it is, not counted. */
   | { outcome: 'refused'; error: VerificationError };
 
-export interface CodeVerification<S extends CommonSettings> {
+interface CodeVerification<S extends CommonSettings> {
   settings: MethodSettings<S>;
   /** The challenge the code answers; none for a method verified directly (TOTP's `{pass_code}`). */
   exchangeId?: string;

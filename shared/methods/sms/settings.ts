@@ -25,5 +25,3 @@ export const smsSettings = defineSettings({
   },
   defaults: { ...CODE_SETTINGS_DEFAULTS, default_country: null, allowed_countries: [] },
 });
-
-export type SmsSettings = typeof smsSettings.defaults;

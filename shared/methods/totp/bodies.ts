@@ -4,7 +4,7 @@ import { appFields } from '../flows/app-fields.ts';
 
 // TOTP's request bodies, each documented in openapi.yaml under the name its operation gives.
 
-export const passCodeSchema = z.string().regex(/^[0-9]{6,8}$/, 'must be 6 to 8 digits');
+const passCodeSchema = z.string().regex(/^[0-9]{6,8}$/, 'must be 6 to 8 digits');
 
 /** `TotpInitiation`: what the profile UI may send to start an enrollment. */
 export const initiationBody = z

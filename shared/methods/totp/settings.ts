@@ -4,7 +4,7 @@ import type { CodeParams } from '../../otp/totp.ts';
 import { issuerLabelSchema } from '../../otp/issuer-label.ts';
 import { defineSettings } from '../settings.ts';
 
-export const HASH_ALGORITHMS = ['SHA1', 'SHA256', 'SHA512'] as const;
+const HASH_ALGORITHMS = ['SHA1', 'SHA256', 'SHA512'] as const;
 
 /**
  * TOTP's tenant settings. SHA1, 6 digits, 30 s is what every authenticator app supports; other

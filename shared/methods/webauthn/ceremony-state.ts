@@ -15,7 +15,7 @@ const stateSchema = z.object({
   rp: z.object({ id: z.string(), name: z.string(), origins: z.array(z.string()) }),
 });
 
-export type CeremonyState = z.infer<typeof stateSchema>;
+type CeremonyState = z.infer<typeof stateSchema>;
 
 export function storedCeremony(challenge: string, rp: RelyingParty): JsonObject {
   return { challenge, rp: { id: rp.id, name: rp.name, origins: [...rp.origins] } };

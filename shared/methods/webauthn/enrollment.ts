@@ -15,7 +15,7 @@ import type { WebAuthnSettings } from './settings.ts';
 import { credentialData, credentialOf, isWebAuthn } from './stored-credential.ts';
 
 /** The initiation answer: the exchange, and the options for `navigator.credentials.create`. */
-export interface WebAuthnEnrollmentOffer extends ExchangeOffer {
+interface WebAuthnEnrollmentOffer extends ExchangeOffer {
   sub: string;
   options: PublicKeyCredentialCreationOptionsJSON;
 }

@@ -15,7 +15,7 @@ import type { WebAuthnSettings } from './settings.ts';
 import { credentialOf } from './stored-credential.ts';
 
 /** The challenge answer: the exchange, and the options for `navigator.credentials.get`. */
-export interface WebAuthnChallengeOffer extends ChallengeOffer {
+interface WebAuthnChallengeOffer extends ChallengeOffer {
   options: PublicKeyCredentialRequestOptionsJSON;
 }
 

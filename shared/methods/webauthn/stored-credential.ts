@@ -35,7 +35,7 @@ export function credentialData(credential: RegisteredCredential): JsonObject {
 }
 
 /** A credential as sign-in verifies against it, with the authenticator it belongs to. */
-export interface CredentialOf extends StoredCredential {
+interface CredentialOf extends StoredCredential {
   phId: string;
 }
 
