@@ -1,5 +1,6 @@
 import { pino } from 'pino';
-import type { DestinationStream } from 'pino';
+
+type Destination = ReturnType<typeof pino.destination>;
 
 /** Bytes gathered before one write: a few dozen access lines per system call instead of one each. */
 const BATCH_BYTES = 4096;
@@ -12,12 +13,13 @@ const FLUSH_EVERY_MS = 1000;
  * it comes costs a write(2) per request, a tenth of a poll's CPU on a machine where system calls
  * are dear. Lines still buffered when the process exits are written by pino's exit handler.
  */
-export function bufferedDestination(fd: number | string = 1): DestinationStream {
+export function bufferedDestination(fd: number | string = 1): Destination {
   const stream = pino.destination({ dest: fd, sync: false, minLength: BATCH_BYTES });
-  const timer = setInterval(() => {
-    if (!stream.destroyed) stream.flush();
-  }, FLUSH_EVERY_MS);
+  const timer = setInterval(() => stream.flush(), FLUSH_EVERY_MS);
   timer.unref();
-  stream.once('close', () => clearInterval(timer));
+  // Flushing an ended stream throws: the timer stops with it.
+  const stop = () => clearInterval(timer);
+  stream.once('finish', stop);
+  stream.once('close', stop);
   return stream;
 }
