@@ -1,11 +1,11 @@
 import Router from '@koa/router';
 import Koa from 'koa';
-import pino from 'pino';
 import { issueToken, type TokenClaims } from '../../shared/auth/issue-token.ts';
 import { loadConfig } from '../../shared/config/env.ts';
 import { migrate } from '../../shared/db/migrations.ts';
 import { createPostgresDatabase } from '../../shared/db/postgres.ts';
 import type { AppRouter, AppState } from '../../shared/http/types.ts';
+import { bufferedDestination } from '../../shared/log/buffered-destination.ts';
 import { createLogger } from '../../shared/log/logger.ts';
 import { buildDeps, closeDeps } from '../../shared/runtime/build-deps.ts';
 import type { Deps } from '../../shared/runtime/deps.ts';
@@ -46,7 +46,7 @@ export async function createBenchEnvironment(): Promise<BenchEnvironment> {
     MIGRATE_ON_START: 'false',
   });
   // Request logs are written as in production, to a sink that costs the same but prints nothing.
-  const log = createLogger(config.logLevel, pino.destination({ dest: '/dev/null', sync: false }));
+  const log = createLogger(config.logLevel, bufferedDestination('/dev/null'));
   const db = createPostgresDatabase({ connectionString: scratch.url, log });
   await migrate(db, 'up');
   const deps = await buildDeps(config, { log, db });

@@ -4,11 +4,8 @@ import type { HttpDeps } from './http-deps.ts';
 import { docsRoutes } from './docs-routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
-import { errorHandler } from './middleware/error-handler.ts';
 import { jsonBody } from './middleware/json-body.ts';
-import { requestContext } from './middleware/request-context.ts';
-import { securityHeaders } from './middleware/security-headers.ts';
-import { unmatchedRoutes } from './middleware/unmatched-routes.ts';
+import { requestFrame } from './middleware/request-frame.ts';
 import type { AppRouter, AppState } from './types.ts';
 
 /**
@@ -24,10 +21,7 @@ export function createApp(deps: HttpDeps, routers: AppRouter[]): Koa<AppState> {
   const root = new Router<AppState>();
   for (const router of [...operatorRoutes, ...routers]) root.use(router.routes());
 
-  app.use(requestContext(deps.log, deps.metrics, deps.config.pollLog));
-  app.use(securityHeaders(deps.config));
-  app.use(errorHandler());
-  app.use(unmatchedRoutes());
+  app.use(requestFrame({ config: deps.config, log: deps.log, metrics: deps.metrics, polls: deps.config.pollLog }));
   app.use(jsonBody(deps.config.bodyLimitBytes));
   app.use(root.routes());
   app.use(root.allowedMethods());

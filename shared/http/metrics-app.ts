@@ -1,10 +1,7 @@
 import Koa from 'koa';
 import type { HttpDeps } from './http-deps.ts';
 import { metricsRoutes } from './metrics-routes.ts';
-import { errorHandler } from './middleware/error-handler.ts';
-import { requestContext } from './middleware/request-context.ts';
-import { securityHeaders } from './middleware/security-headers.ts';
-import { unmatchedRoutes } from './middleware/unmatched-routes.ts';
+import { requestFrame } from './middleware/request-frame.ts';
 import type { AppState } from './types.ts';
 
 /**
@@ -15,10 +12,7 @@ export function createMetricsApp(deps: Pick<HttpDeps, 'config' | 'log' | 'metric
   const app = new Koa<AppState>();
   app.silent = true;
   const router = metricsRoutes(deps);
-  app.use(securityHeaders(deps.config));
-  app.use(requestContext(deps.log, deps.metrics));
-  app.use(errorHandler());
-  app.use(unmatchedRoutes());
+  app.use(requestFrame(deps));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { bufferedDestination } from './buffered-destination.ts';
 
 export type { Logger };
 
@@ -19,11 +20,10 @@ const REDACTED_PATHS = [
 ];
 
 /**
- * JSON logger, to standard output through an asynchronous buffered destination (lines are
- * written in batches off the request path, and flushed when the process exits); `destination`
- * lets tests capture every line.
+ * JSON logger, to standard output through an asynchronous buffered destination (see
+ * bufferedDestination); `destination` lets tests capture every line.
  */
-export function createLogger(level: string, destination: DestinationStream = pino.destination({ dest: 1, sync: false })): Logger {
+export function createLogger(level: string, destination: DestinationStream = bufferedDestination()): Logger {
   return pino(
     {
       level,

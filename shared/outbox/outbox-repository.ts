@@ -119,17 +119,10 @@ export async function claimDueRows(db: Queryable, claim: ClaimRequest): Promise<
   return result.rows;
 }
 
-export interface AttemptRecord {
+/** An attempt as the worker reports it: the view's fields, whether it is `recorded` left to the claim check. */
+export interface AttemptRecord extends Omit<OutboxAttemptView, 'recorded'> {
   id: string;
   claimToken: string;
-  attempt: number;
-  worker: string;
-  startedAt: Date;
-  finishedAt: Date;
-  outcome: 'delivered' | 'retry' | 'failed';
-  httpStatus: number | null;
-  error: string | null;
-  providerMessageId: string | null;
   /** For a retry: when the next attempt is due. */
   nextAttemptAt: Date | null;
 }

@@ -28,6 +28,8 @@ export async function main(modules: ServiceModule[], portOf: (ports: AppConfig['
       { url: server.url, services: modules.map((m) => m.name), database: deps.db.kind },
       `listening on ${server.url}; get a token with: npm run token -- --sub alice${demo}`,
     );
+    // The person who just ran `npm start` reads this line now, not when the log batch fills.
+    log.flush();
     onShutdown(log, async () => {
       await server.close();
       await closeDeps(deps);

@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Middleware, ParameterizedContext } from 'koa';
 import { bodyParser } from '@koa/bodyparser';
 import { VerificationError } from '../../errors/verification-error.ts';
 import type { AppState } from '../types.ts';
@@ -10,6 +10,10 @@ const CONTENT_CODINGS = new Set(['identity', 'gzip', 'x-gzip', 'deflate', 'br'])
  * Whether `err`, raised while a coded body was read, is the decoder refusing the bytes: zlib and
  * brotli errors carry no HTTP status, unlike the parser's own (size limit, bad JSON, abort).
  */
+function hasBody(ctx: ParameterizedContext): boolean {
+  return ctx.request.length > 0 || ctx.get('transfer-encoding') !== '';
+}
+
 function isDecodingFailure(err: unknown): boolean {
   return err instanceof Error && (err as { status?: unknown }).status === undefined;
 }
@@ -22,11 +26,8 @@ function isDecodingFailure(err: unknown): boolean {
  */
 export function jsonBody(limitBytes: number): Middleware<AppState> {
   const parse = bodyParser({ enableTypes: ['json'], jsonLimit: limitBytes, encoding: 'utf-8' });
-  return async (ctx, next) => {
-    const hasBody = ctx.request.length > 0 || ctx.get('transfer-encoding') !== '';
-    // No route reads the body of a GET: polls skip the parser altogether.
-    if (!hasBody && ctx.method === 'GET') return next();
-    if (!hasBody) return parse(ctx as never, next);
+  const readBody: Middleware<AppState> = async (ctx, next) => {
+    if (!hasBody(ctx)) return parse(ctx as never, next);
     if (!ctx.is('application/json', 'application/*+json')) throw new VerificationError('UNSUPPORTED_MEDIA_TYPE');
     const declared = ctx.request.length;
     if (Number.isFinite(declared) && declared > limitBytes) throw new VerificationError('PAYLOAD_TOO_LARGE');
@@ -51,4 +52,6 @@ export function jsonBody(limitBytes: number): Middleware<AppState> {
     }
     await next();
   };
+  // No route reads the body of a GET: polls pass straight through, not even through an async frame.
+  return (ctx, next) => (ctx.method === 'GET' && !hasBody(ctx) ? next() : readBody(ctx, next));
 }

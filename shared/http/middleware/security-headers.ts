@@ -1,4 +1,3 @@
-import type { Middleware } from 'koa';
 import type { AppConfig } from '../../config/env.ts';
 
 // One year (the least the HSTS preload list accepts), for this host and its subdomains.
@@ -17,14 +16,5 @@ export function securityHeaderValues(config: Pick<AppConfig, 'publicBaseUrl'>): 
     'X-Content-Type-Options': 'nosniff',
     'Cache-Control': 'no-store',
     ...(config.publicBaseUrl?.startsWith('https:') ? { 'Strict-Transport-Security': HSTS } : {}),
-  };
-}
-
-/** Sets securityHeaderValues before anything else runs, so errors and 404s carry them too. */
-export function securityHeaders(config: Pick<AppConfig, 'publicBaseUrl'>): Middleware {
-  const headers = securityHeaderValues(config);
-  return async (ctx, next) => {
-    ctx.set(headers);
-    await next();
   };
 }

@@ -8,6 +8,7 @@
 import { requestJson, ProblemError } from '../assets/api.js';
 import { h, moveFocusTo } from '../assets/dom.js';
 import { isCompanionEnrollment } from '../assets/otpauth-uri.js';
+import { qrEnrollment, qrImage } from '../assets/qr-enrollment.js';
 import { randomHex } from '../assets/vault.js';
 import { watchStatus } from '../assets/status-watcher.js';
 
@@ -79,14 +80,12 @@ async function deviceToken(vault, phId) {
 async function start({ api, view, announce }) {
   /** @type {PushEnrollmentOffer} */
   let offer = await api.post(`${SETUP}/initiation`, {}, { stepUp: true });
-  const qr = h('img', { class: 'qr', width: 256, height: 256, alt: 'QR code to scan with your authenticator app' });
-  const save = h('a', { class: 'button secondary', download: 'authenticator-qr.png' }, 'Save QR image');
+  const { qr, save, show: showQr } = qrImage();
   const uri = h('code', { class: 'uri', id: 'push-uri' });
   /** @param {PushEnrollmentOffer} next */
   const show = (next) => {
     offer = next;
-    qr.src = next.qr_code ?? '';
-    save.href = next.qr_code ?? '';
+    showQr(next.qr_code);
     uri.textContent = next.push_uri;
   };
   show(offer);
@@ -94,17 +93,7 @@ async function start({ api, view, announce }) {
     h('figure', { class: 'qr-block' }, qr, h('figcaption', {}, 'Scan this code with the demo companion: it then approves your sign-ins.'), save),
     h('details', { class: 'cant-scan' }, h('summary', {}, 'Can’t scan?'), h('p', {}, 'Paste this link into the companion:'), uri),
   );
-  return {
-    statusId: offer.status_id,
-    cancel: () => api.del(`${SETUP}/${offer.exchange_id.exchange_id}`),
-    async renew() {
-      show(await api.post(`${SETUP}/rotation/${offer.exchange_id.exchange_id}`));
-      announce('New QR code shown: the previous one no longer works.');
-    },
-    onStatus: (status) => {
-      view.hidden = status !== 'INITIATED';
-    },
-  };
+  return qrEnrollment({ api, setup: SETUP, current: () => offer, show, announce, view });
 }
 
 /** What a refused or ended challenge means to the person at the sign-in page. */

@@ -7,6 +7,7 @@ import { requestJson } from '../assets/api.js';
 import { codeForm } from '../assets/code-form.js';
 import { h } from '../assets/dom.js';
 import { isCompanionEnrollment, parseOtpauthUri } from '../assets/otpauth-uri.js';
+import { qrEnrollment, qrImage } from '../assets/qr-enrollment.js';
 import { randomHex } from '../assets/vault.js';
 import { Secret, TOTP } from '../vendor/otpauth.js';
 
@@ -80,8 +81,7 @@ async function start({ api, view, announce }) {
   /** @type {EnrollmentOffer} */
   let offer = await api.post(`${SETUP}/initiation`, {}, { stepUp: true });
 
-  const qr = h('img', { class: 'qr', width: 256, height: 256, alt: 'QR code to scan with your authenticator app' });
-  const save = h('a', { class: 'button secondary', download: 'authenticator-qr.png' }, 'Save QR image');
+  const { qr, save, show: showQr } = qrImage();
   const settings = h('p', {});
   const secret = h('code', { class: 'secret', id: 'totp-secret' });
   const uri = h('code', { class: 'uri', id: 'totp-uri' });
@@ -98,8 +98,7 @@ async function start({ api, view, announce }) {
     offer = next;
     const { params } = parseOtpauthUri(next.otpauth_uri_standard);
     // The page asks for the default (a PNG); only `?qr=none` leaves it out.
-    qr.src = next.qr_code ?? '';
-    save.href = next.qr_code ?? '';
+    showQr(next.qr_code);
     settings.textContent = `Enter this key in your app (time-based, ${params.digits ?? 6} digits every ${params.period ?? 30} s, ${params.algorithm ?? 'SHA1'}):`;
     secret.textContent = grouped(next.totp_secret);
     uri.textContent = next.otpauth_uri_standard;
@@ -113,18 +112,7 @@ async function start({ api, view, announce }) {
     form.element,
   );
 
-  return {
-    statusId: offer.status_id,
-    cancel: () => api.del(`${SETUP}/${offer.exchange_id.exchange_id}`),
-    async renew() {
-      show(await api.post(`${SETUP}/rotation/${offer.exchange_id.exchange_id}`));
-      announce('New QR code shown: the previous one no longer works.');
-    },
-    // Once scanned, the phone finishes the job: nothing here to scan or type any more.
-    onStatus: (status) => {
-      view.hidden = status !== 'INITIATED';
-    },
-  };
+  return qrEnrollment({ api, setup: SETUP, current: () => offer, show, announce, view });
 }
 
 /**

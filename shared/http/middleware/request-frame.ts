@@ -2,11 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Middleware } from 'koa';
 import type { Principal } from '../../auth/principal.ts';
+import type { AppConfig } from '../../config/env.ts';
 import type { Logger } from '../../log/logger.ts';
 import { AccessLog, LOG_EVERY_POLL, type PollLogPolicy } from '../access-log.ts';
 import type { HttpMetrics } from '../metrics.ts';
 import { RequestMetrics } from '../request-metrics.ts';
 import type { AppState } from '../types.ts';
+import { renderError } from './render-error.ts';
+import { securityHeaderValues } from './security-headers.ts';
+import { refuseUnmatched } from './refuse-unmatched.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -23,6 +27,7 @@ function routeOf(ctx: { _matchedRoute?: string | RegExp; status: number }): stri
  */
 class RequestState implements AppState {
   principal?: Principal;
+  quietPoll?: boolean;
   #child: Logger | undefined;
 
   constructor(
@@ -39,28 +44,44 @@ class RequestState implements AppState {
   }
 }
 
+export interface RequestFrameOptions {
+  config: Pick<AppConfig, 'publicBaseUrl'>;
+  log: Logger;
+  metrics: HttpMetrics;
+  polls?: PollLogPolicy;
+}
+
 /**
- * Gives each request an id (the caller's `x-request-id` when sane), a child logger, one
- * access-log line (status polls per `polls`, see AccessLog) and its metrics.
+ * What every request goes through, outermost, as one middleware rather than four (each layer is
+ * a promise and a closure per request, a measurable part of a status poll): an id (the caller's
+ * `x-request-id` when sane) and the state with its logger; the security headers, set before
+ * anything else so errors and 404s carry them too; unknown routes and methods refused; any
+ * error rendered as problem+json (the only place that happens); then the metrics and one
+ * access-log line (status polls per `polls`, see AccessLog).
  */
-export function requestContext(log: Logger, metrics: HttpMetrics, polls: PollLogPolicy = LOG_EVERY_POLL): Middleware<AppState> {
+export function requestFrame({ config, log, metrics, polls = LOG_EVERY_POLL }: RequestFrameOptions): Middleware<AppState> {
   const requestMetrics = new RequestMetrics(metrics);
   const accessLog = new AccessLog(log, polls);
+  const headers = securityHeaderValues(config);
   return async (ctx, next) => {
     const incoming = ctx.get('x-request-id');
     const requestId = incoming !== '' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     const state = new RequestState(requestId, log);
     ctx.state = state;
+    ctx.set(headers);
     ctx.set('X-Request-Id', requestId);
     const started = performance.now();
     try {
       await next();
+      refuseUnmatched(ctx);
+    } catch (err) {
+      renderError(ctx, err);
     } finally {
       const route = routeOf(ctx as never);
       const ms = performance.now() - started;
       const status = ctx.status;
       requestMetrics.record(ctx.method, route, status, ms / 1000);
-      const level = accessLog.levelFor(ctx.state.quietPoll === true && (status === 200 || status === 304));
+      const level = accessLog.levelFor(state.quietPoll === true && (status === 200 || status === 304));
       if (level) {
         log[level](
           { requestId, tenant: state.principal?.tenantId, method: ctx.method, route, status, ms: Math.round(ms * 10) / 10 },

@@ -1,8 +1,7 @@
-import type { Middleware } from 'koa';
 import { VerificationError, isVerificationError } from '../../errors/verification-error.ts';
 import { toProblem } from '../../errors/problem.ts';
 import { isDatabaseUnavailable } from '../../db/unavailable.ts';
-import type { AppState } from '../types.ts';
+import type { AppContext } from '../types.ts';
 
 interface HttpLikeError {
   status?: number;
@@ -30,20 +29,14 @@ function unavailableReason(err: unknown): string {
 }
 
 /** The only place an error becomes a response: problem+json, with no stack and no internals. */
-export function errorHandler(): Middleware<AppState> {
-  return async (ctx, next) => {
-    try {
-      await next();
-    } catch (raw) {
-      const err = fromFramework(raw);
-      const problem = toProblem(err);
-      // Unavailability is expected under overload (pool exhausted): one short line, no stack.
-      if (problem.status === 503) ctx.state.log.warn({ reason: unavailableReason(err) }, 'request refused: service unavailable');
-      else if (problem.status >= 500) ctx.state.log.error({ err }, 'request failed');
-      ctx.status = problem.status;
-      ctx.set(problem.headers);
-      ctx.type = 'application/problem+json';
-      ctx.body = problem.body;
-    }
-  };
+export function renderError(ctx: AppContext, raw: unknown): void {
+  const err = fromFramework(raw);
+  const problem = toProblem(err);
+  // Unavailability is expected under overload (pool exhausted): one short line, no stack.
+  if (problem.status === 503) ctx.state.log.warn({ reason: unavailableReason(err) }, 'request refused: service unavailable');
+  else if (problem.status >= 500) ctx.state.log.error({ err }, 'request failed');
+  ctx.status = problem.status;
+  ctx.set(problem.headers);
+  ctx.type = 'application/problem+json';
+  ctx.body = problem.body;
 }
