@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, Locator, Page, Request } from 'playwright
 import { launchChromium } from './browser.ts';
 import { expectAttribute, expectText } from './locator-expect.ts';
 import type { TestServer } from './test-server.ts';
+import type { ImplementedType } from '../../shared/methods/registry.ts';
 
 // Page objects of the demo pages (/demo/, /demo/login, /demo/authenticator), driven the way a
 // person uses them: by labels, buttons and what the page says.
@@ -26,6 +27,11 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
     .then((result) => result.violations.flatMap((v) => v.nodes.map((n) => v.id + ' ' + n.target.join(' ') + ': ' + n.failureSummary.replace(/\\s+/g, ' '))))`);
 }
 
+/** The page as it is now passes axe: {@link accessibilityViolations} finds nothing. */
+export async function expectAccessible(page: Page): Promise<void> {
+  expect(await accessibilityViolations(page)).toEqual([]);
+}
+
 /** Whether the page is wider than its viewport, i.e. a phone user would have to scroll sideways. */
 export function scrollsSideways(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
@@ -33,6 +39,12 @@ export function scrollsSideways(page: Page): Promise<boolean> {
 
 /** A phone's viewport: the companion is a phone-sized page. */
 export const PHONE = { width: 375, height: 812 } as const;
+
+/** Narrowed to a phone's viewport (it stays so), the page does not scroll sideways. */
+export async function expectFitsPhone(page: Page): Promise<void> {
+  await page.setViewportSize(PHONE);
+  expect(await scrollsSideways(page)).toBe(false);
+}
 
 /**
  * Where screenshots go: `DEMO_SCREENSHOTS_DIR` (`npm run screenshots` sets `docs/screenshots`),
@@ -173,9 +185,14 @@ export class ProfilePage {
     return this.page.locator('#device-list li.device');
   }
 
+  /** Clicks "Set up" on the method of `type` under "Add a second factor". */
+  async setUp(type: ImplementedType): Promise<void> {
+    await this.page.locator(`li.method[data-type="${type}"]`).getByRole('button', { name: 'Set up' }).click();
+  }
+
   /** Clicks "Set up" on the authenticator-app method. */
   async setUpTotp(): Promise<void> {
-    await this.page.locator('li.method[data-type="TOTP"]').getByRole('button', { name: 'Set up' }).click();
+    await this.setUp('TOTP');
   }
 
   async expectState(status: string): Promise<void> {
@@ -208,6 +225,12 @@ export class ProfilePage {
 
   get stepUpDialog(): Locator {
     return this.page.getByRole('dialog', { name: 'Confirm it’s you' });
+  }
+
+  /** Answers the step-up prompt with a code from the authenticator app. */
+  async stepUpWithCode(code: string): Promise<void> {
+    await this.stepUpDialog.getByLabel('Code from your authenticator app').fill(code);
+    await this.stepUpDialog.getByRole('button', { name: 'Verify' }).click();
   }
 
   async close(): Promise<void> {
