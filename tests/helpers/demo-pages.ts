@@ -4,14 +4,12 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
-import type { Browser, BrowserContext, Locator, Page, Request } from 'playwright-core';
-import { launchChromium } from './browser.ts';
-import { expectAttribute, expectText } from './locator-expect.ts';
-import type { TestServer } from './test-server.ts';
+import type { Locator, Page, Request } from 'playwright-core';
 import type { ImplementedType } from '../../shared/methods/registry.ts';
+import { expectAttribute } from './locator-expect.ts';
 
 // Page objects of the demo pages (/demo/, /demo/login, /demo/authenticator), driven the way a
-// person uses them: by labels, buttons and what the page says.
+// person uses them: by labels, buttons and what the page says. `startDemo` (demo.ts) opens them.
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
@@ -82,83 +80,6 @@ export async function screenshotParts(page: Page, parts: Locator[], path: string
   const bottom = Math.max(...found.map((b) => b.y + b.height)) + margin;
   const right = Math.max(...found.map((b) => b.x + b.width)) + margin;
   await page.screenshot({ path, fullPage: true, clip: { x: left, y: top, width: right - left, height: bottom - top } });
-}
-
-/**
- * One Chromium for a test file, with two contexts: the desktop browser the profile and sign-in
- * pages run in, and the "phone" the companion runs in (its own storage, and a clock the tests
- * keep on the server's clock, so the codes it shows are the codes the server expects).
- */
-export class DemoBrowser {
-  private constructor(
-    readonly server: TestServer,
-    readonly browser: Browser,
-    readonly desktop: BrowserContext,
-    readonly phone: BrowserContext,
-    readonly host: string | undefined,
-  ) {}
-
-  /**
-   * `host` opens the pages under another name of the server's address: `localhost` for
-   * WebAuthn, which browsers refuse on an IP address.
-   */
-  static async launch(server: TestServer, { host }: { host?: string } = {}): Promise<DemoBrowser> {
-    const browser = await launchChromium();
-    const desktop = await browser.newContext({ acceptDownloads: true });
-    const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
-    const demo = new DemoBrowser(server, browser, desktop, phone, host);
-    await demo.syncPhoneClock();
-    return demo;
-  }
-
-  /** Sets the phone's clock to the server's (tests move the server's clock to skip time). */
-  async syncPhoneClock(): Promise<void> {
-    await this.phone.clock.setSystemTime(this.server.clock.now());
-  }
-
-  url(path: string): string {
-    const url = new URL(path, this.server.url);
-    if (this.host) url.hostname = this.host;
-    return url.toString();
-  }
-
-  /** A fresh tab of the profile page, signed in as `sub` through the demo sign-in. */
-  async profile(sub: string, tenant?: string): Promise<ProfilePage> {
-    const page = await this.desktop.newPage();
-    await page.goto(this.url('/demo/'));
-    const profile = new ProfilePage(page);
-    await signIn(page, sub, tenant);
-    await expect.poll(() => profile.methods.or(page.locator('#no-methods')).count()).toBeGreaterThan(0);
-    return profile;
-  }
-
-  /** A fresh tab of the sign-in page, signed in as `sub`. */
-  async signInPage(sub: string, tenant?: string): Promise<Page> {
-    const page = await this.desktop.newPage();
-    await page.goto(this.url('/demo/login'));
-    await signIn(page, sub, tenant);
-    return page;
-  }
-
-  /** The companion in a fresh tab of the phone (its accounts and device id persist across tabs). */
-  async companion(): Promise<CompanionPage> {
-    const page = await this.phone.newPage();
-    await page.goto(this.url('/demo/authenticator'));
-    await page.locator('body[data-ready="true"]').waitFor();
-    return new CompanionPage(page);
-  }
-
-  async close(): Promise<void> {
-    await this.browser.close();
-  }
-}
-
-/** Signs in through the demo sign-in form of either page. */
-async function signIn(page: Page, sub: string, tenant?: string): Promise<void> {
-  await page.getByLabel('User name').fill(sub);
-  if (tenant) await page.getByLabel('Tenant (optional)').fill(tenant);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expectText(page.locator('#signed-in-user'), sub);
 }
 
 export class ProfilePage {
