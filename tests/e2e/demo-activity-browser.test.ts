@@ -1,49 +1,32 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Request } from 'playwright-core';
 import { browserTestsEnabled } from '../helpers/browser.ts';
 import { enrollDestination, uniqueEmail, uniqueMobile } from '../helpers/code-method.ts';
 import { FAST_DELIVERY_ENV } from '../helpers/delivery.ts';
-import { accessibilityViolations, DemoBrowser, PHONE, screenshotFolder, screenshotParts, scrollsSideways, ProfilePage, type CompanionPage } from '../helpers/demo-pages.ts';
+import { startDemo, type Demo } from '../helpers/demo.ts';
+import { expectAccessible, expectFitsPhone, screenshotParts, ProfilePage } from '../helpers/demo-pages.ts';
 import { enrollmentClient, wrongCode } from '../helpers/enrollment.ts';
 import { request } from '../helpers/http.ts';
 import { expectAttribute, expectCount, expectText, expectVisible } from '../helpers/locator-expect.ts';
-import { advanceSteps, alignToMidStep, enrolledUser, uniqueSub } from '../helpers/sign-in.ts';
+import { enrolledUser, uniqueSub } from '../helpers/sign-in.ts';
 import { signInForAssertion, withAssertion } from '../helpers/step-up.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 // "Recent activity" on the demo profile page (issue 15) in headless Chromium: what the user does
 // here or on another page shows up in the list without a reload.
 
 const enabled = browserTestsEnabled('tests/e2e/demo-activity-browser.test.ts');
 
-let server: TestServer;
-let demo: DemoBrowser;
-let companion: CompanionPage;
-const screenshots = screenshotFolder();
-
+let demo: Demo;
 beforeAll(async () => {
-  if (!enabled) return;
-  server = await startTestServer({ env: FAST_DELIVERY_ENV });
-  demo = await DemoBrowser.launch(server);
-  companion = await demo.companion();
+  if (enabled) demo = await startDemo({ env: FAST_DELIVERY_ENV, companion: true });
 });
-
-afterAll(async () => {
-  await demo?.close();
-  await server?.close();
-  screenshots.cleanup();
-});
+afterAll(() => demo?.close());
 
 const entries = (profile: ProfilePage) => profile.page.locator('#activity-list li');
 
 async function enrollTotp(profile: ProfilePage): Promise<void> {
   await profile.setUpTotp();
-  await demo.syncPhoneClock();
-  await companion.uploadQr(await profile.saveQrImage());
-  await profile.expectState('SCANNED');
-  await companion.confirmAdd();
-  await profile.expectState('ENROLLED');
+  await demo.scanAndEnroll(profile);
 }
 
 /** Activity requests the page makes from now on. */
@@ -70,11 +53,9 @@ describe.skipIf(!enabled)('profile page: recent activity', () => {
     await expectText(entries(profile).first().locator('.activity-what'), 'Authenticator app added');
     await expectText(entries(profile).last().locator('.activity-what'), 'Started adding Authenticator app');
 
-    alignToMidStep(server);
-    advanceSteps(server);
-    await demo.syncPhoneClock();
+    await demo.nextTotpStep();
     const signIn = await demo.signInPage(sub);
-    await signIn.getByLabel('Code from your authenticator app').fill(await companion.codeFor(sub, server.clock.now()));
+    await signIn.getByLabel('Code from your authenticator app').fill(await demo.companion.codeFor(sub, demo.server.clock.now()));
     await signIn.getByRole('button', { name: 'Verify' }).click();
     await expectVisible(signIn.getByRole('heading', { name: 'AUTHENTICATED' }));
     await signIn.close();
@@ -98,20 +79,20 @@ describe.skipIf(!enabled)('profile page: recent activity', () => {
     await profile.setUpTotp();
     await profile.expectState('INITIATED');
     await demo.syncPhoneClock();
-    await companion.uploadQr(await profile.saveQrImage());
+    await demo.companion.uploadQr(await profile.saveQrImage());
     await profile.expectState('SCANNED');
     await expectText(entries(profile).first().locator('.activity-what'), 'Authenticator app setup code scanned');
     await frozen.close();
   });
 
   it('lists every factor of a user with several methods, and each addition and failed sign-in in the activity', async () => {
-    const user = await enrolledUser(server, { prefix: 'activity-many' });
-    const stepUp = withAssertion(await signInForAssertion(server, user));
-    await enrollDestination(server, 'sms', user.token, uniqueMobile(), stepUp);
-    await enrollDestination(server, 'email', user.token, uniqueEmail('activity'), stepUp);
-    const codes = await request(`${server.url}/verification-actions-srv/setup/backupcode/initiation`, { method: 'POST', token: user.token, body: {}, headers: stepUp });
+    const user = await enrolledUser(demo.server, { prefix: 'activity-many' });
+    const stepUp = withAssertion(await signInForAssertion(demo.server, user));
+    await enrollDestination(demo.server, 'sms', user.token, uniqueMobile(), stepUp);
+    await enrollDestination(demo.server, 'email', user.token, uniqueEmail('activity'), stepUp);
+    const codes = await request(`${demo.server.url}/verification-actions-srv/setup/backupcode/initiation`, { method: 'POST', token: user.token, body: {}, headers: stepUp });
     expect(codes.status).toBe(201);
-    expect((await enrollmentClient(server).signIn(user.token, wrongCode(server, user.secret))).status).toBe(400);
+    expect((await enrollmentClient(demo.server).signIn(user.token, wrongCode(demo.server, user.secret))).status).toBe(400);
 
     const profile = await demo.profile(user.sub);
     await expectCount(profile.devices, 4);
@@ -128,7 +109,7 @@ describe.skipIf(!enabled)('profile page: recent activity', () => {
       'Authenticator app added',
       'Started adding Authenticator app',
     ]);
-    await screenshotParts(profile.page, [profile.page.locator('section[aria-labelledby="devices-title"]'), profile.page.locator('section[aria-labelledby="activity-title"]')], join(screenshots.dir, 'profile-activity.png'));
+    await screenshotParts(profile.page, [profile.page.locator('section[aria-labelledby="devices-title"]'), profile.page.locator('section[aria-labelledby="activity-title"]')], demo.screenshotPath('profile-activity.png'));
     await profile.close();
   });
 
@@ -148,9 +129,8 @@ describe.skipIf(!enabled)('profile page: recent activity', () => {
     await expectText(entries(profile).first().locator('.activity-what'), 'Authenticator app added');
     const list = profile.page.getByRole('list', { name: 'Recent activity' });
     await expectAttribute(list, 'aria-live', 'polite');
-    expect(await accessibilityViolations(profile.page)).toEqual([]);
-    await profile.page.setViewportSize(PHONE);
-    expect(await scrollsSideways(profile.page)).toBe(false);
+    await expectAccessible(profile.page);
+    await expectFitsPhone(profile.page);
     await profile.close();
   });
 });

@@ -1,42 +1,31 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestsEnabled } from '../helpers/browser.ts';
-import { accessibilityViolations, DemoBrowser, PHONE, screenshotFolder, screenshotParts, scrollsSideways } from '../helpers/demo-pages.ts';
+import { startDemo, type Demo } from '../helpers/demo.ts';
+import { expectAccessible, expectFitsPhone, screenshotParts } from '../helpers/demo-pages.ts';
 import { codeNow } from '../helpers/enrollment.ts';
 import { request } from '../helpers/http.ts';
 import { expectCount, expectFocused, expectHidden, expectText, expectTextContaining, expectVisible } from '../helpers/locator-expect.ts';
 import { enrolledUser, uniqueSub } from '../helpers/sign-in.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 // Backup codes on the demo pages in headless Chromium: made on the profile page (after step-up,
 // shown once, saved as a file, listed with the codes left) and used on the sign-in page.
 
 const enabled = browserTestsEnabled('tests/e2e/demo-backupcode-browser.test.ts');
 
-let server: TestServer;
-let demo: DemoBrowser;
-const screenshots = screenshotFolder();
-
+let demo: Demo;
 beforeAll(async () => {
-  if (!enabled) return;
-  server = await startTestServer();
-  demo = await DemoBrowser.launch(server);
+  if (enabled) demo = await startDemo();
 });
-
-afterAll(async () => {
-  await demo?.close();
-  await server?.close();
-  screenshots.cleanup();
-});
+afterAll(() => demo?.close());
 
 /** A user whose only factor is a set of backup codes, made through the API. */
 async function userWithCodes(prefix: string): Promise<{ sub: string; codes: string[] }> {
   const sub = uniqueSub(prefix);
-  const res = await request<{ codes: string[] }>(`${server.url}/verification-actions-srv/setup/backupcode/initiation`, {
+  const res = await request<{ codes: string[] }>(`${demo.server.url}/verification-actions-srv/setup/backupcode/initiation`, {
     method: 'POST',
-    token: await server.token({ sub }),
+    token: await demo.server.token({ sub }),
     body: {},
   });
   expect(res.status).toBe(201);
@@ -47,27 +36,25 @@ const codeField = (page: Page) => page.getByLabel('One of your backup codes');
 
 describe.skipIf(!enabled)('backup codes on the demo pages', () => {
   it('shows a new set once after step-up, saves it as a text file, and lists it with the codes left', async () => {
-    const user = await enrolledUser(server, { prefix: 'bc-demo' });
+    const user = await enrolledUser(demo.server, { prefix: 'bc-demo' });
     const profile = await demo.profile(user.sub);
-    await profile.page.locator('li.method[data-type="BACKUPCODE"]').getByRole('button', { name: 'Set up' }).click();
+    await profile.setUp('BACKUPCODE');
     await expectVisible(profile.stepUpDialog);
-    await profile.stepUpDialog.getByLabel('Code from your authenticator app').fill(codeNow(server, user.secret));
-    await profile.stepUpDialog.getByRole('button', { name: 'Verify' }).click();
+    await profile.stepUpWithCode(codeNow(demo.server, user.secret));
     await expectHidden(profile.stepUpDialog);
 
     const codes = profile.page.locator('#backup-codes li');
     await expectCount(codes, 10);
     const shown = await codes.allTextContents();
     for (const code of shown) expect(code).toMatch(/^[a-z2-9]{5}-[a-z2-9]{5}$/);
-    await screenshotParts(profile.page, [profile.page.locator('#enrollment')], join(screenshots.dir, 'backup-codes.png'));
+    await screenshotParts(profile.page, [profile.page.locator('#enrollment')], demo.screenshotPath('backup-codes.png'));
     const [download] = await Promise.all([profile.page.waitForEvent('download'), profile.page.getByRole('link', { name: 'Save as text file' }).click()]);
     expect((await readFile(await download.path(), 'utf8')).trim().split('\n')).toEqual(shown);
 
     await expectCount(profile.devices, 2);
     await expectTextContaining(profile.devices.filter({ hasText: 'Backup codes' }), '10 left');
-    expect(await accessibilityViolations(profile.page)).toEqual([]);
-    await profile.page.setViewportSize(PHONE);
-    expect(await scrollsSideways(profile.page)).toBe(false);
+    await expectAccessible(profile.page);
+    await expectFitsPhone(profile.page);
     await profile.close();
   });
 
@@ -80,7 +67,7 @@ describe.skipIf(!enabled)('backup codes on the demo pages', () => {
     await page.getByRole('button', { name: 'Verify' }).click();
     const result = page.getByRole('heading', { name: 'AUTHENTICATED' });
     await expectVisible(result);
-    expect(await accessibilityViolations(page)).toEqual([]);
+    await expectAccessible(page);
 
     await page.getByRole('button', { name: 'Sign in again' }).click();
     await codeField(page).fill(user.codes[0]!);

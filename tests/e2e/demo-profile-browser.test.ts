@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestsEnabled } from '../helpers/browser.ts';
 import { expectCount, expectFocused, expectHidden, expectText, expectTextContaining, expectVisible } from '../helpers/locator-expect.ts';
-import { accessibilityViolations, DemoBrowser, PHONE, screenshotFolder, scrollsSideways, type CompanionPage, type ProfilePage } from '../helpers/demo-pages.ts';
+import { startDemo, type Demo } from '../helpers/demo.ts';
+import { expectAccessible, PHONE, scrollsSideways } from '../helpers/demo-pages.ts';
 import { codeNow, enrollmentClient } from '../helpers/enrollment.ts';
-import { advanceSteps, alignToMidStep, enrolledUser, uniqueSub } from '../helpers/sign-in.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { enrolledUser, uniqueSub } from '../helpers/sign-in.ts';
 import { VERIFICATION_TYPES } from '../../shared/methods/registry.ts';
 import { switchOffEveryMethod } from '../helpers/method-list.ts';
 
@@ -16,48 +15,11 @@ import { switchOffEveryMethod } from '../helpers/method-list.ts';
 const enabled = browserTestsEnabled('tests/e2e/demo-profile-browser.test.ts');
 const EXCHANGE_LIFETIME_MS = 600_000;
 
-let server: TestServer;
-let demo: DemoBrowser;
-let companion: CompanionPage;
-const screenshots = screenshotFolder();
-
+let demo: Demo;
 beforeAll(async () => {
-  if (!enabled) return;
-  server = await startTestServer();
-  demo = await DemoBrowser.launch(server);
-  companion = await demo.companion();
+  if (enabled) demo = await startDemo({ companion: true });
 });
-
-afterAll(async () => {
-  await demo?.close();
-  await server?.close();
-  screenshots.cleanup();
-});
-
-/** Scans the profile page's current QR code with the companion and confirms, as a user does. */
-async function scanAndEnroll(profile: ProfilePage): Promise<void> {
-  await demo.syncPhoneClock();
-  await companion.uploadQr(await profile.saveQrImage());
-  await profile.expectState('SCANNED');
-  await companion.confirmAdd();
-  await profile.expectState('ENROLLED');
-}
-
-/** Moves the server's clock, and the phone's with it (the codes it shows follow its own clock). */
-async function advanceClock(ms: number): Promise<void> {
-  server.clock.advance(ms);
-  await demo.syncPhoneClock();
-}
-
-/**
- * Moves the server's clock (and the phone's with it) to the middle of the next TOTP step: the
- * code the companion shows then was never used, and stays valid while the test types it.
- */
-async function nextStep(): Promise<void> {
-  alignToMidStep(server);
-  advanceSteps(server);
-  await demo.syncPhoneClock();
-}
+afterAll(() => demo?.close());
 
 describe.skipIf(!enabled)('profile page and companion: enrolling TOTP by QR code', () => {
   it('follows the scan and the enrollment live over the WebSocket, without a reload', async () => {
@@ -68,25 +30,25 @@ describe.skipIf(!enabled)('profile page and companion: enrolling TOTP by QR code
     await profile.expectState('INITIATED');
     await expectTextContaining(profile.state, 'Waiting for scan');
     await expectText(profile.transport, 'Live updates over WebSocket.');
-    await profile.page.screenshot({ path: join(screenshots.dir, 'profile.png'), fullPage: true });
+    await profile.page.screenshot({ path: demo.screenshotPath('profile.png'), fullPage: true });
 
-    await companion.uploadQr(await profile.saveQrImage());
+    await demo.companion.uploadQr(await profile.saveQrImage());
     await profile.expectState('SCANNED');
     await expectTextContaining(profile.state, 'Scanned');
     await expectHidden(profile.qr);
-    await expectVisible(companion.page.getByText('Add default: alice to this authenticator?'));
-    await companion.confirmAdd();
+    await expectVisible(demo.companion.page.getByText('Add default: alice to this authenticator?'));
+    await demo.companion.confirmAdd();
 
     await profile.expectState('ENROLLED');
     await expectFocused(profile.state);
     await profile.expectSameDocument();
     expect(polls).toEqual([]);
-    const deviceId = await companion.deviceId();
+    const deviceId = await demo.companion.deviceId();
     await expectCount(profile.devices, 1);
     await expectTextContaining(profile.devices.first(), `Authenticator app (${deviceId})`);
-    await expectText(companion.status, 'Added default: alice. The profile page shows it as enrolled.');
-    await expectText(companion.page.locator('li.account', { hasText: 'alice' }).locator('output.code'), /^\d{3} \d{3}$/);
-    await companion.page.screenshot({ path: join(screenshots.dir, 'authenticator.png'), fullPage: true });
+    await expectText(demo.companion.status, 'Added default: alice. The profile page shows it as enrolled.');
+    await expectText(demo.companion.page.locator('li.account', { hasText: 'alice' }).locator('output.code'), /^\d{3} \d{3}$/);
+    await demo.companion.page.screenshot({ path: demo.screenshotPath('authenticator.png'), fullPage: true });
     await profile.close();
   });
 
@@ -106,8 +68,8 @@ describe.skipIf(!enabled)('profile page and companion: enrolling TOTP by QR code
 
     // Scanned and confirmed at once: the next poll may already find it enrolled.
     await demo.syncPhoneClock();
-    await companion.uploadQr(await profile.saveQrImage());
-    await companion.confirmAdd();
+    await demo.companion.uploadQr(await profile.saveQrImage());
+    await demo.companion.confirmAdd();
     await profile.expectState('ENROLLED');
     await profile.expectSameDocument();
     await expectCount(profile.devices, 1);
@@ -123,12 +85,12 @@ describe.skipIf(!enabled)('profile page and companion: enrolling TOTP by QR code
     await expect.poll(() => profile.qr.getAttribute('src')).not.toBe(firstSrc!);
     await profile.expectState('INITIATED');
 
-    await companion.uploadQr(before);
-    await expectText(companion.status, 'This QR code was replaced by a newer one: scan the code the profile page shows now.');
-    await expectFocused(companion.status);
+    await demo.companion.uploadQr(before);
+    await expectText(demo.companion.status, 'This QR code was replaced by a newer one: scan the code the profile page shows now.');
+    await expectFocused(demo.companion.status);
     await profile.expectState('INITIATED');
 
-    await scanAndEnroll(profile);
+    await demo.scanAndEnroll(profile);
     await profile.close();
   });
 
@@ -138,7 +100,7 @@ describe.skipIf(!enabled)('profile page and companion: enrolling TOTP by QR code
     await profile.expectState('INITIATED');
     const firstSrc = await profile.qr.getAttribute('src');
 
-    await advanceClock(EXCHANGE_LIFETIME_MS + 1000);
+    await demo.advanceClock(EXCHANGE_LIFETIME_MS + 1000);
     await profile.expectState('EXPIRED');
     await expectTextContaining(profile.state, 'Expired');
     await expectFocused(profile.state);
@@ -157,10 +119,10 @@ describe.skipIf(!enabled)('profile page and companion: enrolling TOTP by QR code
     const sub = 'bob';
     const profile = await demo.profile(sub);
     await profile.setUpTotp();
-    await scanAndEnroll(profile);
+    await demo.scanAndEnroll(profile);
     await profile.page.getByRole('button', { name: 'Close' }).click();
 
-    await nextStep();
+    await demo.nextTotpStep();
     const initiations: { status: number; assertion: string | undefined }[] = [];
     profile.page.on('response', (res) => {
       if (res.url().endsWith('/setup/totp/initiation')) initiations.push({ status: res.status(), assertion: res.request().headers()['verification-assertion'] });
@@ -168,15 +130,14 @@ describe.skipIf(!enabled)('profile page and companion: enrolling TOTP by QR code
     await profile.setUpTotp();
     await expectVisible(profile.stepUpDialog);
     await expectFocused(profile.stepUpDialog.getByLabel('Code from your authenticator app'));
-    await profile.page.screenshot({ path: join(screenshots.dir, 'step-up.png') });
-    await profile.stepUpDialog.getByLabel('Code from your authenticator app').fill(await companion.codeFor(sub, server.clock.now()));
-    await profile.stepUpDialog.getByRole('button', { name: 'Verify' }).click();
+    await profile.page.screenshot({ path: demo.screenshotPath('step-up.png') });
+    await profile.stepUpWithCode(await demo.companion.codeFor(sub, demo.server.clock.now()));
     await expectHidden(profile.stepUpDialog);
     await profile.expectState('INITIATED');
     expect(initiations.map((i) => i.status)).toEqual([401, 201]);
     expect(initiations[1]!.assertion).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
 
-    await scanAndEnroll(profile);
+    await demo.scanAndEnroll(profile);
     await expectCount(profile.devices, 2);
 
     // The assertion lives 5 minutes: removing a factor now needs no second prompt.
@@ -189,7 +150,7 @@ describe.skipIf(!enabled)('profile page and companion: enrolling TOTP by QR code
   });
 
   it('closing the step-up prompt adds nothing and says why', async () => {
-    const user = await enrolledUser(server, { prefix: 'stepup-cancel' });
+    const user = await enrolledUser(demo.server, { prefix: 'stepup-cancel' });
     const profile = await demo.profile(user.sub);
     await profile.setUpTotp();
     await expectVisible(profile.stepUpDialog);
@@ -205,35 +166,35 @@ describe.skipIf(!enabled)('companion: what it takes', () => {
     await demo.syncPhoneClock();
     const requests: string[] = [];
     const record = (request: { url(): string }) => requests.push(request.url());
-    companion.page.on('request', record);
-    await companion.paste('otpauth://totp/Example:grace?secret=JBSWY3DPEHPK3PXP&issuer=Example&digits=6&period=30');
-    companion.page.off('request', record);
-    await expectText(companion.status, 'Added Example: grace. Type its current code into the profile page to finish.');
-    const at = server.clock.now();
-    expect(await companion.codeFor('grace', at)).toBe(codeNow(server, 'JBSWY3DPEHPK3PXP'));
+    demo.companion.page.on('request', record);
+    await demo.companion.paste('otpauth://totp/Example:grace?secret=JBSWY3DPEHPK3PXP&issuer=Example&digits=6&period=30');
+    demo.companion.page.off('request', record);
+    await expectText(demo.companion.status, 'Added Example: grace. Type its current code into the profile page to finish.');
+    const at = demo.server.clock.now();
+    expect(await demo.companion.codeFor('grace', at)).toBe(codeNow(demo.server, 'JBSWY3DPEHPK3PXP'));
     expect(requests).toEqual([]);
   });
 
   it('refuses a QR code that names another service as burl, calling nothing', async () => {
     const requests: string[] = [];
     const record = (request: { url(): string }) => requests.push(request.url());
-    companion.page.on('request', record);
+    demo.companion.page.on('request', record);
     const eid = '6f1c3a52-7b0e-4d2a-9c61-0a3f5d2e8b14';
-    await companion.paste(
+    await demo.companion.paste(
       `otpauth://totp/Evil:eve?secret=JBSWY3DPEHPK3PXP&issuer=Evil&t=totp&cid=${eid}&burl=https%3A%2F%2Fevil.example&eid=${eid}`,
     );
-    companion.page.off('request', record);
+    demo.companion.page.off('request', record);
     await expectText(
-      companion.status,
-      `This QR code is for another service (https://evil.example); this demo authenticator enrolls only with ${server.url}.`,
+      demo.companion.status,
+      `This QR code is for another service (https://evil.example); this demo authenticator enrolls only with ${demo.server.url}.`,
     );
     expect(requests).toEqual([]);
   });
 
   it('keeps its accounts and device id across visits, and a device key no script can export', async () => {
-    const again = await demo.companion();
-    expect(await again.deviceId()).toBe(await companion.deviceId());
-    expect(await again.page.locator('li.account').count()).toBe(await companion.page.locator('li.account').count());
+    const again = await demo.openCompanion();
+    expect(await again.deviceId()).toBe(await demo.companion.deviceId());
+    expect(await again.page.locator('li.account').count()).toBe(await demo.companion.page.locator('li.account').count());
     const key = (await again.page.evaluate(`(async () => {
       const { openVault } = await import('/demo/assets/vault.js');
       const vault = await openVault();
@@ -251,15 +212,15 @@ describe.skipIf(!enabled)('companion: what it takes', () => {
   });
 
   it('says what is wrong with an image without a QR code', async () => {
-    await companion.uploadQr(await companion.page.screenshot({ clip: { x: 0, y: 0, width: 40, height: 40 } }));
-    await expectText(companion.status, 'No QR code found in that image.');
-    await expectFocused(companion.status);
+    await demo.companion.uploadQr(await demo.companion.page.screenshot({ clip: { x: 0, y: 0, width: 40, height: 40 } }));
+    await expectText(demo.companion.status, 'No QR code found in that image.');
+    await expectFocused(demo.companion.status);
   });
 });
 
 describe.skipIf(!enabled)('profile page: authenticators', () => {
   it('renames an authenticator', async () => {
-    const user = await enrolledUser(server, { prefix: 'rename' });
+    const user = await enrolledUser(demo.server, { prefix: 'rename' });
     const profile = await demo.profile(user.sub);
     await profile.devices.first().getByRole('button', { name: /^Rename / }).click();
     const name = profile.page.getByLabel(/^New name for /);
@@ -268,21 +229,20 @@ describe.skipIf(!enabled)('profile page: authenticators', () => {
     await profile.page.getByRole('button', { name: 'Save' }).click();
     await expectText(profile.devices.first().locator('.device-name'), 'Work phone');
     await expectFocused(profile.page.getByRole('button', { name: 'Rename Work phone' }));
-    const { body } = await enrollmentClient(server).devices(user.token);
+    const { body } = await enrollmentClient(demo.server).devices(user.token);
     expect(body).toMatchObject([{ ph_id: user.phId, friendly_name: 'Work phone' }]);
     await profile.close();
   });
 
   it('removes an authenticator after the step-up prompt', async () => {
-    const user = await enrolledUser(server, { prefix: 'remove' });
+    const user = await enrolledUser(demo.server, { prefix: 'remove' });
     const profile = await demo.profile(user.sub);
     await profile.devices.first().getByRole('button', { name: /^Remove / }).click();
     await profile.page.getByRole('button', { name: 'Yes, remove' }).click();
     await expectVisible(profile.stepUpDialog);
-    await profile.stepUpDialog.getByLabel('Code from your authenticator app').fill(codeNow(server, user.secret));
-    await profile.stepUpDialog.getByRole('button', { name: 'Verify' }).click();
+    await profile.stepUpWithCode(codeNow(demo.server, user.secret));
     await expectText(profile.page.locator('#no-devices'), 'No authenticator yet.');
-    const { body } = await enrollmentClient(server).devices(user.token);
+    const { body } = await enrollmentClient(demo.server).devices(user.token);
     expect(body).toEqual([]);
     await profile.close();
   });
@@ -291,7 +251,7 @@ describe.skipIf(!enabled)('profile page: authenticators', () => {
 describe.skipIf(!enabled)('profile page: which methods it offers', () => {
   it('hides a method the tenant switched off', async () => {
     const tenant = uniqueSub('off').replace(/[^a-z0-9-]/g, '');
-    await switchOffEveryMethod(server, tenant);
+    await switchOffEveryMethod(demo.server, tenant);
     const profile = await demo.profile('carol', tenant);
     await expectVisible(profile.page.locator('#no-methods'));
     await expectCount(profile.methods, 0);
@@ -321,20 +281,20 @@ describe.skipIf(!enabled)('profile page and companion: for everyone, on any scre
     await newcomer.setUpTotp();
     await newcomer.expectState('INITIATED');
     await newcomer.page.getByText('Can’t scan?').click();
-    expect(await accessibilityViolations(newcomer.page)).toEqual([]);
+    await expectAccessible(newcomer.page);
     await newcomer.close();
 
-    const user = await enrolledUser(server, { prefix: 'a11y' });
+    const user = await enrolledUser(demo.server, { prefix: 'a11y' });
     const profile = await demo.profile(user.sub);
     await expectCount(profile.devices, 1);
-    expect(await accessibilityViolations(profile.page)).toEqual([]);
+    await expectAccessible(profile.page);
     await profile.setUpTotp();
     await expectVisible(profile.stepUpDialog);
-    expect(await accessibilityViolations(profile.page)).toEqual([]);
+    await expectAccessible(profile.page);
     await profile.close();
 
-    await companion.paste('otpauth://totp/Example:bob?secret=JBSWY3DPEHPK3PXP&issuer=Example');
-    expect(await accessibilityViolations(companion.page)).toEqual([]);
+    await demo.companion.paste('otpauth://totp/Example:bob?secret=JBSWY3DPEHPK3PXP&issuer=Example');
+    await expectAccessible(demo.companion.page);
   });
 
   it('fit a phone (375 px) without sideways scrolling', async () => {
@@ -345,6 +305,6 @@ describe.skipIf(!enabled)('profile page and companion: for everyone, on any scre
     await profile.page.getByText('Can’t scan?').click();
     expect(await scrollsSideways(profile.page)).toBe(false);
     await profile.close();
-    expect(await scrollsSideways(companion.page)).toBe(false);
+    expect(await scrollsSideways(demo.companion.page)).toBe(false);
   });
 });

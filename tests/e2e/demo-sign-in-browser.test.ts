@@ -1,8 +1,8 @@
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestsEnabled } from '../helpers/browser.ts';
-import { accessibilityViolations, DemoBrowser, PHONE, screenshotFolder, scrollsSideways } from '../helpers/demo-pages.ts';
+import { startDemo, type Demo } from '../helpers/demo.ts';
+import { expectAccessible, expectFitsPhone } from '../helpers/demo-pages.ts';
 import { codeNow, wrongCode } from '../helpers/enrollment.ts';
 import { startJwksServer, type JwksServer } from '../helpers/jwks-server.ts';
 import { expectAttribute, expectCount, expectFocused, expectText, expectVisible } from '../helpers/locator-expect.ts';
@@ -18,24 +18,19 @@ import { signInForAssertion, withAssertion } from '../helpers/step-up.ts';
 
 const enabled = browserTestsEnabled('tests/e2e/demo-sign-in-browser.test.ts');
 
-let server: TestServer;
-let demo: DemoBrowser;
+let demo: Demo;
 let jwks: JwksServer;
 let withJwks: TestServer;
-const screenshots = screenshotFolder();
 
 beforeAll(async () => {
   if (!enabled) return;
   jwks = await startJwksServer();
-  [server, withJwks] = await Promise.all([startTestServer(), startTestServer({ env: { JWT_JWKS_URL: jwks.url } })]);
-  demo = await DemoBrowser.launch(server);
+  [demo, withJwks] = await Promise.all([startDemo(), startTestServer({ env: { JWT_JWKS_URL: jwks.url } })]);
 });
 
 afterAll(async () => {
-  await demo?.close();
-  await Promise.all([server?.close(), withJwks?.close()]);
+  await Promise.all([demo?.close(), withJwks?.close()]);
   await jwks?.close();
-  screenshots.cleanup();
 });
 
 const codeField = (page: Page) => page.getByLabel('Code from your authenticator app');
@@ -47,7 +42,7 @@ async function submitCode(page: Page, code: string): Promise<void> {
 }
 
 async function signedInUser(prefix: string): Promise<{ user: EnrolledUser; page: Page }> {
-  const user = await enrolledUser(server, prefix === 'alice' ? { sub: 'alice' } : { prefix });
+  const user = await enrolledUser(demo.server, prefix === 'alice' ? { sub: 'alice' } : { prefix });
   const page = await demo.signInPage(user.sub);
   await expectFocused(codeField(page));
   return { user, page };
@@ -56,22 +51,22 @@ async function signedInUser(prefix: string): Promise<{ user: EnrolledUser; page:
 describe.skipIf(!enabled)('sign-in page', () => {
   it('shows AUTHENTICATED for a right code', async () => {
     const { user, page } = await signedInUser('alice');
-    await submitCode(page, codeNow(server, user.secret));
+    await submitCode(page, codeNow(demo.server, user.secret));
     const result = page.getByRole('heading', { name: 'AUTHENTICATED' });
     await expectVisible(result);
     await expectFocused(result);
-    expect(await accessibilityViolations(page)).toEqual([]);
-    await page.screenshot({ path: join(screenshots.dir, 'login.png'), fullPage: true });
+    await expectAccessible(page);
+    await page.screenshot({ path: demo.screenshotPath('login.png'), fullPage: true });
     await page.close();
   });
 
   it('says a wrong code is wrong and lets the user try again', async () => {
     const { user, page } = await signedInUser('wrong');
-    await submitCode(page, wrongCode(server, user.secret));
+    await submitCode(page, wrongCode(demo.server, user.secret));
     await expectText(message(page), 'Wrong code.');
     await expectAttribute(codeField(page), 'aria-invalid', 'true');
     await expectFocused(codeField(page));
-    await submitCode(page, codeNow(server, user.secret));
+    await submitCode(page, codeNow(demo.server, user.secret));
     await expectVisible(page.getByRole('heading', { name: 'AUTHENTICATED' }));
     await page.close();
   });
@@ -79,10 +74,10 @@ describe.skipIf(!enabled)('sign-in page', () => {
   it('after the free mistakes, says how long to wait and holds the button that long', async () => {
     const { user, page } = await signedInUser('throttled');
     for (let i = 0; i < 3; i++) {
-      await submitCode(page, wrongCode(server, user.secret));
+      await submitCode(page, wrongCode(demo.server, user.secret));
       await expectText(message(page), 'Wrong code.');
     }
-    await submitCode(page, wrongCode(server, user.secret));
+    await submitCode(page, wrongCode(demo.server, user.secret));
     await expectText(message(page), 'Wrong code. Try again in 2 s.');
     await expectAttribute(page.getByRole('button', { name: 'Verify' }), 'disabled', '');
     await page.close();
@@ -90,8 +85,8 @@ describe.skipIf(!enabled)('sign-in page', () => {
 
   it('says sign-in is locked once the wrong codes reach the lockout', async () => {
     const { user, page } = await signedInUser('locked');
-    await sendWrongCodes(server, user, 10);
-    await submitCode(page, codeNow(server, user.secret));
+    await sendWrongCodes(demo.server, user, 10);
+    await submitCode(page, codeNow(demo.server, user.secret));
     await expectText(message(page), 'Locked: too many wrong codes. Try again in 15 min.');
     await page.close();
   });
@@ -100,15 +95,13 @@ describe.skipIf(!enabled)('sign-in page', () => {
     const signedOut = await demo.desktop.newPage();
     await signedOut.goto(demo.url('/demo/login'));
     await expectFocused(signedOut.getByLabel('User name'));
-    expect(await accessibilityViolations(signedOut)).toEqual([]);
-    await signedOut.setViewportSize(PHONE);
-    expect(await scrollsSideways(signedOut)).toBe(false);
+    await expectAccessible(signedOut);
+    await expectFitsPhone(signedOut);
     await signedOut.close();
 
     const { page } = await signedInUser('a11y');
-    expect(await accessibilityViolations(page)).toEqual([]);
-    await page.setViewportSize(PHONE);
-    expect(await scrollsSideways(page)).toBe(false);
+    await expectAccessible(page);
+    await expectFitsPhone(page);
     await page.close();
   });
 
@@ -120,12 +113,12 @@ describe.skipIf(!enabled)('sign-in page', () => {
   });
 
   it('lists the user’s own methods first', async () => {
-    const user = await enrolledUser(server, { prefix: 'own-first' });
-    const codes = await request(`${server.url}/verification-actions-srv/setup/backupcode/initiation`, {
+    const user = await enrolledUser(demo.server, { prefix: 'own-first' });
+    const codes = await request(`${demo.server.url}/verification-actions-srv/setup/backupcode/initiation`, {
       method: 'POST',
       token: user.token,
       body: {},
-      headers: withAssertion(await signInForAssertion(server, user)),
+      headers: withAssertion(await signInForAssertion(demo.server, user)),
     });
     expect(codes.status).toBe(201);
     const page = await demo.signInPage(user.sub);
@@ -137,7 +130,7 @@ describe.skipIf(!enabled)('sign-in page', () => {
 
   it('offers no method when the tenant switched every one off', async () => {
     const tenant = uniqueSub('off');
-    await switchOffEveryMethod(server, tenant);
+    await switchOffEveryMethod(demo.server, tenant);
     const page = await demo.signInPage('dave', tenant);
     await expectText(page.locator('#no-methods'), 'No sign-in method is switched on for your organisation.');
     await expectCount(codeField(page), 0);

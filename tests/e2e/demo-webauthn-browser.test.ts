@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { browserTestsEnabled, VirtualAuthenticator, type VirtualAuthenticatorOptions } from '../helpers/browser.ts';
-import { DemoBrowser, screenshotFolder, screenshotParts, type ProfilePage } from '../helpers/demo-pages.ts';
+import { startDemo, type Demo } from '../helpers/demo.ts';
+import { screenshotParts, type ProfilePage } from '../helpers/demo-pages.ts';
 import { expectCount, expectText, expectTextContaining, expectVisible } from '../helpers/locator-expect.ts';
 import { uniqueSub } from '../helpers/sign-in.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 // The demo pages with FIDO2 and TOUCHID in headless Chromium: the profile page registers this
 // device's authenticator (a CDP virtual platform authenticator), the step-up prompt proves it,
@@ -15,24 +14,14 @@ import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 const enabled = browserTestsEnabled('tests/e2e/demo-webauthn-browser.test.ts');
 const PLATFORM: VirtualAuthenticatorOptions = { transport: 'internal', hasUserVerification: true, isUserVerified: true };
 
-let server: TestServer;
-let demo: DemoBrowser;
-const screenshots = screenshotFolder();
-
+let demo: Demo;
 beforeAll(async () => {
-  if (!enabled) return;
-  server = await startTestServer();
-  demo = await DemoBrowser.launch(server, { host: 'localhost' });
+  if (enabled) demo = await startDemo({ host: 'localhost' });
 });
-
-afterAll(async () => {
-  await demo?.close();
-  await server?.close();
-  screenshots.cleanup();
-});
+afterAll(() => demo?.close());
 
 async function registerThisDevice(profile: ProfilePage): Promise<void> {
-  await profile.page.locator('li.method[data-type="TOUCHID"]').getByRole('button', { name: 'Set up' }).click();
+  await profile.setUp('TOUCHID');
   await profile.expectState('INITIATED');
   await expectTextContaining(profile.state, 'Waiting for your authenticator');
   await profile.page.getByRole('button', { name: 'Register this device' }).click();
@@ -47,12 +36,12 @@ describe.skipIf(!enabled)('demo pages: FIDO2 and TOUCHID', () => {
       await registerThisDevice(profile);
       await expectCount(profile.devices, 1);
       await expectTextContaining(profile.devices.first(), 'Touch ID');
-      await screenshotParts(profile.page, [profile.page.locator('#enrollment'), profile.page.locator('section[aria-labelledby="devices-title"]')], join(screenshots.dir, 'webauthn-registered.png'));
+      await screenshotParts(profile.page, [profile.page.locator('#enrollment'), profile.page.locator('section[aria-labelledby="devices-title"]')], demo.screenshotPath('webauthn-registered.png'));
       await profile.page.getByRole('button', { name: 'Close' }).click();
 
       // A second factor needs a fresh proof: the prompt offers this device, then the FIDO2
       // ceremony is refused by the browser, as the device is registered already.
-      await profile.page.locator('li.method[data-type="FIDO2"]').getByRole('button', { name: 'Set up' }).click();
+      await profile.setUp('FIDO2');
       await expectVisible(profile.stepUpDialog);
       await expectText(profile.stepUpDialog.getByText(/^Use your /), 'Use your fingerprint or face.');
       await profile.stepUpDialog.getByRole('button', { name: 'Use this device' }).click();

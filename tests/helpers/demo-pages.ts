@@ -4,13 +4,12 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
-import type { Browser, BrowserContext, Locator, Page, Request } from 'playwright-core';
-import { launchChromium } from './browser.ts';
-import { expectAttribute, expectText } from './locator-expect.ts';
-import type { TestServer } from './test-server.ts';
+import type { Locator, Page, Request } from 'playwright-core';
+import type { ImplementedType } from '../../shared/methods/registry.ts';
+import { expectAttribute } from './locator-expect.ts';
 
 // Page objects of the demo pages (/demo/, /demo/login, /demo/authenticator), driven the way a
-// person uses them: by labels, buttons and what the page says.
+// person uses them: by labels, buttons and what the page says. `startDemo` (demo.ts) opens them.
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
@@ -26,6 +25,11 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
     .then((result) => result.violations.flatMap((v) => v.nodes.map((n) => v.id + ' ' + n.target.join(' ') + ': ' + n.failureSummary.replace(/\\s+/g, ' '))))`);
 }
 
+/** The page as it is now passes axe: {@link accessibilityViolations} finds nothing. */
+export async function expectAccessible(page: Page): Promise<void> {
+  expect(await accessibilityViolations(page)).toEqual([]);
+}
+
 /** Whether the page is wider than its viewport, i.e. a phone user would have to scroll sideways. */
 export function scrollsSideways(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
@@ -33,6 +37,12 @@ export function scrollsSideways(page: Page): Promise<boolean> {
 
 /** A phone's viewport: the companion is a phone-sized page. */
 export const PHONE = { width: 375, height: 812 } as const;
+
+/** Narrowed to a phone's viewport (it stays so), the page does not scroll sideways. */
+export async function expectFitsPhone(page: Page): Promise<void> {
+  await page.setViewportSize(PHONE);
+  expect(await scrollsSideways(page)).toBe(false);
+}
 
 /**
  * Where screenshots go: `DEMO_SCREENSHOTS_DIR` (`npm run screenshots` sets `docs/screenshots`),
@@ -72,83 +82,6 @@ export async function screenshotParts(page: Page, parts: Locator[], path: string
   await page.screenshot({ path, fullPage: true, clip: { x: left, y: top, width: right - left, height: bottom - top } });
 }
 
-/**
- * One Chromium for a test file, with two contexts: the desktop browser the profile and sign-in
- * pages run in, and the "phone" the companion runs in (its own storage, and a clock the tests
- * keep on the server's clock, so the codes it shows are the codes the server expects).
- */
-export class DemoBrowser {
-  private constructor(
-    readonly server: TestServer,
-    readonly browser: Browser,
-    readonly desktop: BrowserContext,
-    readonly phone: BrowserContext,
-    readonly host: string | undefined,
-  ) {}
-
-  /**
-   * `host` opens the pages under another name of the server's address: `localhost` for
-   * WebAuthn, which browsers refuse on an IP address.
-   */
-  static async launch(server: TestServer, { host }: { host?: string } = {}): Promise<DemoBrowser> {
-    const browser = await launchChromium();
-    const desktop = await browser.newContext({ acceptDownloads: true });
-    const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
-    const demo = new DemoBrowser(server, browser, desktop, phone, host);
-    await demo.syncPhoneClock();
-    return demo;
-  }
-
-  /** Sets the phone's clock to the server's (tests move the server's clock to skip time). */
-  async syncPhoneClock(): Promise<void> {
-    await this.phone.clock.setSystemTime(this.server.clock.now());
-  }
-
-  url(path: string): string {
-    const url = new URL(path, this.server.url);
-    if (this.host) url.hostname = this.host;
-    return url.toString();
-  }
-
-  /** A fresh tab of the profile page, signed in as `sub` through the demo sign-in. */
-  async profile(sub: string, tenant?: string): Promise<ProfilePage> {
-    const page = await this.desktop.newPage();
-    await page.goto(this.url('/demo/'));
-    const profile = new ProfilePage(page);
-    await signIn(page, sub, tenant);
-    await expect.poll(() => profile.methods.or(page.locator('#no-methods')).count()).toBeGreaterThan(0);
-    return profile;
-  }
-
-  /** A fresh tab of the sign-in page, signed in as `sub`. */
-  async signInPage(sub: string, tenant?: string): Promise<Page> {
-    const page = await this.desktop.newPage();
-    await page.goto(this.url('/demo/login'));
-    await signIn(page, sub, tenant);
-    return page;
-  }
-
-  /** The companion in a fresh tab of the phone (its accounts and device id persist across tabs). */
-  async companion(): Promise<CompanionPage> {
-    const page = await this.phone.newPage();
-    await page.goto(this.url('/demo/authenticator'));
-    await page.locator('body[data-ready="true"]').waitFor();
-    return new CompanionPage(page);
-  }
-
-  async close(): Promise<void> {
-    await this.browser.close();
-  }
-}
-
-/** Signs in through the demo sign-in form of either page. */
-async function signIn(page: Page, sub: string, tenant?: string): Promise<void> {
-  await page.getByLabel('User name').fill(sub);
-  if (tenant) await page.getByLabel('Tenant (optional)').fill(tenant);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expectText(page.locator('#signed-in-user'), sub);
-}
-
 export class ProfilePage {
   constructor(readonly page: Page) {}
 
@@ -173,9 +106,14 @@ export class ProfilePage {
     return this.page.locator('#device-list li.device');
   }
 
+  /** Clicks "Set up" on the method of `type` under "Add a second factor". */
+  async setUp(type: ImplementedType): Promise<void> {
+    await this.page.locator(`li.method[data-type="${type}"]`).getByRole('button', { name: 'Set up' }).click();
+  }
+
   /** Clicks "Set up" on the authenticator-app method. */
   async setUpTotp(): Promise<void> {
-    await this.page.locator('li.method[data-type="TOTP"]').getByRole('button', { name: 'Set up' }).click();
+    await this.setUp('TOTP');
   }
 
   async expectState(status: string): Promise<void> {
@@ -208,6 +146,12 @@ export class ProfilePage {
 
   get stepUpDialog(): Locator {
     return this.page.getByRole('dialog', { name: 'Confirm it’s you' });
+  }
+
+  /** Answers the step-up prompt with a code from the authenticator app. */
+  async stepUpWithCode(code: string): Promise<void> {
+    await this.stepUpDialog.getByLabel('Code from your authenticator app').fill(code);
+    await this.stepUpDialog.getByRole('button', { name: 'Verify' }).click();
   }
 
   async close(): Promise<void> {
