@@ -27,9 +27,31 @@ const invalid = (detail: string) => new VerificationError('DEVICE_TOKEN_INVALID'
 /** What a device's open feed or long poll ends with when the device is removed meanwhile. */
 export const deviceRemoved = () => invalid('the device was removed');
 
+/** How many devices' keys a process keeps imported (a few hundred bytes each). */
+const KNOWN_DEVICES_MAX = 10_000;
+
 /**
- * The enrolled device whose key signed `jws` (its `kid` is the device's `ph_id`), and the
- * verified payload. Unknown, deleted and forged all look alike to the caller.
+ * Devices whose key this process has already read and imported, by `ph_id`. A device's key,
+ * tenant and user never change (a new enrollment gets a new `ph_id`, and no statement updates
+ * `public_key`), so a remembered key verifies exactly what the stored one would. What can change
+ * is whether the device is still enrolled: every caller of {@link findSigner} confirms that with
+ * a statement it runs anyway (the token's jti insert, the answer's re-check under the user's PUSH
+ * lock), so a removed device is refused as before while a poll or an answer skips one read.
+ * Only enrolled devices are remembered: unknown `kid`s are read every time.
+ */
+const knownDevices = new Map<string, { tenantId: string; sub: string; key: DeviceKey }>();
+
+function remember(phId: string, device: { tenantId: string; sub: string; key: DeviceKey }): void {
+  // Oldest first out: Map keeps insertion order.
+  if (knownDevices.size >= KNOWN_DEVICES_MAX) knownDevices.delete(knownDevices.keys().next().value!);
+  knownDevices.set(phId, device);
+}
+
+/**
+ * The PUSH device whose key signed `jws` (its `kid` is the device's `ph_id`), and the verified
+ * payload. Unknown and forged look alike to the caller. The device may have been removed since
+ * its key was first read (see {@link knownDevices}): the caller must confirm it is still
+ * enrolled in a statement of its own.
  */
 export async function findSigner(q: Queryable, jws: string): Promise<{ device: PushDevice; payload: Record<string, unknown> } | undefined> {
   let kid: unknown;
@@ -40,13 +62,17 @@ export async function findSigner(q: Queryable, jws: string): Promise<{ device: P
   }
   const phId = uuidSchema.safeParse(kid);
   if (!phId.success) return undefined;
-  const found = await findPushDevice(q, phId.data);
-  const jwk = readStoredKey(found?.publicKey ?? null);
-  if (!found || !jwk) return undefined;
-  const key = await importDeviceKey(jwk);
-  const verified = await verifyCompact(jws, key);
+  let known = knownDevices.get(phId.data);
+  if (!known) {
+    const found = await findPushDevice(q, phId.data);
+    const jwk = readStoredKey(found?.publicKey ?? null);
+    if (!found || !jwk) return undefined;
+    known = { tenantId: found.tenantId, sub: found.sub, key: await importDeviceKey(jwk) };
+    remember(phId.data, known);
+  }
+  const verified = await verifyCompact(jws, known.key);
   if (!verified) return undefined;
-  return { device: { phId: found.phId, tenantId: found.tenantId, sub: found.sub, key }, payload: verified.payload };
+  return { device: { phId: phId.data, tenantId: known.tenantId, sub: known.sub, key: known.key }, payload: verified.payload };
 }
 
 /** Whether `iat`/`exp` make a lifetime of at most 5 minutes that includes `now`. */
@@ -60,7 +86,8 @@ export function isCurrent(payload: { iat?: unknown; exp?: unknown }, now: Date):
 /**
  * Authenticates a device request: `Authorization: Device <jws>`, a compact JWS by the enrolled
  * key, header `kid` = `ph_id`, payload `{aud: "verification-device", iat, exp (≤ 5 min), jti}`.
- * Each `jti` works once per device (recorded before the request is served).
+ * Each `jti` works once per device (recorded before the request is served, in the statement that
+ * confirms the device is still enrolled).
  *
  * @throws VerificationError DEVICE_TOKEN_REQUIRED, DEVICE_TOKEN_INVALID, DEVICE_TOKEN_REPLAYED
  */
@@ -84,8 +111,9 @@ export async function authenticateDevice(q: Queryable, authorization: string | u
   const { jti, exp } = signer.payload;
   if (!isCurrent(signer.payload, now)) throw invalid(`the device token must be current and live at most ${MAX_DEVICE_TOKEN_SECONDS} s`);
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > 128) throw invalid('the device token needs a jti of 1 to 128 characters');
-  if (!(await useTokenId(q, signer.device.phId, jti, new Date((exp as number) * 1000), now))) {
-    throw new VerificationError('DEVICE_TOKEN_REPLAYED', undefined, { headers: challengeHeader });
-  }
+  // One statement records the jti and confirms the device is still enrolled (its key may have been remembered).
+  const use = await useTokenId(q, signer.device.phId, jti, new Date((exp as number) * 1000), now);
+  if (use === 'not_enrolled') throw invalid('the device token is not signed by an enrolled device');
+  if (use === 'replayed') throw new VerificationError('DEVICE_TOKEN_REPLAYED', undefined, { headers: challengeHeader });
   return signer.device;
 }
