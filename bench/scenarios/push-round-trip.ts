@@ -31,17 +31,24 @@ import type { PushLoadInput, PushLoadResult, Timeline } from '../clients/push-lo
 //   (synchronous_commit stays on) and two wake-ups: what a round trip cannot do without.
 // The CPU is shared while this runs: read the ratios, not the milliseconds.
 //
-// Where a round trip waits (the phases printed): initiate = one transaction of ~10 statements
-// (method active, tenant, devices, the user's PUSH lock, lockout/pending/devices in one read,
-// the announcement, the insert, its status NOTIFY) and its commit; initiated -> device = the
-// NOTIFY to the device's long poll or feed, then one statement reading the list with the device;
-// answer = the device's signing, one lookup of the signer, a transaction of ~8 statements
-// (lock, device re-check, challenge lock, update + status NOTIFY, audit row, webhook lookup) and
-// its commit; answered -> page = the status NOTIFY to the page's long poll (no read). With long
-// polls the device's next poll commits its token's jti before it listens again, so a challenge
-// started in that window waits for that commit too. Under load each pool checkout queues
-// behind everyone's statements: at 200 in flight the round trips/s stay what they are at 20 and
-// the latency is the queue (Little's law), so fewer statements per round trip is what helps.
+// Where a round trip waits (the phases printed): initiate = one transaction of 5 statements (the
+// method's settings and the tenant are cached: the user's devices, the user's PUSH lock, the
+// lockout/pending/devices read that also announces the challenge, the insert with its status
+// NOTIFY, the audit row) and its commit; initiated -> device = the NOTIFY to the device's long
+// poll or feed, then one statement reading the list with the device; answer = the device's
+// signing, a transaction of 7 statements (lock, device re-check, challenge lock, update, status
+// NOTIFY, two audit rows; the signer's key is remembered, so no read before it) and its commit;
+// answered -> page = the status NOTIFY to the page's long poll (no read). With long polls (the
+// default, as the companion app does it; BENCH_PUSH_DEVICE=ws for the status WebSocket) the
+// device's next poll commits its token's jti, in the statement that confirms the device is still
+// enrolled, before it listens again, so a challenge started in that window waits for that commit
+// too. The page's collection afterwards is one UPDATE (outside the timing, in the counts). Under
+// load each pool checkout queues behind everyone's statements: at 200 in flight the round
+// trips/s stay what they are at 20 and the latency is the queue (Little's law), so fewer
+// statements per round trip is what helps.
+//
+// The pages and devices (jose signing, HTTP clients, WebSockets) run in a child process
+// (bench/clients/push-load.ts): in this process they would take the server's one thread.
 
 const USERS = Number(process.env.BENCH_PUSH_USERS ?? 200);
 /** The device listens over the status WebSocket; by default it long-polls, as the companion app does. */

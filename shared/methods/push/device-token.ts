@@ -54,6 +54,13 @@ function remember(phId: string, device: { tenantId: string; sub: string; key: De
  * enrolled in a statement of its own.
  */
 export async function findSigner(q: Queryable, jws: string): Promise<{ device: PushDevice; payload: Record<string, unknown> } | undefined> {
+  const device = await signerKey(q, jws);
+  const verified = device && (await verifyCompact(jws, device.key));
+  return verified ? { device, payload: verified.payload } : undefined;
+}
+
+/** The PUSH device `jws`'s `kid` names, with its key (remembered or read): its signature is not checked yet. */
+async function signerKey(q: Queryable, jws: string): Promise<PushDevice | undefined> {
   let kid: unknown;
   try {
     kid = decodeProtectedHeader(jws).kid;
@@ -70,10 +77,11 @@ export async function findSigner(q: Queryable, jws: string): Promise<{ device: P
     known = { tenantId: found.tenantId, sub: found.sub, key: await importDeviceKey(jwk) };
     remember(phId.data, known);
   }
-  const verified = await verifyCompact(jws, known.key);
-  if (!verified) return undefined;
-  return { device: { phId: phId.data, tenantId: known.tenantId, sub: known.sub, key: known.key }, payload: verified.payload };
+  return { phId: phId.data, ...known };
 }
+
+/** jose's errors that mean the token is not a JWS by the key at all (rather than claims that do not fit). */
+const NOT_SIGNED_BY_KEY = new Set(['ERR_JWS_SIGNATURE_VERIFICATION_FAILED', 'ERR_JOSE_ALG_NOT_ALLOWED', 'ERR_JWS_INVALID', 'ERR_JOSE_NOT_SUPPORTED']);
 
 /** Whether `iat`/`exp` make a lifetime of at most 5 minutes that includes `now`. */
 export function isCurrent(payload: { iat?: unknown; exp?: unknown }, now: Date): boolean {
@@ -96,24 +104,28 @@ export async function authenticateDevice(q: Queryable, authorization: string | u
   if (!match) throw new VerificationError('DEVICE_TOKEN_REQUIRED', undefined, { headers: challengeHeader });
   const token = match[1]!;
   if (!compactJws.safeParse(token).success) throw invalid('the device token is not a compact JWS');
-  const signer = await findSigner(q, token);
-  if (!signer) throw invalid('the device token is not signed by an enrolled device');
+  const device = await signerKey(q, token);
+  if (!device) throw invalid('the device token is not signed by an enrolled device');
+  // One verification, by jose: the signature and the claims together.
+  let payload: Record<string, unknown>;
   try {
-    await jwtVerify(token, signer.device.key.key, {
-      algorithms: signer.device.key.algorithms,
+    ({ payload } = await jwtVerify(token, device.key.key, {
+      algorithms: device.key.algorithms,
       audience: DEVICE_AUDIENCE,
       currentDate: now,
       requiredClaims: ['iat', 'exp', 'jti'],
-    });
-  } catch {
+    }));
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && NOT_SIGNED_BY_KEY.has(code)) throw invalid('the device token is not signed by an enrolled device');
     throw invalid(`the device token must name audience ${DEVICE_AUDIENCE} and carry iat, exp and jti`);
   }
-  const { jti, exp } = signer.payload;
-  if (!isCurrent(signer.payload, now)) throw invalid(`the device token must be current and live at most ${MAX_DEVICE_TOKEN_SECONDS} s`);
+  const { jti, exp } = payload;
+  if (!isCurrent(payload, now)) throw invalid(`the device token must be current and live at most ${MAX_DEVICE_TOKEN_SECONDS} s`);
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > 128) throw invalid('the device token needs a jti of 1 to 128 characters');
   // One statement records the jti and confirms the device is still enrolled (its key may have been remembered).
-  const use = await useTokenId(q, signer.device.phId, jti, new Date((exp as number) * 1000), now);
+  const use = await useTokenId(q, device.phId, jti, new Date((exp as number) * 1000), now);
   if (use === 'not_enrolled') throw invalid('the device token is not signed by an enrolled device');
   if (use === 'replayed') throw new VerificationError('DEVICE_TOKEN_REPLAYED', undefined, { headers: challengeHeader });
-  return signer.device;
+  return device;
 }
