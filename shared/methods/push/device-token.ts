@@ -4,7 +4,7 @@ import { VerificationError } from '../../errors/verification-error.ts';
 import { uuidSchema } from '../../validation/fields.ts';
 import { compactJws } from './bodies.ts';
 import { importDeviceKey, readStoredKey, verifyCompact, type DeviceKey } from './device-key.ts';
-import { findPushDevice, useTokenId } from './push-repository.ts';
+import { findPushDevice, useTokenIdAndListPending, type PendingChallengeRow } from './push-repository.ts';
 
 /** The audience every device token names (DESIGN §10). */
 export const DEVICE_AUDIENCE = 'verification-device';
@@ -91,15 +91,22 @@ export function isCurrent(payload: { iat?: unknown; exp?: unknown }, now: Date):
   return exp > nowS && iat <= nowS + CLOCK_SKEW_SECONDS && exp - iat <= MAX_DEVICE_TOKEN_SECONDS && exp > iat;
 }
 
+/** A device token whose signature and claims were checked; its jti is not recorded yet. */
+export interface VerifiedDeviceToken {
+  device: PushDevice;
+  jti: string;
+  expiresAt: Date;
+}
+
 /**
- * Authenticates a device request: `Authorization: Device <jws>`, a compact JWS by the enrolled
+ * Checks a device request's token: `Authorization: Device <jws>`, a compact JWS by the enrolled
  * key, header `kid` = `ph_id`, payload `{aud: "verification-device", iat, exp (≤ 5 min), jti}`.
- * Each `jti` works once per device (recorded before the request is served, in the statement that
- * confirms the device is still enrolled).
+ * The request is authenticated only once {@link useDeviceTokenAndListPending} has recorded the
+ * jti (each works once per device) and confirmed the device is still enrolled.
  *
- * @throws VerificationError DEVICE_TOKEN_REQUIRED, DEVICE_TOKEN_INVALID, DEVICE_TOKEN_REPLAYED
+ * @throws VerificationError DEVICE_TOKEN_REQUIRED, DEVICE_TOKEN_INVALID
  */
-export async function authenticateDevice(q: Queryable, authorization: string | undefined, now: Date): Promise<PushDevice> {
+export async function verifyDeviceToken(q: Queryable, authorization: string | undefined, now: Date): Promise<VerifiedDeviceToken> {
   const match = /^Device\s+(\S+)\s*$/i.exec(authorization ?? '');
   if (!match) throw new VerificationError('DEVICE_TOKEN_REQUIRED', undefined, { headers: challengeHeader });
   const token = match[1]!;
@@ -123,9 +130,19 @@ export async function authenticateDevice(q: Queryable, authorization: string | u
   const { jti, exp } = payload;
   if (!isCurrent(payload, now)) throw invalid(`the device token must be current and live at most ${MAX_DEVICE_TOKEN_SECONDS} s`);
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > 128) throw invalid('the device token needs a jti of 1 to 128 characters');
-  // One statement records the jti and confirms the device is still enrolled (its key may have been remembered).
-  const use = await useTokenId(q, device.phId, jti, new Date((exp as number) * 1000), now);
+  return { device, jti, expiresAt: new Date((exp as number) * 1000) };
+}
+
+/**
+ * Records the token's jti and reads the device's pending challenges, in one statement that also
+ * confirms the device is still enrolled (its key may have been remembered): what authenticates
+ * a poll or a feed, and its first answer.
+ *
+ * @throws VerificationError DEVICE_TOKEN_INVALID (removed device), DEVICE_TOKEN_REPLAYED
+ */
+export async function useDeviceTokenAndListPending(q: Queryable, token: VerifiedDeviceToken, now: Date): Promise<PendingChallengeRow[]> {
+  const { use, pending } = await useTokenIdAndListPending(q, token.device.phId, token.jti, token.expiresAt, now);
   if (use === 'not_enrolled') throw invalid('the device token is not signed by an enrolled device');
   if (use === 'replayed') throw new VerificationError('DEVICE_TOKEN_REPLAYED', undefined, { headers: challengeHeader });
-  return device;
+  return pending;
 }

@@ -15,27 +15,6 @@ export async function findPushDevice(q: Queryable, phId: string): Promise<Authen
 /** What recording a device token id found: fresh (now used), already used, or no such enrolled device. */
 export type TokenIdUse = 'used' | 'replayed' | 'not_enrolled';
 
-/**
- * Records a device token id as used until `expiresAt`, if the device is still an enrolled PUSH
- * device. `replayed` when this device already used it (the primary key decides, so two requests
- * racing with one token cannot both pass). The device's ids that expired are dropped on the way:
- * a device keeps at most its live ones.
- */
-export async function useTokenId(q: Queryable, phId: string, jti: string, expiresAt: Date, now: Date): Promise<TokenIdUse> {
-  // One statement (one commit): every device request pays for it. It also says whether the
-  // device is enrolled, so the caller needs no read of its own for that.
-  const { rows } = await q.query<{ enrolled: boolean; fresh: boolean }>(
-    `WITH device AS (SELECT ph_id FROM authenticators WHERE ph_id = $1 AND verification_type = 'PUSH'),
-          expired AS (DELETE FROM push_device_token_uses WHERE ph_id = $1 AND expires_at < $4),
-          used AS (INSERT INTO push_device_token_uses (ph_id, jti, expires_at) SELECT ph_id, $2, $3 FROM device
-                   ON CONFLICT DO NOTHING RETURNING 1)
-     SELECT EXISTS (SELECT 1 FROM device) AS enrolled, EXISTS (SELECT 1 FROM used) AS fresh`,
-    [phId, jti, expiresAt, now],
-  );
-  const row = rows[0]!;
-  return !row.enrolled ? 'not_enrolled' : row.fresh ? 'used' : 'replayed';
-}
-
 /** A challenge as the device sees it: never the number, never the hidden details. */
 export interface PendingChallengeRow {
   exchange_id: string;
@@ -74,6 +53,33 @@ export async function listPendingForDevice(q: Queryable, phId: string, now: Date
   );
   if (rows.length === 0) return undefined;
   return rows.filter((row): row is PendingChallengeRow => row.exchange_id !== null);
+}
+
+/**
+ * Records a device token id as used until `expiresAt`, if the device is still an enrolled PUSH
+ * device, and reads the live PUSH challenges of its user, oldest first: one statement (one
+ * commit), as every long poll and feed pays for it. `replayed` when this device already used the
+ * id (the primary key decides, so two requests racing with one token cannot both pass); the list
+ * is only returned for a fresh id. The device's ids that expired are dropped on the way: a device
+ * keeps at most its live ones.
+ */
+export async function useTokenIdAndListPending(q: Queryable, phId: string, jti: string, expiresAt: Date, now: Date): Promise<{ use: TokenIdUse; pending: PendingChallengeRow[] }> {
+  const { rows } = await q.query<{ fresh: boolean } & { [K in keyof PendingChallengeRow]: PendingChallengeRow[K] | null }>(
+    `WITH device AS (SELECT ph_id, tenant_id, sub FROM authenticators WHERE ph_id = $1 AND verification_type = 'PUSH'),
+          expired AS (DELETE FROM push_device_token_uses WHERE ph_id = $1 AND expires_at < $4),
+          used AS (INSERT INTO push_device_token_uses (ph_id, jti, expires_at) SELECT ph_id, $2, $3 FROM device
+                   ON CONFLICT DO NOTHING RETURNING 1)
+     SELECT EXISTS (SELECT 1 FROM used) AS fresh, e.exchange_id, e.status_id, e.method_state, e.expires_at, e.created_at
+       FROM device d
+       LEFT JOIN exchanges e ON e.kind = 'challenge' AND e.verification_type = 'PUSH' AND e.status = 'INITIATED'
+        AND e.tenant_id = d.tenant_id AND e.sub = d.sub AND e.expires_at > $4
+      ORDER BY e.created_at, e.exchange_id`,
+    [phId, jti, expiresAt, now],
+  );
+  if (rows.length === 0) return { use: 'not_enrolled', pending: [] };
+  if (!rows[0]!.fresh) return { use: 'replayed', pending: [] };
+  const pending = rows.flatMap(({ fresh: _fresh, ...row }) => (row.exchange_id === null ? [] : [row as PendingChallengeRow]));
+  return { use: 'used', pending };
 }
 
 /** An approved challenge the sign-in client has just collected. */
