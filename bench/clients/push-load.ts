@@ -38,7 +38,10 @@ export interface RequestCounts {
 
 export interface PushLoadResult {
   done: Timeline[];
+  /** Round trips that failed (the page's side). */
   errors: number;
+  /** Device requests that failed and were retried (a failed answer delays its round trip). */
+  deviceErrors: number;
   /** The first few errors' messages, to tell a broken run from a slow one. */
   errorSamples: string[];
   seconds: number;
@@ -51,6 +54,8 @@ interface Device {
 }
 
 const requests: RequestCounts = { initiate: 0, devicePoll: 0, answer: 0, statusPoll: 0, collect: 0 };
+const errorSamples: string[] = [];
+let deviceErrors = 0;
 
 async function json(res: Response): Promise<Record<string, unknown>> {
   const body = (await res.json()) as Record<string, unknown>;
@@ -120,15 +125,30 @@ async function answer(base: string, device: Device, screen: Screen, timelines: M
 async function runDevice(base: string, device: Device, screen: Screen, timelines: Map<string, Timeline>, stop: { done: boolean }): Promise<void> {
   const answered = new Set<string>();
   while (!stop.done) {
-    requests.devicePoll++;
-    const res = await fetch(`${base}/verification-srv/v2/devices/challenges?wait=5`, { headers: { authorization: `Device ${await deviceToken(device)}` } });
-    const { challenges } = (await json(res)) as { challenges: { exchange_id: string }[] };
-    for (const { exchange_id: exchangeId } of challenges) {
-      if (answered.has(exchangeId)) continue;
-      answered.add(exchangeId);
-      await answer(base, device, screen, timelines, exchangeId);
+    try {
+      requests.devicePoll++;
+      const res = await fetch(`${base}/verification-srv/v2/devices/challenges?wait=5`, { headers: { authorization: `Device ${await deviceToken(device)}` } });
+      const { challenges } = (await json(res)) as { challenges: { exchange_id: string }[] };
+      for (const { exchange_id: exchangeId } of challenges) {
+        if (answered.has(exchangeId)) continue;
+        answered.add(exchangeId);
+        // A failed answer (e.g. a 503 when the pool is starved) is retried at the next poll, as the app would.
+        await answer(base, device, screen, timelines, exchangeId).catch((err: unknown) => {
+          answered.delete(exchangeId);
+          throw err;
+        });
+      }
+    } catch (err) {
+      deviceFailure(err);
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
+}
+
+/** A device request that failed: counted and sampled, not fatal (the device carries on). */
+function deviceFailure(err: unknown): void {
+  deviceErrors++;
+  if (errorSamples.length < 3) errorSamples.push(`device: ${String(err)}`);
 }
 
 /**
@@ -152,7 +172,7 @@ async function runSocketDevice(base: string, device: Device, screen: Screen, tim
     for (const { exchange_id: exchangeId } of message.challenges ?? []) {
       if (answered.has(exchangeId)) continue;
       answered.add(exchangeId);
-      void answer(base, device, screen, timelines, exchangeId);
+      void answer(base, device, screen, timelines, exchangeId).catch(deviceFailure);
     }
   });
   socket.send(JSON.stringify({ type: 'subscribe_device', token: await deviceToken(device) }));
@@ -202,8 +222,8 @@ await lines.next();
 
 Object.assign(requests, { initiate: 0, devicePoll: 0, answer: 0, statusPoll: 0, collect: 0 });
 const done: Timeline[] = [];
-const errorSamples: string[] = [];
 let errors = 0;
+deviceErrors = 0;
 const started = performance.now();
 await Promise.all(
   tokens.map(async (token) => {
@@ -217,7 +237,7 @@ await Promise.all(
     }
   }),
 );
-const result: PushLoadResult = { done, errors, errorSamples, seconds: (performance.now() - started) / 1000, requests: { ...requests } };
+const result: PushLoadResult = { done, errors, deviceErrors, errorSamples, seconds: (performance.now() - started) / 1000, requests: { ...requests } };
 stop.done = true;
 console.log(JSON.stringify(result));
 // The devices' held polls and sockets end with the process; the server releases its side.

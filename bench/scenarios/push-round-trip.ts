@@ -223,7 +223,9 @@ export default async function pushRoundTrip(bench: BenchEnvironment, _load: Load
     () => (timed = { ...counts }),
   );
   const { done, requests } = load;
-  if (load.errors > 0) console.error(`push-round-trip: ${load.errors} failed round trips, e.g. ${load.errorSamples.join(' | ')}`);
+  if (load.errors + load.deviceErrors > 0) {
+    console.error(`push-round-trip: ${load.errors} failed round trips, ${load.deviceErrors} failed device requests (retried), e.g. ${load.errorSamples.join(' | ')}`);
+  }
   const perRound = (n: number) => (n / Math.max(1, done.length)).toFixed(1);
   const httpRequests = requests.initiate + requests.devicePoll + requests.answer + requests.statusPoll + requests.collect;
   const costs = `per round trip: ${perRound(httpRequests)} HTTP requests (initiate, collect, ${perRound(requests.devicePoll)} device ${SOCKET_DEVICES ? 'WebSocket subscriptions' : 'polls'}, answer, ${perRound(requests.statusPoll)} status polls), ${perRound(timed.statements)} SQL statements, ${perRound(timed.transactions)} transactions, ${perRound(timed.writeCommits)} write commits (collect and device-token jti inserts included)`;
