@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { CompactSign, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import WebSocket from 'ws';
 import { actionsService } from '../../services/actions/index.ts';
 import { statusService } from '../../services/status/index.ts';
 import { countingDatabase, type QueryCounts } from '../harness/counting-database.ts';
@@ -9,6 +10,7 @@ import { createPostgresDatabase } from '../../shared/db/postgres.ts';
 import type { BenchEnvironment } from '../harness/environment.ts';
 import type { LoadOptions, Measurement } from '../harness/measure.ts';
 import type { Comparison } from '../harness/scenario.ts';
+import type { PushLoadInput, PushLoadResult, Timeline } from '../clients/push-load.ts';
 
 // The PUSH sign-in round trip (DESIGN §10) with N challenges in flight (200 by default;
 // BENCH_PUSH_USERS=20 shows it without the queueing): the sign-in page starts a challenge and
@@ -29,132 +31,62 @@ import type { Comparison } from '../harness/scenario.ts';
 //   (synchronous_commit stays on) and two wake-ups: what a round trip cannot do without.
 // The CPU is shared while this runs: read the ratios, not the milliseconds.
 //
-// Where a round trip waits (the phases printed): initiate = one transaction of ~10 statements
-// (method active, tenant, devices, the user's PUSH lock, lockout/pending/devices in one read,
-// the announcement, the insert, its status NOTIFY) and its commit; initiated -> device = the
-// NOTIFY to the device's long poll or feed, then one statement reading the list with the device;
-// answer = the device's signing, one lookup of the signer, a transaction of ~8 statements
-// (lock, device re-check, challenge lock, update + status NOTIFY, audit row, webhook lookup) and
-// its commit; answered -> page = the status NOTIFY to the page's long poll (no read). With long
-// polls the device's next poll commits its token's jti before it listens again, so a challenge
-// started in that window waits for that commit too. Under load each pool checkout queues
-// behind everyone's statements: at 200 in flight the round trips/s stay what they are at 20 and
-// the latency is the queue (Little's law), so fewer statements per round trip is what helps.
+// Where a round trip waits (the phases printed): initiate = one transaction of 5 statements (the
+// method's settings and the tenant are cached: the user's devices, the user's PUSH lock, the
+// lockout/pending/devices read that also announces the challenge, the insert with its status
+// NOTIFY, the audit row) and its commit; initiated -> device = the NOTIFY to the device's long
+// poll or feed, then one statement reading the list with the device; answer = the device's
+// signing, a transaction of 7 statements (lock, device re-check, challenge lock, update, status
+// NOTIFY, two audit rows; the signer's key is remembered, so no read before it) and its commit;
+// answered -> page = the status NOTIFY to the page's long poll (no read). With long polls (the
+// default, as the companion app does it; BENCH_PUSH_DEVICE=ws for the status WebSocket) the
+// device's next poll commits its token's jti, in the statement that confirms the device is still
+// enrolled, before it listens again, so a challenge started in that window waits for that commit
+// too. The page's collection afterwards is one UPDATE (outside the timing, in the counts). Under
+// load each pool checkout queues behind everyone's statements: at 200 in flight the round
+// trips/s stay what they are at 20 and the latency is the queue (Little's law), so fewer
+// statements per round trip is what helps.
+//
+// The pages and devices (jose signing, HTTP clients, WebSockets) run in a child process
+// (bench/clients/push-load.ts): in this process they would take the server's one thread.
 
 const USERS = Number(process.env.BENCH_PUSH_USERS ?? 200);
-/** The device listens over the status WebSocket rather than long-polling. */
+/** The device listens over the status WebSocket; by default it long-polls, as the companion app does. */
 const SOCKET_DEVICES = process.env.BENCH_PUSH_DEVICE === 'ws';
 // At least 1000 round trips, so the p99 is not the second-worst of a hundred samples.
 const ROUNDS = Math.max(5, Math.ceil(1000 / USERS));
 const CHANNEL = 'bench_push_notify';
+const CLIENT = fileURLToPath(new URL('../clients/push-load.ts', import.meta.url));
+const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 const ms = (n: number) => n.toFixed(1);
 
-interface Device {
-  phId: string;
-  key: CryptoKey;
-}
-
-/** HTTP requests the bench clients sent, per kind. */
-const requests = { initiate: 0, devicePoll: 0, answer: 0, statusPoll: 0 };
-
-async function json(res: Response): Promise<Record<string, unknown>> {
-  const body = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
-
-async function post(url: string, body: unknown, token?: string): Promise<Record<string, unknown>> {
-  return json(await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) }));
-}
-
-/** Enrolls a fresh ES256 device for the user through the app path (initiate, scan, enroll). */
-async function enrollDevice(base: string, token: string): Promise<Device> {
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
-  const offer = await post(`${base}/verification-actions-srv/setup/push/initiation`, {}, token);
-  const uri = new URL(String(offer.push_uri));
-  const eid = uri.searchParams.get('eid')!;
-  const cid = uri.searchParams.get('cid')!;
-  const device = { exchange_id: eid, client_id: cid, device_id: `bench-${randomUUID().slice(0, 8)}` };
-  await post(`${base}/verification-actions-srv/setup/push/scan`, device);
-  const proof = await new CompactSign(new TextEncoder().encode(JSON.stringify({ exchange_id: eid }))).setProtectedHeader({ alg: 'ES256' }).sign(privateKey);
-  const enrolled = await post(`${base}/verification-srv/v2/setup/enroll/push`, { ...device, public_key: await exportJWK(publicKey), proof });
-  return { phId: String(enrolled.ph_id), key: privateKey };
-}
-
-const deviceToken = (d: Device) =>
-  new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: d.phId }).setAudience('verification-device').setIssuedAt().setExpirationTime('60s').setJti(randomUUID()).sign(d.key);
-
 /**
- * What the sign-in page shows the user: the number of each challenge. The device waits for it
- * (the user reads it off the screen) instead of polling again for a challenge it cannot answer yet.
+ * Runs the pages and devices (bench/clients/push-load.ts) in their own process against `base`:
+ * enrolls the devices, then calls `beforeTimed` and starts the timed rounds; `afterTimed` runs
+ * as soon as the client reports them done (before its devices stop polling).
  */
-class Screen {
-  readonly #numbers = new Map<string, string>();
-  readonly #waiting = new Map<string, (number: string) => void>();
-
-  show(exchangeId: string, number: string): void {
-    this.#numbers.set(exchangeId, number);
-    this.#waiting.get(exchangeId)?.(number);
-  }
-
-  read(exchangeId: string): Promise<string> {
-    const shown = this.#numbers.get(exchangeId);
-    return shown === undefined ? new Promise((resolve) => this.#waiting.set(exchangeId, resolve)) : Promise.resolve(shown);
-  }
-}
-
-/** When each phase of a challenge ended (performance.now()), by exchange id. */
-interface Timeline {
-  started: number;
-  initiated?: number;
-  seen?: number;
-  answered?: number;
-  done?: number;
-}
-
-/**
- * The device: long-polls its pending challenges and approves each with the number the user
- * reads off the sign-in page (`numbers`), until `stop`. The next poll's token is signed while
- * the answer is in flight, as an app would keep one ready.
- */
-async function runDevice(base: string, device: Device, screen: Screen, timelines: Map<string, Timeline>, stop: { done: boolean }): Promise<void> {
-  const answered = new Set<string>();
-  while (!stop.done) {
-    requests.devicePoll++;
-    const res = await fetch(`${base}/verification-srv/v2/devices/challenges?wait=5`, { headers: { authorization: `Device ${await deviceToken(device)}` } });
-    const { challenges } = (await json(res)) as { challenges: { exchange_id: string }[] };
-    for (const { exchange_id: exchangeId } of challenges) {
-      if (answered.has(exchangeId)) continue;
-      answered.add(exchangeId);
-      await answer(base, device, screen, timelines, exchangeId);
-    }
-  }
-}
-
-/** The sign-in page: starts a challenge, shows its number, long-polls its status until it is decided. */
-async function signInRound(base: string, token: string, screen: Screen, timelines: Map<string, Timeline>): Promise<Timeline> {
-  const timeline: Timeline = { started: performance.now() };
-  requests.initiate++;
-  const offer = await post(`${base}/verification-srv/authentication/push/initiation`, { message: 'Sign in (bench)' }, token);
-  timeline.initiated = performance.now();
-  const exchangeId = (offer.exchange_id as { exchange_id: string }).exchange_id;
-  timelines.set(exchangeId, timeline);
-  screen.show(exchangeId, String(offer.number));
-  let etag = '';
-  for (;;) {
-    requests.statusPoll++;
-    const res = await fetch(`${base}/verification-srv/verificationstatus/${String(offer.status_id)}?wait=30`, { headers: etag ? { 'if-none-match': etag } : {} });
-    if (res.status === 304) continue;
-    etag = res.headers.get('etag') ?? '';
-    const status = (await json(res)).status;
-    if (status === 'AUTHENTICATED') break;
-    if (status !== 'INITIATED') throw new Error(`challenge ended ${String(status)}`);
-  }
-  timeline.done = performance.now();
-  // Collected outside the timing (the round trip ends when the page sees the decision).
-  await post(`${base}/verification-srv/authentication/push/verification`, { exchange_id: exchangeId }, token);
-  return timeline;
+async function driveLoad(input: PushLoadInput, beforeTimed: () => void, afterTimed: () => void): Promise<PushLoadResult> {
+  const child = spawn(TSX, [CLIENT], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.once('exit', resolve);
+    child.once('error', reject);
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async (): Promise<Record<string, unknown>> => {
+    const line = await lines.next();
+    if (line.done) throw new Error(`push load client exited early (${String(await exited)})`);
+    return JSON.parse(String(line.value)) as Record<string, unknown>;
+  };
+  child.stdin.write(`${JSON.stringify(input)}\n`);
+  await next(); // ready: devices enrolled and listening
+  beforeTimed();
+  child.stdin.write('go\n');
+  const result = (await next()) as unknown as PushLoadResult;
+  afterTimed();
+  child.stdin.end();
+  await exited;
+  return result;
 }
 
 function asMeasurement(label: string, latencies: number[], seconds: number, errors: number): Measurement {
@@ -171,46 +103,6 @@ function phase(timelines: Timeline[], from: (t: Timeline) => number | undefined,
   });
   spans.sort((x, y) => x - y);
   return `${ms(quantile(spans, 0.5))}/${ms(quantile(spans, 0.99))}`;
-}
-
-/**
- * The device over the status WebSocket instead (`subscribe_device`, BENCH_PUSH_DEVICE=ws): one
- * token for the whole connection, so no device-token commit between an answer and hearing the
- * next challenge; the feed pushes each new list as its NOTIFY arrives.
- */
-async function runSocketDevice(base: string, device: Device, screen: Screen, timelines: Map<string, Timeline>, stop: Promise<void>): Promise<void> {
-  const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/verification-srv/ws`);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
-  });
-  const answered = new Set<string>();
-  socket.on('message', (data: Buffer) => {
-    const message = JSON.parse(data.toString()) as { type: string; challenges?: { exchange_id: string }[] };
-    if (message.type === 'error') throw new Error(data.toString());
-    for (const { exchange_id: exchangeId } of message.challenges ?? []) {
-      if (answered.has(exchangeId)) continue;
-      answered.add(exchangeId);
-      void answer(base, device, screen, timelines, exchangeId);
-    }
-  });
-  socket.send(JSON.stringify({ type: 'subscribe_device', token: await deviceToken(device) }));
-  await stop;
-  socket.close();
-}
-
-/** The device approves one challenge, with the number once the page shows it. */
-async function answer(base: string, device: Device, screen: Screen, timelines: Map<string, Timeline>, exchangeId: string): Promise<void> {
-  const seen = performance.now();
-  const number = await screen.read(exchangeId);
-  const timeline = timelines.get(exchangeId);
-  if (timeline) timeline.seen = Math.max(seen, timeline.initiated ?? seen);
-  const iat = Math.floor(Date.now() / 1000);
-  const payload = { exchange_id: exchangeId, decision: 'approve', number, iat, exp: iat + 60 };
-  const response = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'ES256', kid: device.phId }).sign(device.key);
-  requests.answer++;
-  await post(`${base}/verification-srv/v2/authenticate/push/response`, { response });
-  if (timeline) timeline.answered = performance.now();
 }
 
 /** Runs `USERS` loops of `rounds` timed rounds each, all at once. */
@@ -307,8 +199,9 @@ async function commitRelay(databaseUrl: string, poolSize: number, rounds: number
 /**
  * USERS users, each with an enrolled device, sign in ROUNDS times each, all at once; the service
  * (actions + status on one instance, as `npm start` runs them) with the initiation rate limit
- * off, as DESIGN §7 advises for load tests. The routes' database is counted, to report the
- * statements and commits a round trip costs.
+ * off, as DESIGN §7 advises for load tests. The pages and devices run in a child process
+ * (bench/clients/push-load.ts), so this process's thread is the server's. The routes' database
+ * is counted, to report the statements and commits a round trip costs.
  */
 export default async function pushRoundTrip(bench: BenchEnvironment, _load: LoadOptions): Promise<Comparison[]> {
   const counts: QueryCounts = { statements: 0, transactions: 0, writeCommits: 0 };
@@ -317,43 +210,25 @@ export default async function pushRoundTrip(bench: BenchEnvironment, _load: Load
   const routesDb = createPostgresDatabase({ connectionString: databaseUrl, maxConnections: poolSize, log: bench.deps.log });
   const deps = { ...bench.deps, db: countingDatabase(routesDb, counts), config: { ...bench.deps.config, initiationRateLimit: 0 } };
   const server = await bench.serve([actionsService, statusService], deps);
-  const base = server.url;
   const tokens = await Promise.all(Array.from({ length: USERS }, (_, i) => bench.token({ sub: `bench-push-${i}`, tenant: 'bench-push' })));
-  const devices: Device[] = [];
-  for (let i = 0; i < USERS; i += 20) devices.push(...(await Promise.all(tokens.slice(i, i + 20).map((t) => enrollDevice(base, t)))));
 
   const half = Math.ceil(ROUNDS / 2);
   let notifySample = await bareNotify(databaseUrl, poolSize, half);
   let floorSample = await commitRelay(databaseUrl, poolSize, half);
 
-  const screen = new Screen();
-  const timelines = new Map<string, Timeline>();
-  const stop = { done: false };
-  let stopSockets: () => void = () => undefined;
-  const socketsStopped = new Promise<void>((resolve) => (stopSockets = resolve));
-  const deviceLoops = devices.map((d) => (SOCKET_DEVICES ? runSocketDevice(base, d, screen, timelines, socketsStopped) : runDevice(base, d, screen, timelines, stop)));
-  const done: Timeline[] = [];
-  let errors = 0;
-  Object.assign(counts, { statements: 0, transactions: 0, writeCommits: 0 });
-  Object.assign(requests, { initiate: 0, devicePoll: 0, answer: 0, statusPoll: 0 });
-  const started = performance.now();
-  await Promise.all(
-    tokens.map(async (token) => {
-      for (let round = 0; round < ROUNDS; round++) {
-        try {
-          done.push(await signInRound(base, token, screen, timelines));
-        } catch {
-          errors++;
-        }
-      }
-    }),
+  let timed: QueryCounts = { statements: 0, transactions: 0, writeCommits: 0 };
+  const load = await driveLoad(
+    { base: server.url, tokens, rounds: ROUNDS, socketDevices: SOCKET_DEVICES },
+    () => Object.assign(counts, { statements: 0, transactions: 0, writeCommits: 0 }),
+    () => (timed = { ...counts }),
   );
-  const seconds = (performance.now() - started) / 1000;
+  const { done, requests } = load;
+  if (load.errors + load.deviceErrors > 0) {
+    console.error(`push-round-trip: ${load.errors} failed round trips, ${load.deviceErrors} failed device requests (retried), e.g. ${load.errorSamples.join(' | ')}`);
+  }
   const perRound = (n: number) => (n / Math.max(1, done.length)).toFixed(1);
-  const costs = `per round trip: ${perRound(requests.initiate + requests.devicePoll + requests.answer + requests.statusPoll + requests.initiate)} HTTP requests (initiate, collect, ${perRound(requests.devicePoll)} device polls, answer, ${perRound(requests.statusPoll)} status polls), ${perRound(counts.statements)} SQL statements, ${perRound(counts.transactions)} transactions, ${perRound(counts.writeCommits)} write commits (collect and device-token jti inserts included)`;
-  stop.done = true;
-  stopSockets();
-  await Promise.all(deviceLoops);
+  const httpRequests = requests.initiate + requests.devicePoll + requests.answer + requests.statusPoll + requests.collect;
+  const costs = `per round trip: ${perRound(httpRequests)} HTTP requests (initiate, collect, ${perRound(requests.devicePoll)} device ${SOCKET_DEVICES ? 'WebSocket subscriptions' : 'polls'}, answer, ${perRound(requests.statusPoll)} status polls), ${perRound(timed.statements)} SQL statements, ${perRound(timed.transactions)} transactions, ${perRound(timed.writeCommits)} write commits (collect and device-token jti inserts included)`;
   await server.close();
   await routesDb.close();
   notifySample = merge(notifySample, await bareNotify(databaseUrl, poolSize, half));
@@ -361,7 +236,7 @@ export default async function pushRoundTrip(bench: BenchEnvironment, _load: Load
   const notify = asMeasurement(`bare NOTIFY round trip, ${USERS} concurrent`, notifySample.latencies, notifySample.seconds, 0);
   const floor = asMeasurement(`floor: 2 commits + 2 NOTIFY hops, ${USERS} concurrent`, floorSample.latencies, floorSample.seconds, 0);
 
-  const subject = asMeasurement(`PUSH initiate -> device (${SOCKET_DEVICES ? 'WebSocket' : 'long poll'}) approves -> AUTHENTICATED seen, ${USERS} concurrent`, done.map((t) => t.done! - t.started), seconds, errors);
+  const subject = asMeasurement(`PUSH initiate -> device (${SOCKET_DEVICES ? 'WebSocket' : 'long poll'}) approves -> AUTHENTICATED seen, ${USERS} concurrent`, done.map((t) => t.done! - t.started), load.seconds, load.errors);
   const phases = [
     `phases p50/p99 ms: initiate ${phase(done, (t) => t.started, (t) => t.initiated)}`,
     `initiated -> device has it ${phase(done, (t) => t.initiated, (t) => t.seen)}`,
@@ -378,7 +253,7 @@ export default async function pushRoundTrip(bench: BenchEnvironment, _load: Load
         `round trip p50/p99 ${p99(subject)}; bare NOTIFY p50/p99 ${p99(notify)}; p99 ratio ${(subject.latencyP99Ms / notify.latencyP99Ms).toFixed(1)}x (target <= 2x)`,
         phases,
         costs,
-        `pool: ${poolSize} connections for the routes (DB_POOL_SIZE; BENCH_PUSH_POOL to vary) and for each baseline; ${done.length} round trips`,
+        `pool: ${poolSize} connections for the routes (DB_POOL_SIZE; BENCH_PUSH_POOL to vary) and for each baseline; ${done.length} round trips; pages and devices in a child process`,
       ],
     },
     {

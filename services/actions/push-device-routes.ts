@@ -6,7 +6,7 @@ import { parseInput } from '../../shared/http/validate.ts';
 import { answerChallenge } from '../../shared/methods/push/answer.ts';
 import { responseBody } from '../../shared/methods/push/bodies.ts';
 import { ChallengeInbox } from '../../shared/methods/push/challenge-inbox.ts';
-import { authenticateDevice } from '../../shared/methods/push/device-token.ts';
+import { useDeviceTokenAndListPending, verifyDeviceToken } from '../../shared/methods/push/device-token.ts';
 import { pendingChallenges } from '../../shared/methods/push/pending.ts';
 import type { Deps } from '../../shared/runtime/deps.ts';
 
@@ -25,12 +25,13 @@ export function pushDeviceRoutes(deps: Deps): Router<AppState> {
 
   router.get('/verification-srv/v2/devices/challenges', async (ctx) => {
     const { wait } = parseInput(pendingQuery, ctx.query, 'query');
-    const device = await authenticateDevice(deps.db, ctx.get('authorization'), deps.clock());
+    const token = await verifyDeviceToken(deps.db, ctx.get('authorization'), deps.clock());
     const aborted = new AbortController();
     ctx.req.once('close', () => aborted.abort());
+    // The token's jti is recorded in the statement of the first read: nothing is served before it is.
     const challenges = await pendingChallenges(
       { db: deps.db, inbox, clock: deps.clock, onRelease: (handler) => deps.statusHub.onRelease(handler) },
-      { device, waitMs: (wait ?? 0) * 1000, signal: aborted.signal },
+      { device: token.device, firstRead: () => useDeviceTokenAndListPending(deps.db, token, deps.clock()), waitMs: (wait ?? 0) * 1000, signal: aborted.signal },
     );
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { challenges };

@@ -50,7 +50,8 @@ export async function answerChallenge(deps: AnswerDeps, response: string): Promi
 
   return runOutcome(deps.db, async (tx) => {
     await lockUserPush(tx, owner.tenantId, owner.sub);
-    // The signer was found before the lock; a removal that committed since has the last word.
+    // Whether the signer is still enrolled is read here, under the lock, and only here (its key
+    // may be remembered from an earlier request): a removal that committed has the last word.
     if (!(await findPushDevice(tx, device.phId))) throw refused('the response is not signed by an enrolled device');
     const ref = { kind: 'challenge', type: 'PUSH', exchangeId: answer.exchange_id } as const;
     const locked = await lockForEvent(tx, ref, answer.decision === 'approve' ? 'authenticate' : 'deny', deps, owner);

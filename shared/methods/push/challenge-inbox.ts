@@ -10,7 +10,13 @@ const keyOf = (tenantId: string, sub: string) => JSON.stringify([tenantId, sub])
  * their devices re-read. Call it in the transaction of the change (sent on commit).
  */
 export async function announceChallenge(tx: Queryable, tenantId: string, sub: string): Promise<void> {
-  await tx.query('SELECT pg_notify($1, $2)', [PUSH_CHANNEL, keyOf(tenantId, sub)]);
+  const { channel, payload } = challengeAnnouncement(tenantId, sub);
+  await tx.query('SELECT pg_notify($1, $2)', [channel, payload]);
+}
+
+/** The NOTIFY {@link announceChallenge} sends, for a statement that sends it along with other work. */
+export function challengeAnnouncement(tenantId: string, sub: string): { channel: string; payload: string } {
+  return { channel: PUSH_CHANNEL, payload: keyOf(tenantId, sub) };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Clock } from '../../clock/clock.ts';
 import type { Database } from '../../db/database.ts';
 import { isVerificationError, type VerificationError } from '../../errors/verification-error.ts';
 import { ChallengeInbox } from './challenge-inbox.ts';
-import { authenticateDevice } from './device-token.ts';
+import { useDeviceTokenAndListPending, verifyDeviceToken } from './device-token.ts';
 import { pendingChallenges, type PendingChallengeView } from './pending.ts';
 
 /** Where a device's feed delivers. */
@@ -31,13 +31,22 @@ export function createDeviceFeed(deps: { db: Database; clock: Clock }): DeviceFe
   const pendingDeps = { db: deps.db, inbox, clock: deps.clock, onRelease: () => () => undefined };
   return {
     async open(token, sink) {
-      const device = await authenticateDevice(deps.db, `Device ${token}`, deps.clock());
+      const verified = await verifyDeviceToken(deps.db, `Device ${token}`, deps.clock());
+      const { device } = verified;
       await inbox.start();
       let ended = false;
+      // Nothing is sent before the first list, whose statement records the token's jti: an
+      // announcement heard meanwhile is read once that list is out.
+      let authenticated = false;
+      let heardMeanwhile = false;
       // Each announcement re-reads the list, which fails once the device is no longer
       // enrolled: removing a device announces, so its open connections end at once.
       const refresh = async () => {
         if (ended) return;
+        if (!authenticated) {
+          heardMeanwhile = true;
+          return;
+        }
         let list: PendingChallengeView[];
         try {
           list = await pendingChallenges(pendingDeps, { device, waitMs: 0 });
@@ -52,12 +61,15 @@ export function createDeviceFeed(deps: { db: Database; clock: Clock }): DeviceFe
       };
       const unwatch = inbox.watch(device.tenantId, device.sub, () => void refresh().catch(() => undefined));
       try {
-        sink.challenges(await pendingChallenges(pendingDeps, { device, waitMs: 0 }));
+        const first = await pendingChallenges(pendingDeps, { device, waitMs: 0, firstRead: () => useDeviceTokenAndListPending(deps.db, verified, deps.clock()) });
+        authenticated = true;
+        sink.challenges(first);
       } catch (err) {
         ended = true;
         unwatch();
         throw err;
       }
+      if (heardMeanwhile) void refresh().catch(() => undefined);
       return () => {
         ended = true;
         unwatch();

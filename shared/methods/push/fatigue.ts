@@ -2,7 +2,7 @@ import type { Queryable } from '../../db/database.ts';
 import { VerificationError } from '../../errors/verification-error.ts';
 import type { SecurityEventRecorder } from '../../security-events/index.ts';
 import { applyAndAnnounce } from '../../exchanges/exchange-access.ts';
-import { countDenials, listPendingChallenges, readAdmission, saveLockout } from './push-repository.ts';
+import { countDenials, listPendingChallenges, readAdmissionAndAnnounce, saveLockout } from './push-repository.ts';
 
 // Push-fatigue defences (DESIGN §10): a user bombarded with prompts must not be worn down into
 // approving one. At most 3 challenges wait at once; 3 denials within 10 minutes, or one answer
@@ -22,13 +22,14 @@ export async function lockUserPush(tx: Queryable, tenantId: string, sub: string)
  * Refuses a new challenge while PUSH is locked for the user or 3 challenges already wait, and
  * when no device is left: the devices are counted again under the lock, so a removal that
  * committed since the caller listed them (and cancelled what waited) is not followed by a
- * challenge nobody can answer.
+ * challenge nobody can answer. The same statement announces the challenge to the user's
+ * devices: sent when the caller's transaction commits, so only for a challenge admitted.
  *
  * @throws VerificationError PUSH_LOCKED, PUSH_TOO_MANY_PENDING (each with Retry-After), NO_AUTHENTICATOR
  */
-export async function admitChallenge(tx: Queryable, tenantId: string, sub: string, now: Date): Promise<void> {
+export async function admitAndAnnounceChallenge(tx: Queryable, tenantId: string, sub: string, now: Date): Promise<void> {
   await lockUserPush(tx, tenantId, sub);
-  const { lockedUntil, pending, devices } = await readAdmission(tx, tenantId, sub, now);
+  const { lockedUntil, pending, devices } = await readAdmissionAndAnnounce(tx, tenantId, sub, now);
   if (devices === 0) throw new VerificationError('NO_AUTHENTICATOR');
   if (lockedUntil) {
     const retryAfter = Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000);

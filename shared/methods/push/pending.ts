@@ -39,6 +39,11 @@ export interface PendingDeps {
 
 export interface PendingRequest {
   device: PushDevice;
+  /**
+   * The first read, when the caller folds it into another statement (the device token's jti
+   * insert); a plain read of the list otherwise. Runs after the watch is in place.
+   */
+  firstRead?: () => Promise<PendingChallengeRow[]>;
   /** Hold the request this long while nothing is pending (long poll); 0 answers at once. */
   waitMs: number;
   signal?: AbortSignal;
@@ -58,7 +63,8 @@ export async function pendingChallenges(deps: PendingDeps, req: PendingRequest):
     if (!rows) throw deviceRemoved();
     return rows.map(toView);
   };
-  if (req.waitMs <= 0) return read();
+  const readFirst = req.firstRead ? async () => (await req.firstRead!()).map(toView) : read;
+  if (req.waitMs <= 0) return readFirst();
   await deps.inbox.start();
   let wake: () => void = () => undefined;
   const woken = new Promise<void>((resolve) => (wake = resolve));
@@ -69,7 +75,7 @@ export async function pendingChallenges(deps: PendingDeps, req: PendingRequest):
   const onAbort = () => wake();
   req.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const first = await read();
+    const first = await readFirst();
     if (first.length > 0) return first;
     await woken;
     return req.signal?.aborted ? [] : await read();

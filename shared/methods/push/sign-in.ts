@@ -8,10 +8,10 @@ import { refusal } from '../../exchanges/state-machine.ts';
 import { challengeOffer, startChallenge } from '../flows/sign-in.ts';
 import { defineSignInOperation } from '../method-module.ts';
 import { DEFAULT_CHALLENGE_SECONDS, signInInitiationBody, signInVerificationBody } from './bodies.ts';
-import { announceChallenge } from './challenge-inbox.ts';
-import { admitChallenge } from './fatigue.ts';
+import { admitAndAnnounceChallenge } from './fatigue.ts';
 import { drawNumber } from './number-match.ts';
 import { queueWakeUps } from './push-gateway.ts';
+import { collectApproved } from './push-repository.ts';
 import { pushSettings } from './settings.ts';
 
 /**
@@ -24,9 +24,8 @@ export const initiate = defineSignInOperation('PushSignInInitiation', signInInit
   let number: string | undefined;
   const lifetimeSeconds = body.expires_in ?? DEFAULT_CHALLENGE_SECONDS;
   const { exchange } = await startChallenge(ctx, pushSettings, async (settings, _listed, tx) => {
-    await admitChallenge(tx, tenantId, sub, ctx.now);
+    await admitAndAnnounceChallenge(tx, tenantId, sub, ctx.now);
     number = settings.number_matching ? drawNumber() : undefined;
-    await announceChallenge(tx, tenantId, sub);
     if (ctx.deps.config.push.webhookUrl) {
       // Listed again under the user's PUSH lock, so a device removed meanwhile is not woken.
       const devices = await listAuthenticators(tx, tenantId, sub, 'PUSH');
@@ -52,17 +51,22 @@ export const initiate = defineSignInOperation('PushSignInInitiation', signInInit
  * assertion the shared layer adds) is handed out a single time. While the device has not
  * answered it is a 409 CHALLENGE_PENDING; denied, expired or cancelled ones say so.
  */
-export const verify = defineSignInOperation('PushSignInVerification', signInVerificationBody, (ctx, body) =>
-  runOutcome(ctx.deps.db, async (tx) => {
-    await pushSettings.requireActive(ctx.deps.tenantMethods.via(tx), ctx.subject.tenantId);
+export const verify = defineSignInOperation('PushSignInVerification', signInVerificationBody, async (ctx, body) => {
+  await pushSettings.requireActive(ctx.deps.tenantMethods.via(ctx.deps.db), ctx.subject.tenantId);
+  // The usual case (approved, not collected yet) in one statement, no transaction.
+  const collected = await collectApproved(ctx.deps.db, ctx.subject, body.exchange_id);
+  if (collected) return { phId: collected.phId, statusId: collected.statusId, fields: { hidden_details: collected.hiddenDetails } };
+  // Anything else is refused as the state machine says (a lapsed one is moved to EXPIRED on the way).
+  return runOutcome(ctx.deps.db, async (tx) => {
     const ref = { kind: 'challenge', type: ctx.type, exchangeId: body.exchange_id } as const;
     const locked = await lockForEvent(tx, ref, 'authenticate', ctx, ctx.subject);
     if (locked.ok) return failAfterCommit(refusal('challenge', 'authenticate', locked.value.status));
     if (locked.error.name !== 'CHALLENGE_COMPLETED') return locked;
     const challenge = (await findByExchangeId(tx, ref, true))!;
     if (challenge.methodState.collected === true || !challenge.phId) return locked;
+    // Approved since the statement above looked.
     await updateMethodState(tx, challenge.statusId, { ...challenge.methodState, collected: true });
     const hidden = challenge.methodState.hidden_details;
     return succeed({ phId: challenge.phId, statusId: challenge.statusId, fields: { hidden_details: hidden ?? {} } });
-  }),
-);
+  });
+});

@@ -132,6 +132,21 @@ describe('removing one of two PUSH devices', () => {
     expect(answered.data).toMatchObject({ status: 'AUTHENTICATED' });
   });
 
+  it('refuses the removed one though it was heard from before: its next poll is 401 VER_0061, its approval 400 VER_0065', async () => {
+    const user = await pushUser(server, { prefix: 'rm-known' });
+    const tablet = await secondDevice(user);
+    const offer = await challengeFor(user);
+    expect((await tablet.nextChallenge()).exchange_id).toBe(offer.exchange_id.exchange_id);
+    expect((await removeDevice(await stepUpOf(user), tablet.phId!)).status).toBe(204);
+    const poll = await tablet.pending();
+    expect(poll.response.status).toBe(401);
+    expect(poll.error).toMatchObject({ code: 'VER_0061' });
+    const answered = await tablet.answer(offer.exchange_id.exchange_id, { decision: 'approve', number: offer.number });
+    expect(answered.response.status).toBe(400);
+    expect(answered.error).toMatchObject({ code: 'VER_0065' });
+    expect(await statusOf(offer.status_id)).toBe('INITIATED');
+  });
+
   it('cancels them once the second is removed too', async () => {
     const user = await pushUser(server, { prefix: 'rm-both' });
     const tablet = await secondDevice(user);

@@ -204,6 +204,17 @@ describe('PUSH sign-in challenges', () => {
     expect(await statusOf(offer.status_id)).toBe(decided);
   });
 
+  it('hands an approved challenge to one of 10 parallel collections; the others get 409 VER_0025', async () => {
+    const user = await pushUser(server, { prefix: 'push-collect' });
+    const offer = await challengeFor(user, { message: 'Sign in', hidden_details: { ip: '198.51.100.9' } });
+    expect((await user.device.answer(offer.exchange_id.exchange_id, { decision: 'approve', number: offer.number })).data?.status).toBe('AUTHENTICATED');
+    const collections = await Promise.all(Array.from({ length: 10 }, () => signIn().collect(user.token, offer.exchange_id.exchange_id)));
+    const handedOut = collections.filter((c) => c.status === 200);
+    expect(handedOut).toHaveLength(1);
+    expect(handedOut[0]!.body).toMatchObject({ status: 'AUTHENTICATED', ph_id: user.device.phId, status_id: offer.status_id, hidden_details: { ip: '198.51.100.9' } });
+    for (const refused of collections.filter((c) => c.status !== 200)) expectProblem(refused, 409, 'VER_0025');
+  });
+
   it("refuses another user's device answering a challenge with 404 VER_0023, leaving it pending", async () => {
     const victim = await pushUser(server, { prefix: 'push-victim' });
     const rogue = await pushUser(server, { prefix: 'push-rogue2', tenant: 'other-tenant' });
