@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { cancelExchange } from '../../shared/exchanges/cancel.ts';
 import { authenticate, principalOf } from '../../shared/http/middleware/authenticate.ts';
+import { callerBudget } from '../../shared/http/middleware/caller-budget.ts';
 import { stepUpProof } from '../../shared/http/middleware/step-up-proof.ts';
 import { methodOf, resolveMethodParam } from '../../shared/http/method-param.ts';
 import { parseIdParam } from '../../shared/http/params.ts';
@@ -42,7 +43,9 @@ export function setupRoutes(deps: Deps): Router<AppState> {
   router.post('/verification-srv/v2/setup/initiate/:method', auth, stepUp, initiate);
 
   // Rotation, resend and cancel need no step-up: none adds a factor, and each needs the
-  // exchange id, which only the (stepped-up) initiation handed out.
+  // exchange id, which only the (stepped-up) initiation handed out. Rotation counts as an
+  // initiation and resend has its send limits; cancel, limited by nothing else, spends the
+  // caller's request budget (REQUEST_RATE_LIMIT).
 
   router.post('/verification-actions-srv/setup/:method/rotation/:exchange_id', auth, async (ctx) => {
     const operation = enrollmentOperation(methodOf(ctx), 'rotate');
@@ -59,7 +62,7 @@ export function setupRoutes(deps: Deps): Router<AppState> {
     ctx.body = await operation.handle(userContext(ctx, deps), exchangeId);
   });
 
-  router.delete('/verification-actions-srv/setup/:method/:exchange_id', auth, async (ctx) => {
+  router.delete('/verification-actions-srv/setup/:method/:exchange_id', auth, callerBudget(deps.callerBudgets), async (ctx) => {
     const exchangeId = parseIdParam(ctx.params.exchange_id, 'exchange_id');
     const { tenantId, sub } = principalOf(ctx);
     ctx.body = await cancelExchange(db, { kind: 'enrollment', type: methodOf(ctx).type, exchangeId }, { tenantId, sub }, { now: clock(), events: securityEventsFor(ctx, deps.securityEvents) });

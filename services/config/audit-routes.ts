@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { listAuditTrail, verifyAuditTrail } from '../../shared/audit/audit-trail.ts';
 import { authenticate, principalOf } from '../../shared/http/middleware/authenticate.ts';
+import { callerBudget } from '../../shared/http/middleware/caller-budget.ts';
 import { plainText } from '../../shared/validation/fields.ts';
 import type { AppState } from '../../shared/http/types.ts';
 import { parseInput } from '../../shared/http/validate.ts';
@@ -27,17 +28,22 @@ export const auditQuery = z
 
 export const verifyQuery = z.object(range).strict().refine(orderedRange, RANGE_ORDER);
 
-/** The tenant's audit trail (DESIGN §16) for its admins: a paged listing and the chain check. */
-export function auditRoutes({ db, verifyToken }: Deps): Router<AppState> {
+/**
+ * The tenant's audit trail (DESIGN §16) for its admins: a paged listing and the chain check.
+ * Both spend the caller's request budget (REQUEST_RATE_LIMIT), counted before the scope check
+ * so that a flood of refused requests is cut off too.
+ */
+export function auditRoutes({ db, verifyToken, callerBudgets }: Deps): Router<AppState> {
   const router = new Router<AppState>();
   const auth = authenticate(verifyToken);
+  const budget = callerBudget(callerBudgets);
 
-  router.get('/verification-srv/audit', auth, adminOnly, async (ctx) => {
+  router.get('/verification-srv/audit', auth, budget, adminOnly, async (ctx) => {
     const query = parseInput(auditQuery, ctx.query, 'query');
     ctx.body = await listAuditTrail(db, principalOf(ctx).tenantId, query);
   });
 
-  router.get('/verification-srv/audit/verify', auth, adminOnly, async (ctx) => {
+  router.get('/verification-srv/audit/verify', auth, budget, adminOnly, async (ctx) => {
     const query = parseInput(verifyQuery, ctx.query, 'query');
     ctx.body = await verifyAuditTrail(db, principalOf(ctx).tenantId, query);
   });

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { authenticate, principalOf } from '../../shared/http/middleware/authenticate.ts';
+import { callerBudget } from '../../shared/http/middleware/caller-budget.ts';
 import { parseIdParam } from '../../shared/http/params.ts';
 import { plainText } from '../../shared/validation/fields.ts';
 import type { AppContext, AppState } from '../../shared/http/types.ts';
@@ -24,43 +25,47 @@ export const deliveriesQuery = z
   })
   .strict();
 
-/** Tenant webhook endpoints (DESIGN §17) for the tenant's admins. */
-export function webhookRoutes({ webhooks, verifyToken }: Deps): Router<AppState> {
+/**
+ * Tenant webhook endpoints (DESIGN §17) for the tenant's admins. Every route spends the
+ * caller's request budget (REQUEST_RATE_LIMIT), counted before the scope check.
+ */
+export function webhookRoutes({ webhooks, verifyToken, callerBudgets }: Deps): Router<AppState> {
   const router = new Router<AppState>();
   const base = '/verification-srv/webhooks';
   const auth = authenticate(verifyToken);
+  const budget = callerBudget(callerBudgets);
   const tenantOf = (ctx: AppContext) => principalOf(ctx).tenantId;
 
-  router.post(base, auth, adminOnly, async (ctx) => {
+  router.post(base, auth, budget, adminOnly, async (ctx) => {
     const body = parseInput(endpointBody, ctx.request.body, 'body');
     ctx.body = await webhooks.create({ tenantId: tenantOf(ctx), ...body });
     ctx.status = 201;
   });
 
-  router.get(base, auth, adminOnly, async (ctx) => {
+  router.get(base, auth, budget, adminOnly, async (ctx) => {
     ctx.body = await webhooks.list(tenantOf(ctx));
   });
 
-  router.get(`${base}/:id`, auth, adminOnly, async (ctx) => {
+  router.get(`${base}/:id`, auth, budget, adminOnly, async (ctx) => {
     ctx.body = await webhooks.get(tenantOf(ctx), parseIdParam(ctx.params.id, 'id'));
   });
 
-  router.delete(`${base}/:id`, auth, adminOnly, async (ctx) => {
+  router.delete(`${base}/:id`, auth, budget, adminOnly, async (ctx) => {
     await webhooks.remove(tenantOf(ctx), parseIdParam(ctx.params.id, 'id'));
     ctx.status = 204;
   });
 
-  router.post(`${base}/:id/rotate-secret`, auth, adminOnly, async (ctx) => {
+  router.post(`${base}/:id/rotate-secret`, auth, budget, adminOnly, async (ctx) => {
     ctx.body = await webhooks.rotateSecret(tenantOf(ctx), parseIdParam(ctx.params.id, 'id'));
   });
 
-  router.get(`${base}/:id/deliveries`, auth, adminOnly, async (ctx) => {
+  router.get(`${base}/:id/deliveries`, auth, budget, adminOnly, async (ctx) => {
     const id = parseIdParam(ctx.params.id, 'id');
     const query = parseInput(deliveriesQuery, ctx.query, 'query');
     ctx.body = await webhooks.deliveries(tenantOf(ctx), id, query);
   });
 
-  router.post(`${base}/:id/deliveries/:delivery_id/retry`, auth, adminOnly, async (ctx) => {
+  router.post(`${base}/:id/deliveries/:delivery_id/retry`, auth, budget, adminOnly, async (ctx) => {
     const id = parseIdParam(ctx.params.id, 'id');
     const deliveryId = parseIdParam(ctx.params.delivery_id, 'delivery_id');
     ctx.body = await webhooks.retry(tenantOf(ctx), id, deliveryId);

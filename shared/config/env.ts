@@ -67,6 +67,11 @@ export interface AppConfig {
   statusCacheEntries: number;
   /** Initiations (enrollments, sign-in challenges) per user and tenant per minute; 0 turns the limit off. */
   initiationRateLimit: number;
+  /**
+   * Requests per user and tenant per minute (bursts of as many) to the authenticated endpoints
+   * without a limit of their own (devices, activity, audit, webhooks), per instance; 0 turns it off.
+   */
+  requestRateLimit: number;
   /** Days ended enrollments and retired exchanges are kept before they are purged. */
   retentionDays: number;
   /** SMS and email delivery: providers and their settings. */
@@ -159,6 +164,7 @@ const schema = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(5_000),
   INITIATION_RATE_LIMIT: z.coerce.number().int().min(0).max(100_000).default(10),
+  REQUEST_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(120),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   DEMO: flag.optional(),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
@@ -316,6 +322,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     statusCacheEntries: env.STATUS_CACHE_ENTRIES,
     initiationRateLimit: env.INITIATION_RATE_LIMIT,
+    requestRateLimit: env.REQUEST_RATE_LIMIT,
     retentionDays: env.RETENTION_DAYS,
     audit: { retentionDays: env.AUDIT_RETENTION_DAYS },
     webhooks: { retryScale: env.WEBHOOK_RETRY_SCALE },

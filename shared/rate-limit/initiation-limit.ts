@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/database.ts';
-import { VerificationError } from '../errors/verification-error.ts';
+import type { VerificationError } from '../errors/verification-error.ts';
 import { consume, rateLimitKey } from './fixed-window.ts';
+import { rateLimited } from './rate-limited.ts';
 
 /** The window `INITIATION_RATE_LIMIT` counts in. */
 export const INITIATION_WINDOW_SECONDS = 60;
@@ -35,9 +36,5 @@ export async function countInitiation(q: Queryable, { tenantId, sub, limit, now 
   if (limit === 0) return undefined;
   const decision = await consume(q, rateLimitKey('initiation', tenantId, sub), limit, INITIATION_WINDOW_SECONDS, now);
   if (decision.allowed) return undefined;
-  const seconds = decision.retryAfterSeconds;
-  return new VerificationError('RATE_LIMITED', `at most ${limit} initiations per minute; try again in ${seconds} s`, {
-    headers: { 'Retry-After': String(seconds) },
-    extensions: { retry_after: seconds },
-  });
+  return rateLimited(`at most ${limit} initiations per minute`, decision.retryAfterSeconds);
 }

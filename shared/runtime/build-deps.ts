@@ -21,6 +21,7 @@ import { registerPushGateway } from '../methods/push/push-gateway.ts';
 import { listMethods } from '../methods/method-list.ts';
 import { TenantConfigCache } from '../tenants/tenant-config-cache.ts';
 import { TenantMethodConfigs } from '../tenants/tenant-method-configs.ts';
+import { CallerBudgets } from '../rate-limit/caller-budgets.ts';
 import type { Clock, Deps } from './deps.ts';
 
 export interface BuildOptions {
@@ -107,6 +108,7 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
     methodLists,
     tenantMethods,
     auditChainer,
+    callerBudgets: new CallerBudgets(config.requestRateLimit, () => now().getTime()),
   };
 }
 

@@ -15,6 +15,7 @@ import type { AuditChainer } from '../audit/audit-chainer.ts';
 import type { MethodSummary } from '../methods/method-list.ts';
 import type { TenantConfigCache } from '../tenants/tenant-config-cache.ts';
 import type { TenantMethodConfigs } from '../tenants/tenant-method-configs.ts';
+import type { CallerBudgets } from '../rate-limit/caller-budgets.ts';
 
 export type { Clock } from '../clock/clock.ts';
 
@@ -46,4 +47,6 @@ export interface Deps {
   tenantMethods: TenantMethodConfigs;
   /** Moves recorded audit events into their tenants' hash chains soon after they commit. */
   auditChainer: AuditChainer;
+  /** Each caller's request budget (`REQUEST_RATE_LIMIT`) for the endpoints without a limit of their own; one per process. */
+  callerBudgets: CallerBudgets;
 }

@@ -51,6 +51,8 @@ describe('loadConfig refuses a bad variable, naming it', () => {
     ['DB_POOL_SIZE', { DB_POOL_SIZE: '0' }],
     ['DB_ACQUIRE_TIMEOUT_MS', { DB_ACQUIRE_TIMEOUT_MS: '1.5' }],
     ['INITIATION_RATE_LIMIT', { INITIATION_RATE_LIMIT: 'ten' }],
+    ['REQUEST_RATE_LIMIT', { REQUEST_RATE_LIMIT: '-1' }],
+    ['REQUEST_RATE_LIMIT', { REQUEST_RATE_LIMIT: 'lots' }],
     ['RETENTION_DAYS', { RETENTION_DAYS: '0' }],
     ['AUDIT_RETENTION_DAYS', { AUDIT_RETENTION_DAYS: '0' }],
     ['AUDIT_RETENTION_DAYS', { AUDIT_RETENTION_DAYS: '3651' }],
@@ -121,10 +123,11 @@ describe('loadConfig defaults for a first run', () => {
     expect(config.webhooks).toEqual({ retryScale: 1 });
   });
 
-  it('limits WebSocket clients to 20 messages a second, initiations to 10 a minute, and keeps ended records 30 days', () => {
+  it('limits WebSocket clients to 20 messages a second, initiations to 10 a minute, other requests to 120 a minute, and keeps ended records 30 days', () => {
     const config = loadConfig({});
     expect(config.websocket.maxMessagesPerSecond).toBe(20);
     expect(config.initiationRateLimit).toBe(10);
+    expect(config.requestRateLimit).toBe(120);
     expect(config.retentionDays).toBe(30);
   });
 
