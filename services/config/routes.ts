@@ -23,6 +23,7 @@ export function configRoutes({ db, verifyToken, securityEvents, methodLists, ten
   const changeSchemaOf = (method: MethodModule) => changeSchemas.get(method) ?? changeSchemas.set(method, methodChangeSchema(method)).get(method)!;
 
   router.get('/list', auth, async (ctx) => {
+    ctx.type = 'application/json';
     ctx.body = await methodLists.get(principalOf(ctx).tenantId);
   });
 

@@ -75,7 +75,8 @@ export async function buildDeps(config: AppConfig, { log, db, clock }: BuildOpti
   await webhooks.start();
   // Every queue is registered by now (register() before start()).
   await outbox.start();
-  const methodLists = new TenantConfigCache(database, (tenantId) => listMethods(database, tenantId));
+  // Kept serialized: the list is read on every page load and changes rarely.
+  const methodLists = new TenantConfigCache(database, async (tenantId) => JSON.stringify(await listMethods(database, tenantId)));
   await methodLists.start();
   const tenantMethods = new TenantMethodConfigs(database);
   await tenantMethods.start();

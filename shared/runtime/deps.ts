@@ -12,7 +12,6 @@ import type { MessageDelivery } from '../delivery/message-delivery.ts';
 import type { Clock } from '../clock/clock.ts';
 import type { Webhooks } from '../webhooks/webhooks.ts';
 import type { AuditChainer } from '../audit/audit-chainer.ts';
-import type { MethodSummary } from '../methods/method-list.ts';
 import type { TenantConfigCache } from '../tenants/tenant-config-cache.ts';
 import type { TenantMethodConfigs } from '../tenants/tenant-method-configs.ts';
 import type { CallerBudgets } from '../rate-limit/caller-budgets.ts';
@@ -41,8 +40,8 @@ export interface Deps {
   delivery: MessageDelivery;
   /** Tenant webhook endpoints and their deliveries (its sink is one of securityEvents'). */
   webhooks: Webhooks;
-  /** Each tenant's method list (config/list), cached per process, dropped on a change's NOTIFY. */
-  methodLists: TenantConfigCache<MethodSummary[]>;
+  /** Each tenant's method list (config/list) as its JSON body, cached per process, dropped on a change's NOTIFY. */
+  methodLists: TenantConfigCache<string>;
   /** Each tenant's stored method configurations (settings, active), cached per process, dropped on a change's NOTIFY. */
   tenantMethods: TenantMethodConfigs;
   /** Moves recorded audit events into their tenants' hash chains soon after they commit. */

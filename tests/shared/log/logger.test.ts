@@ -31,4 +31,18 @@ describe('createLogger', () => {
     log.info({ route: '/verification-srv/config/list', status: 200 }, 'request');
     expect(lines[0]).toMatchObject({ route: '/verification-srv/config/list', status: 200, msg: 'request' });
   });
+
+  it('stamps each line with the current time in ISO 8601, to the millisecond', () => {
+    const { log, lines } = capture();
+    const before = Date.now();
+    log.info('first');
+    log.info('second');
+    const after = Date.now();
+    for (const line of lines) {
+      expect(line.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      const at = Date.parse(line.time as string);
+      expect(at).toBeGreaterThanOrEqual(before);
+      expect(at).toBeLessThanOrEqual(after);
+    }
+  });
 });
