@@ -2,6 +2,7 @@ import type { Queryable } from '../db/database.ts';
 import { VerificationError } from '../errors/verification-error.ts';
 import type { SecurityEventRecorder } from '../security-events/index.ts';
 import type { VerificationType } from '../tenants/verification-type.ts';
+import { LockoutNotices } from './lockout-notices.ts';
 import { lockedUntilAfter, startsLockout } from './throttle-policy.ts';
 import { lockThrottle, saveThrottle, type ThrottleState } from './throttle-repository.ts';
 
@@ -50,10 +51,13 @@ function invalidCode(wait: number | undefined): VerificationError {
   });
 }
 
+const lockoutNotices = new LockoutNotices();
+
 /**
- * Locks `subject`'s throttle (creating it). While the user is locked, `refusal` is set and
- * `authentication.throttled` is already recorded: the caller answers it after its transaction
- * commits (failAfterCommit), without checking the code.
+ * Locks `subject`'s throttle (creating it). While the user is locked, `refusal` is set and, the
+ * first time this process refuses during that lockout, `authentication.throttled` is recorded
+ * (LockoutNotices): the caller answers it after its transaction commits (failAfterCommit),
+ * without checking the code.
  */
 export async function lockUserThrottle(
   tx: Queryable,
@@ -65,7 +69,9 @@ export async function lockUserThrottle(
   const state: ThrottleState = await lockThrottle(tx, tenantId, sub, type);
   let refusal: VerificationError | undefined;
   if (state.lockedUntil && state.lockedUntil > now) {
-    await events.record(tx, { event: 'authentication.throttled', ...subject, retryAfterS: secondsUntil(state.lockedUntil, now) });
+    if (lockoutNotices.firstRefusal(`${tenantId}\u0000${sub}\u0000${type}`, state.lockedUntil, now)) {
+      await events.record(tx, { event: 'authentication.throttled', ...subject, retryAfterS: secondsUntil(state.lockedUntil, now) });
+    }
     refusal = tooManyAttempts(state.lockedUntil, now);
   }
   return {

@@ -94,6 +94,35 @@ describe('sign-in events', () => {
   });
 });
 
+describe('sign-in events during a lockout', () => {
+  it('refuses each of 20 attempts of a locked user with 429 but records authentication.throttled once', async () => {
+    const user = await enrolledUser(server, { prefix: 'ev-flood' });
+    await sendWrongCodes(server, user, 10);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => api.signIn(user.token, codeNow(server, user.secret))));
+    for (const answer of answers) expectProblem(answer, 429, 'VER_0042');
+    const events = securityEventsOf(server, user.sub).map((e) => e.event);
+    expect(events.filter((e) => e === 'authentication.throttled')).toHaveLength(1);
+    expect(events.at(-1)).toBe('authentication.throttled');
+  });
+
+  it('records the first refused attempt of the next lockout again', async () => {
+    const user = await enrolledUser(server, { prefix: 'ev-relock' });
+    await sendWrongCodes(server, user, 10);
+    expectProblem(await api.signIn(user.token, codeNow(server, user.secret)), 429, 'VER_0042');
+    expectProblem(await api.signIn(user.token, codeNow(server, user.secret)), 429, 'VER_0042');
+    server.clock.advance(15 * 60_000 + 1_000);
+    expectProblem(await api.signIn(user.token, wrongCode(server, user.secret)), 400, 'VER_0041');
+    expectProblem(await api.signIn(user.token, codeNow(server, user.secret)), 429, 'VER_0042');
+    expect(securityEventsOf(server, user.sub).slice(13).map((e) => e.event)).toEqual([
+      'lockout.started',
+      'authentication.throttled',
+      'authentication.wrong_code',
+      'lockout.started',
+      'authentication.throttled',
+    ]);
+  });
+});
+
 describe('enrollment events', () => {
   it('logs a wrong enrollment code as enrollment.wrong_code with the attempts left, and the fifth also as enrollment.failed', async () => {
     const sub = uniqueSub('ev-enroll-fail');
