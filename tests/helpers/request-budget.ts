@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, expect } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { uniqueTenant } from './audit.ts';
 import type { JsonResponse } from './http.ts';
 import { expectProblem } from './problem.ts';
 import type { TestServer } from './test-server.ts';
@@ -56,4 +57,25 @@ export function expectCutOffAtBudget(responses: JsonResponse[]): void {
   const refused = responses.filter((r) => r.status === 429);
   expect(refused).toHaveLength(responses.length - REQUEST_BUDGET);
   for (const res of refused) expectOverBudget(res);
+}
+
+/**
+ * For each endpoint, the two behaviours every budgeted endpoint has: a flood from one `who`
+ * (caller, admin) is cut off at the budget, and another `who` of the same tenant is not held back.
+ */
+export function describeBudgetedEndpoints(endpoints: BudgetedEndpoint[], who: string): void {
+  describe.each(endpoints)('REQUEST_RATE_LIMIT on $operation', ({ what, caller, okStatus }) => {
+    it(`cuts a flood of ${FLOOD} ${what} from one ${who} off after ${REQUEST_BUDGET} with 429 VER_0050 and Retry-After`, async () => {
+      const send = await caller(uniqueTenant('flood'));
+      expectCutOffAtBudget(await flood(FLOOD, send));
+    });
+
+    it(`does not hold back another ${who} of the same tenant`, async () => {
+      const tenant = uniqueTenant('flood');
+      const [flooder, other] = [await caller(tenant), await caller(tenant)];
+      await flood(FLOOD, flooder);
+      expectOverBudget(await flooder());
+      expect((await other()).status).toBe(okStatus);
+    });
+  });
 }

@@ -3,11 +3,10 @@ import { auditClient, uniqueTenant } from '../../helpers/audit.ts';
 import { type EnrollmentClient, withEnrollmentServer } from '../../helpers/enrollment.ts';
 import {
   type BudgetedEndpoint,
-  expectCutOffAtBudget,
+  describeBudgetedEndpoints,
   expectOverBudget,
   flood,
   FLOOD,
-  REQUEST_BUDGET,
   withFrozenClock,
 } from '../../helpers/request-budget.ts';
 import { enrolledUser, uniqueSub } from '../../helpers/sign-in.ts';
@@ -77,20 +76,7 @@ const ENDPOINTS: BudgetedEndpoint[] = [
   },
 ];
 
-describe.each(ENDPOINTS)('REQUEST_RATE_LIMIT on $operation', ({ what, caller, okStatus }) => {
-  it(`cuts a flood of ${FLOOD} ${what} from one caller off after ${REQUEST_BUDGET} with 429 VER_0050 and Retry-After`, async () => {
-    const send = await caller(uniqueTenant('flood'));
-    expectCutOffAtBudget(await flood(FLOOD, send));
-  });
-
-  it('does not hold back another user of the same tenant', async () => {
-    const tenant = uniqueTenant('flood');
-    const [flooder, other] = [await caller(tenant), await caller(tenant)];
-    await flood(FLOOD, flooder);
-    expectOverBudget(await flooder());
-    expect((await other()).status).toBe(okStatus);
-  });
-});
+describeBudgetedEndpoints(ENDPOINTS, 'user');
 
 describe('REQUEST_RATE_LIMIT for a profile page', () => {
   it('never refuses a profile page open in three tabs for ten minutes, each polling the activity every 5 s', async () => {

@@ -5,11 +5,10 @@ import { withEnrollmentServer } from '../../helpers/enrollment.ts';
 import { expectProblem } from '../../helpers/problem.ts';
 import {
   type BudgetedEndpoint,
+  describeBudgetedEndpoints,
   expectCutOffAtBudget,
-  expectOverBudget,
   flood,
   FLOOD,
-  REQUEST_BUDGET,
   withFrozenClock,
 } from '../../helpers/request-budget.ts';
 import { uniqueSub } from '../../helpers/sign-in.ts';
@@ -126,20 +125,7 @@ const ENDPOINTS: BudgetedEndpoint[] = [
   },
 ];
 
-describe.each(ENDPOINTS)('REQUEST_RATE_LIMIT on $operation', ({ what, caller, okStatus }) => {
-  it(`cuts a flood of ${FLOOD} ${what} from one admin off after ${REQUEST_BUDGET} with 429 VER_0050 and Retry-After`, async () => {
-    const send = await caller(uniqueTenant('flood'));
-    expectCutOffAtBudget(await flood(FLOOD, send));
-  });
-
-  it('does not hold back another admin of the same tenant', async () => {
-    const tenant = uniqueTenant('flood');
-    const [flooder, other] = [await caller(tenant), await caller(tenant)];
-    await flood(FLOOD, flooder);
-    expectOverBudget(await flooder());
-    expect((await other()).status).toBe(okStatus);
-  });
-});
+describeBudgetedEndpoints(ENDPOINTS, 'admin');
 
 describe('REQUEST_RATE_LIMIT for an admin console', () => {
   it('never refuses an admin page open for ten minutes that refreshes webhooks every 5 s and pages the audit trail every 10 s', async () => {
