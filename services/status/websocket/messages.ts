@@ -26,7 +26,7 @@ export type UnsubscribeReason = 'requested' | 'terminal';
 type StatusMessage = { type: 'status'; status_id: string; version: number; etag: string; data: VersionedStatus['document'] };
 
 /** Server → client messages, as sent. */
-export type ServerMessage =
+type ServerMessage =
   | StatusMessage
   | { type: 'unsubscribed'; status_id: string; reason: UnsubscribeReason }
   | { type: 'error'; status_ids?: string[]; error: ProblemDocument }

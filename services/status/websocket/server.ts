@@ -12,7 +12,7 @@ import { StatusSocketSession, type SessionContext } from './session.ts';
 
 /** How long shutdown waits for clients to answer the close frame before cutting them off. */
 const CLOSE_GRACE_MS = 2_000;
-export const SHUTDOWN_REASON = 'server shutting down; reconnect and subscribe again';
+const SHUTDOWN_REASON = 'server shutting down; reconnect and subscribe again';
 
 /**
  * Answers an upgrade that will not become a WebSocket with the problem+json (and the headers)

@@ -16,8 +16,8 @@ export const enrollBody = z.object({ ...appFields, public_key: publicJwkSchema, 
 
 /** Sign-in challenges last 120 s unless asked otherwise, at most 10 minutes (DESIGN §10). */
 export const DEFAULT_CHALLENGE_SECONDS = 120;
-export const MAX_CHALLENGE_SECONDS = 600;
-export const MAX_DETAILS = 20;
+const MAX_CHALLENGE_SECONDS = 600;
+const MAX_DETAILS = 20;
 
 const details = z
   .record(plainText(64), plainText(256))
@@ -52,4 +52,3 @@ export const answerPayload = z
     exp: z.number().int(),
   })
   .loose();
-export type AnswerPayload = z.output<typeof answerPayload>;

@@ -1,7 +1,7 @@
 import type { Database, Queryable, Subscription } from '../../db/database.ts';
 
 /** The channel a user's new PUSH challenge or removed device is announced on (payload: `[tenant, sub]`). */
-export const PUSH_CHANNEL = 'push_challenges';
+const PUSH_CHANNEL = 'push_challenges';
 
 const keyOf = (tenantId: string, sub: string) => JSON.stringify([tenantId, sub]);
 

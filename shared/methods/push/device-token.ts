@@ -7,9 +7,9 @@ import { importDeviceKey, readStoredKey, verifyCompact, type DeviceKey } from '.
 import { findPushDevice, useTokenIdAndListPending, type PendingChallengeRow } from './push-repository.ts';
 
 /** The audience every device token names (DESIGN §10). */
-export const DEVICE_AUDIENCE = 'verification-device';
+const DEVICE_AUDIENCE = 'verification-device';
 /** A device token, or an answer, lives at most 5 minutes. */
-export const MAX_DEVICE_TOKEN_SECONDS = 300;
+const MAX_DEVICE_TOKEN_SECONDS = 300;
 /** Device clocks drift: an `iat` this far ahead of ours is still accepted. */
 const CLOCK_SKEW_SECONDS = 30;
 

@@ -8,10 +8,10 @@ import { countDenials, listPendingChallenges, readAdmissionAndAnnounce, saveLock
 // approving one. At most 3 challenges wait at once; 3 denials within 10 minutes, or one answer
 // reported as fraud, lock PUSH for the user for 15 minutes.
 
-export const MAX_PENDING = 3;
-export const DENIAL_WINDOW_MS = 10 * 60_000;
-export const DENIALS_TO_LOCK = 3;
-export const LOCK_MS = 15 * 60_000;
+const MAX_PENDING = 3;
+const DENIAL_WINDOW_MS = 10 * 60_000;
+const DENIALS_TO_LOCK = 3;
+const LOCK_MS = 15 * 60_000;
 
 /** Serializes a user's PUSH initiations and answers, so the limits hold under concurrency. */
 export async function lockUserPush(tx: Queryable, tenantId: string, sub: string): Promise<void> {

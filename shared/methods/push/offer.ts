@@ -20,7 +20,7 @@ const labelSafe = (text: string) => encodeURIComponent(text.replace(/:/g, ' ').t
  * `otpauth://push/{tenant}:{name}?t=push&issuer=…&tk=…&sub=…&cid=…&burl=…&eid=…` (DESIGN §10):
  * the extras of §5, no secret; every value percent-encoded (spaces as `%20`).
  */
-export function buildPushUri(enrollment: Enrollment, ctx: UserContext, settings: PushSettings): string {
+function buildPushUri(enrollment: Enrollment, ctx: UserContext, settings: PushSettings): string {
   const issuer = settings.issuer ?? ctx.user.tenantId;
   const params: [string, string | undefined][] = [
     ['t', 'push'],

@@ -6,12 +6,12 @@ import type { AttemptResult, OutboxDelivery } from '../../outbox/outbox-entry.ts
 import type { Outbox } from '../../outbox/outbox.ts';
 
 /** The outbox queue of push-gateway requests. */
-export const PUSH_QUEUE = 'push';
+const PUSH_QUEUE = 'push';
 /**
  * A challenge lives 2 minutes by default (10 at most): a wake-up later than that is pointless.
  * 1 s, 3 s, 10 s, 30 s, 60 s.
  */
-export const PUSH_RETRY_SCHEDULE: readonly number[] = [1_000, 3_000, 10_000, 30_000, 60_000];
+const PUSH_RETRY_SCHEDULE: readonly number[] = [1_000, 3_000, 10_000, 30_000, 60_000];
 
 export interface PushGatewayConfig {
   url: string;
@@ -24,7 +24,7 @@ export interface PushGatewayConfig {
  * app registered) and what to show. Never the number and never the exchange id: the device
  * fetches the challenge itself, authenticated (GET /verification-srv/v2/devices/challenges).
  */
-export interface PushGatewayMessage {
+interface PushGatewayMessage {
   type: 'push.challenge';
   push_id: string;
   ph_id: string;
