@@ -5,6 +5,8 @@ export interface ErrorOptions {
   headers?: Record<string, string>;
   /** Extra members of the problem document (never secrets). */
   extensions?: Record<string, unknown>;
+  /** When to come back, in seconds: sent as `Retry-After` and as `retry_after` in the body. */
+  retryAfterS?: number;
   cause?: unknown;
 }
 
@@ -30,8 +32,9 @@ export class VerificationError<N extends ErrorName = ErrorName> extends Error {
     this.status = entry.status;
     this.title = entry.title;
     this.expose = entry.status < 500;
-    this.headers = options.headers ?? {};
-    this.extensions = options.extensions ?? {};
+    const { retryAfterS } = options;
+    this.headers = retryAfterS === undefined ? (options.headers ?? {}) : { ...options.headers, 'Retry-After': String(retryAfterS) };
+    this.extensions = retryAfterS === undefined ? (options.extensions ?? {}) : { ...options.extensions, retry_after: retryAfterS };
   }
 }
 

@@ -7,8 +7,5 @@ import { VerificationError } from '../errors/verification-error.ts';
  */
 export function rateLimited(limit: string, retryAfterSeconds: number): VerificationError {
   const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
-  return new VerificationError('RATE_LIMITED', `${limit}; try again in ${seconds} s`, {
-    headers: { 'Retry-After': String(seconds) },
-    extensions: { retry_after: seconds },
-  });
+  return new VerificationError('RATE_LIMITED', `${limit}; try again in ${seconds} s`, { retryAfterS: seconds });
 }

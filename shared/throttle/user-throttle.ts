@@ -37,18 +37,12 @@ function secondsUntil(until: Date, now: Date): number {
 
 function tooManyAttempts(until: Date, now: Date): VerificationError {
   const seconds = secondsUntil(until, now);
-  return new VerificationError('TOO_MANY_ATTEMPTS', `too many wrong codes; try again in ${seconds} s`, {
-    headers: { 'Retry-After': String(seconds) },
-    extensions: { retry_after: seconds },
-  });
+  return new VerificationError('TOO_MANY_ATTEMPTS', `too many wrong codes; try again in ${seconds} s`, { retryAfterS: seconds });
 }
 
 function invalidCode(wait: number | undefined): VerificationError {
   if (!wait) return new VerificationError('INVALID_CODE', 'the code is not valid');
-  return new VerificationError('INVALID_CODE', `the code is not valid; try again in ${wait} s`, {
-    headers: { 'Retry-After': String(wait) },
-    extensions: { retry_after: wait },
-  });
+  return new VerificationError('INVALID_CODE', `the code is not valid; try again in ${wait} s`, { retryAfterS: wait });
 }
 
 const lockoutNotices = new LockoutNotices();

@@ -79,10 +79,7 @@ export function verification<S extends CodeSettings, T extends VerificationType,
 }
 
 function tooSoon(seconds: number): VerificationError {
-  return new VerificationError('RESEND_TOO_SOON', `a code was sent moments ago; ask again in ${seconds} s`, {
-    headers: { 'Retry-After': String(seconds) },
-    extensions: { retry_after: seconds },
-  });
+  return new VerificationError('RESEND_TOO_SOON', `a code was sent moments ago; ask again in ${seconds} s`, { retryAfterS: seconds });
 }
 
 /**

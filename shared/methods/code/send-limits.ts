@@ -30,7 +30,7 @@ interface Cap {
 
 function retryAfter(detail: string, name: 'DESTINATION_SEND_LIMIT' | 'USER_SEND_LIMIT') {
   return (seconds: number) =>
-    new VerificationError(name, `${detail}; try again in ${seconds} s`, { headers: { 'Retry-After': String(seconds) }, extensions: { retry_after: seconds } });
+    new VerificationError(name, `${detail}; try again in ${seconds} s`, { retryAfterS: seconds });
 }
 
 /**

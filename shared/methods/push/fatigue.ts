@@ -33,16 +33,10 @@ export async function admitAndAnnounceChallenge(tx: Queryable, tenantId: string,
   if (devices === 0) throw new VerificationError('NO_AUTHENTICATOR');
   if (lockedUntil) {
     const retryAfter = Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000);
-    throw new VerificationError('PUSH_LOCKED', `push sign-in is locked until ${lockedUntil.toISOString()}`, {
-      headers: { 'Retry-After': String(retryAfter) },
-      extensions: { retry_after: retryAfter },
-    });
+    throw new VerificationError('PUSH_LOCKED', `push sign-in is locked until ${lockedUntil.toISOString()}`, { retryAfterS: retryAfter });
   }
   if (pending >= MAX_PENDING) {
-    throw new VerificationError('PUSH_TOO_MANY_PENDING', `at most ${MAX_PENDING} push challenges wait at once; answer or cancel one`, {
-      headers: { 'Retry-After': '10' },
-      extensions: { retry_after: 10 },
-    });
+    throw new VerificationError('PUSH_TOO_MANY_PENDING', `at most ${MAX_PENDING} push challenges wait at once; answer or cancel one`, { retryAfterS: 10 });
   }
 }
 
