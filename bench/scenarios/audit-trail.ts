@@ -1,21 +1,18 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Webhook } from 'standardwebhooks';
 import { actionsService } from '../../services/actions/index.ts';
 import { verifyAuditTrail } from '../../shared/audit/audit-trail.ts';
 import { postSignedJson } from '../../shared/outbound/outbound-request.ts';
 import type { Deps } from '../../shared/runtime/deps.ts';
 import { SecurityEventRecorder, logSink } from '../../shared/security-events/index.ts';
+import { combined, runClient, type ClientFigures } from '../harness/client-process.ts';
 import type { BenchEnvironment } from '../harness/environment.ts';
 import type { LoadOptions, Measurement } from '../harness/measure.ts';
 import type { Comparison } from '../harness/scenario.ts';
 
-const run = promisify(execFile);
-const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 const WRONG_CODES = fileURLToPath(new URL('../clients/wrong-code-load.ts', import.meta.url));
 const ENROLLMENTS = fileURLToPath(new URL('../clients/enrollment-load.ts', import.meta.url));
 const SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
@@ -24,34 +21,6 @@ const USERS = 100;
 const EVENTS_PER_ENROLLMENT = 3;
 const ENDPOINTS = 4;
 const WEBHOOK_EVENTS = 1_000;
-
-interface ClientFigures {
-  completed: number;
-  failures: number;
-  seconds: number;
-  p50: number;
-  p99: number;
-}
-
-async function client(script: string, args: string[], seconds: number): Promise<ClientFigures> {
-  const { stdout } = await run(TSX, [script, ...args], { timeout: (seconds + 120) * 1000 });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as ClientFigures;
-}
-
-/** Figures of several runs added up: transitions over the total time, the worse latencies. */
-function combined(label: string, runs: ClientFigures[]): Measurement {
-  const completed = runs.reduce((n, r) => n + r.completed, 0);
-  const seconds = runs.reduce((n, r) => n + r.seconds, 0);
-  return {
-    label,
-    requestsPerSecond: completed / seconds,
-    latencyP50Ms: Math.max(...runs.map((r) => r.p50)),
-    latencyP99Ms: Math.max(...runs.map((r) => r.p99)),
-    requests: completed,
-    errors: runs.reduce((n, r) => n + r.failures, 0),
-    non2xx: 0,
-  };
-}
 
 /**
  * Drives the audited and the unaudited server alternately (A B B A), so a machine that gets
@@ -77,11 +46,11 @@ async function auditedTransitions(bench: BenchEnvironment, load: LoadOptions): P
   const seconds = load.durationSeconds;
 
   const wrongCodes = (url: string, tag: string) =>
-    client(WRONG_CODES, [url, SECRET, `bench-audit-${tag}`, String(USERS), String(CONCURRENCY), String(seconds)], seconds);
+    runClient(WRONG_CODES, [url, SECRET, `bench-audit-${tag}`, String(USERS), String(CONCURRENCY), String(seconds)], seconds);
   await wrongCodes(audited.url, 'warm');
   const codes = await alternate(wrongCodes, audited.url, unaudited.url);
 
-  const enrollments = (url: string) => client(ENROLLMENTS, ['service', url, SECRET, String(CONCURRENCY), String(seconds)], seconds);
+  const enrollments = (url: string) => runClient(ENROLLMENTS, ['service', url, SECRET, String(CONCURRENCY), String(seconds)], seconds);
   const enrolled = await alternate(enrollments, audited.url, unaudited.url);
 
   const started = performance.now();

@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { actionsService } from '../../services/actions/index.ts';
 import { buildOtpauthUri, renderQrDataUrl } from '../../shared/otp/index.ts';
+import type { ClientFigures } from '../harness/client-process.ts';
 import type { BenchEnvironment } from '../harness/environment.ts';
 import type { LoadOptions, Measurement } from '../harness/measure.ts';
 import type { Comparison } from '../harness/scenario.ts';
@@ -11,14 +12,6 @@ const run = promisify(execFile);
 const CLIENT = fileURLToPath(new URL('../clients/enrollment-load.ts', import.meta.url));
 const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 const CONCURRENCY = 20;
-
-interface ClientFigures {
-  completed: number;
-  failures: number;
-  seconds: number;
-  p50: number;
-  p99: number;
-}
 
 /** Drives `url` from a separate process and returns its figures plus this process's CPU time meanwhile. */
 async function drive(mode: 'service' | 'baseline', url: string, secret: string, seconds: number) {

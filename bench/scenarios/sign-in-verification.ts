@@ -1,39 +1,15 @@
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { actionsService } from '../../services/actions/index.ts';
+import { combined, runClient, type ClientFigures } from '../harness/client-process.ts';
 import type { BenchEnvironment } from '../harness/environment.ts';
-import type { LoadOptions, Measurement } from '../harness/measure.ts';
+import type { LoadOptions } from '../harness/measure.ts';
 import type { Comparison } from '../harness/scenario.ts';
 
-const run = promisify(execFile);
-const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 const CLIENT = fileURLToPath(new URL('../clients/wrong-code-load.ts', import.meta.url));
 const SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
 const PATH = '/verification-srv/authentication/totp/verification';
 const CONCURRENCY = 20;
 const USERS = 100;
-
-interface ClientFigures {
-  completed: number;
-  failures: number;
-  seconds: number;
-  p50: number;
-  p99: number;
-}
-
-function asMeasurement(label: string, runs: ClientFigures[]): Measurement {
-  const completed = runs.reduce((n, r) => n + r.completed, 0);
-  return {
-    label,
-    requestsPerSecond: completed / runs.reduce((n, r) => n + r.seconds, 0),
-    latencyP50Ms: Math.max(...runs.map((r) => r.p50)),
-    latencyP99Ms: Math.max(...runs.map((r) => r.p99)),
-    requests: completed,
-    errors: runs.reduce((n, r) => n + r.failures, 0),
-    non2xx: 0,
-  };
-}
 
 /**
  * Sign-in verifications per second (`POST /verification-srv/authentication/totp/verification`
@@ -66,9 +42,8 @@ export default async function signInVerification(bench: BenchEnvironment, load: 
 
   const seconds = load.durationSeconds;
   const drive = async (target: string, tag: string): Promise<ClientFigures> => {
-    const args = [CLIENT, service.url, SECRET, `bench-signin-${tag}`, String(USERS), String(CONCURRENCY), String(seconds), target];
-    const { stdout } = await run(TSX, args, { timeout: (seconds + 120) * 1000 });
-    return JSON.parse(stdout.trim().split('\n').pop()!) as ClientFigures;
+    const args = [service.url, SECRET, `bench-signin-${tag}`, String(USERS), String(CONCURRENCY), String(seconds), target];
+    return runClient(CLIENT, args, seconds);
   };
   await drive(service.url, 'warm');
   const bareRuns = [await drive(bare.url, 'bare-1')];
@@ -77,8 +52,8 @@ export default async function signInVerification(bench: BenchEnvironment, load: 
   return [
     {
       figure: `sign-in verifications/s (wrong codes, c=${CONCURRENCY}) vs bare SELECT FOR UPDATE + UPDATE, target >= 0.5`,
-      subject: asMeasurement('POST authentication/totp/verification', serviceRuns),
-      baseline: asMeasurement('bare Koa, SELECT … FOR UPDATE + UPDATE', bareRuns),
+      subject: combined('POST authentication/totp/verification', serviceRuns),
+      baseline: combined('bare Koa, SELECT … FOR UPDATE + UPDATE', bareRuns),
       notes: ['each service request: throttle row locked (the tenant is upserted only the first time), code checked, failure counted, security event recorded (audit + webhooks)'],
     },
   ];

@@ -1,4 +1,4 @@
-import { enrollmentTransitionEvent, type EnrollmentTransition, type SecurityEvent } from '../security-events/index.ts';
+import { enrollmentTransitionEvent, type EnrollmentTransition, type SecurityEvent, type TransitionSubject } from '../security-events/index.ts';
 import type { Challenge, Enrollment, Exchange } from './exchange.ts';
 import type { ExchangeEvent, ExchangeKind } from './state-machine.ts';
 
@@ -25,8 +25,7 @@ function enrollmentTransition(e: Enrollment, cause: Cause<'enrollment'>): Enroll
   }
 }
 
-function challengeTransitionEvent(c: Challenge, cause: Cause<'challenge'>): SecurityEvent {
-  const subject = { tenantId: c.tenantId, sub: c.sub, type: c.verificationType, statusId: c.statusId };
+function challengeTransitionEvent(c: Challenge, subject: TransitionSubject, cause: Cause<'challenge'>): SecurityEvent {
   switch (cause) {
     case 'create':
       return { event: 'challenge.initiated', ...subject };
@@ -50,10 +49,7 @@ function challengeTransitionEvent(c: Challenge, cause: Cause<'challenge'>): Secu
  * event says what was stored (the ph_id enrolled, the attempts that failed it).
  */
 export function transitionEvent<K extends ExchangeKind>(exchange: Exchange<K>, cause: Cause<K>): SecurityEvent {
-  if (exchange.kind === 'enrollment') {
-    const e = exchange as Enrollment;
-    const subject = { tenantId: e.tenantId, sub: e.sub, type: e.verificationType, statusId: e.statusId };
-    return enrollmentTransitionEvent(subject, enrollmentTransition(e, cause as Cause<'enrollment'>));
-  }
-  return challengeTransitionEvent(exchange as Challenge, cause as Cause<'challenge'>);
+  const subject = { tenantId: exchange.tenantId, sub: exchange.sub, type: exchange.verificationType, statusId: exchange.statusId };
+  if (exchange.kind === 'enrollment') return enrollmentTransitionEvent(subject, enrollmentTransition(exchange as Enrollment, cause as Cause<'enrollment'>));
+  return challengeTransitionEvent(exchange as Challenge, subject, cause as Cause<'challenge'>);
 }
