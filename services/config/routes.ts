@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { SCOPES, requireScope } from '../../shared/auth/principal.ts';
 import { authenticate, principalOf } from '../../shared/http/middleware/authenticate.ts';
+import { callerBudget } from '../../shared/http/middleware/caller-budget.ts';
 import { methodOf, resolveMethodParam } from '../../shared/http/method-param.ts';
 import { securityEventsFor } from '../../shared/http/security-events.ts';
 import type { AppState } from '../../shared/http/types.ts';
@@ -15,23 +16,25 @@ export function methodChangeSchema(method: MethodModule) {
 }
 
 /** The config service: which verification methods a tenant offers, and their settings. */
-export function configRoutes({ db, verifyToken, securityEvents, methodLists, tenantMethods }: Deps): Router<AppState> {
+export function configRoutes({ db, verifyToken, callerBudgets, securityEvents, methodLists, tenantMethods }: Deps): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/verification-srv/config' });
   const auth = authenticate(verifyToken);
+  // Every caller's requests here spend their budget (REQUEST_RATE_LIMIT), as on the other read endpoints.
+  const budget = callerBudget(callerBudgets);
   resolveMethodParam(router, 'type');
   const changeSchemas = new Map<MethodModule, ReturnType<typeof methodChangeSchema>>();
   const changeSchemaOf = (method: MethodModule) => changeSchemas.get(method) ?? changeSchemas.set(method, methodChangeSchema(method)).get(method)!;
 
-  router.get('/list', auth, async (ctx) => {
+  router.get('/list', auth, budget, async (ctx) => {
     ctx.type = 'application/json';
     ctx.body = await methodLists.get(principalOf(ctx).tenantId);
   });
 
-  router.get('/:type', auth, async (ctx) => {
+  router.get('/:type', auth, budget, async (ctx) => {
     ctx.body = await methodOf(ctx).settings.read(db, principalOf(ctx).tenantId);
   });
 
-  router.put('/:type', auth, async (ctx) => {
+  router.put('/:type', auth, budget, async (ctx) => {
     const principal = principalOf(ctx);
     requireScope(principal, SCOPES.admin);
     const method = methodOf(ctx);

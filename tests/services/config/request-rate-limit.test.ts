@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { auditClient, uniqueTenant } from '../../helpers/audit.ts';
+import { request } from '../../helpers/http.ts';
 import { withEnrollmentServer } from '../../helpers/enrollment.ts';
 import { expectProblem } from '../../helpers/problem.ts';
 import {
@@ -38,8 +39,35 @@ async function adminWithEndpoint(tenant: string) {
   return { admin: await adminOf(tenant), id: created.body.id };
 }
 
-/** The config service's admin endpoints that have no limit of their own. */
+/** The config service's endpoints that have no limit of their own. */
 const ENDPOINTS: BudgetedEndpoint[] = [
+  {
+    operation: 'GET /verification-srv/config/list',
+    what: 'method lists',
+    okStatus: 200,
+    async caller(tenant) {
+      const admin = await adminOf(tenant);
+      return () => request(`${server.url}/verification-srv/config/list`, { token: admin });
+    },
+  },
+  {
+    operation: 'GET /verification-srv/config/{type}',
+    what: 'method settings reads',
+    okStatus: 200,
+    async caller(tenant) {
+      const admin = await adminOf(tenant);
+      return () => request(`${server.url}/verification-srv/config/totp`, { token: admin });
+    },
+  },
+  {
+    operation: 'PUT /verification-srv/config/{type}',
+    what: 'method changes',
+    okStatus: 200,
+    async caller(tenant) {
+      const admin = await adminOf(tenant);
+      return () => request(`${server.url}/verification-srv/config/totp`, { method: 'PUT', token: admin, body: { active: true } });
+    },
+  },
   {
     operation: 'GET /verification-srv/audit',
     what: 'audit listings',
