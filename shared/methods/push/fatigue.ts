@@ -1,7 +1,7 @@
 import type { Queryable } from '../../db/database.ts';
 import { VerificationError } from '../../errors/verification-error.ts';
 import type { SecurityEventRecorder } from '../../security-events/index.ts';
-import { applyAndAnnounce } from '../../exchanges/exchange-access.ts';
+import { applyAndAnnounce, type TransitionContext } from '../../exchanges/exchange-access.ts';
 import { countDenials, listPendingChallenges, readAdmissionAndAnnounce, saveLockout } from './push-repository.ts';
 
 // Push-fatigue defences (DESIGN §10): a user bombarded with prompts must not be worn down into
@@ -51,7 +51,12 @@ export async function afterDenial(tx: Queryable, events: SecurityEventRecorder, 
   const lockedUntil = new Date(now.getTime() + LOCK_MS);
   await saveLockout(tx, who.tenantId, who.sub, lockedUntil, fraud ? 'fraud' : 'denials');
   await events.record(tx, { event: 'lockout.started', tenantId: who.tenantId, sub: who.sub, type: 'PUSH', failures: denials, lockedUntil });
-  for (const pending of await listPendingChallenges(tx, who.tenantId, who.sub, now)) {
-    await applyAndAnnounce(tx, 'challenge', pending.status_id, 'cancel', { now, events });
+  await cancelPendingChallenges(tx, who.tenantId, who.sub, { now, events });
+}
+
+/** Cancels the user's waiting PUSH challenges, each announced to its watchers and recorded. */
+export async function cancelPendingChallenges(tx: Queryable, tenantId: string, sub: string, at: TransitionContext): Promise<void> {
+  for (const pending of await listPendingChallenges(tx, tenantId, sub, at.now)) {
+    await applyAndAnnounce(tx, 'challenge', pending.status_id, 'cancel', at);
   }
 }

@@ -1,10 +1,9 @@
 import type { Authenticator } from '../../authenticators/authenticator.ts';
 import { listAuthenticators } from '../../authenticators/authenticator-repository.ts';
 import type { Queryable } from '../../db/database.ts';
-import { applyAndAnnounce, type TransitionContext } from '../../exchanges/exchange-access.ts';
+import type { TransitionContext } from '../../exchanges/exchange-access.ts';
 import { announceChallenge } from './challenge-inbox.ts';
-import { lockUserPush } from './fatigue.ts';
-import { listPendingChallenges } from './push-repository.ts';
+import { cancelPendingChallenges, lockUserPush } from './fatigue.ts';
 
 /**
  * A PUSH device is being removed (in the removal's transaction, before its row goes): when no
@@ -21,10 +20,6 @@ export async function removingDevice(tx: Queryable, removed: Authenticator, at: 
   const { tenantId, sub } = removed;
   await lockUserPush(tx, tenantId, sub);
   const remaining = (await listAuthenticators(tx, tenantId, sub, 'PUSH')).filter((device) => device.phId !== removed.phId);
-  if (remaining.length === 0) {
-    for (const pending of await listPendingChallenges(tx, tenantId, sub, at.now)) {
-      await applyAndAnnounce(tx, 'challenge', pending.status_id, 'cancel', at);
-    }
-  }
+  if (remaining.length === 0) await cancelPendingChallenges(tx, tenantId, sub, at);
   await announceChallenge(tx, tenantId, sub);
 }

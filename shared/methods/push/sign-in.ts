@@ -2,7 +2,6 @@ import { listAuthenticators } from '../../authenticators/authenticator-repositor
 import { secretBinding } from '../../authenticators/secret-binding.ts';
 import { failAfterCommit, runOutcome, succeed } from '../../db/outcome.ts';
 import { lockForEvent } from '../../exchanges/exchange-access.ts';
-import { findByExchangeId, updateMethodState } from '../../exchanges/exchange-repository.ts';
 import { sealSecret } from '../../otp/index.ts';
 import { refusal } from '../../exchanges/state-machine.ts';
 import { challengeOffer, startChallenge } from '../flows/sign-in.ts';
@@ -62,11 +61,9 @@ export const verify = defineSignInOperation('PushSignInVerification', signInVeri
     const locked = await lockForEvent(tx, ref, 'authenticate', ctx, ctx.subject);
     if (locked.ok) return failAfterCommit(refusal('challenge', 'authenticate', locked.value.status));
     if (locked.error.name !== 'CHALLENGE_COMPLETED') return locked;
-    const challenge = (await findByExchangeId(tx, ref, true))!;
-    if (challenge.methodState.collected === true || !challenge.phId) return locked;
-    // Approved since the statement above looked.
-    await updateMethodState(tx, challenge.statusId, { ...challenge.methodState, collected: true });
-    const hidden = challenge.methodState.hidden_details;
-    return succeed({ phId: challenge.phId, statusId: challenge.statusId, fields: { hidden_details: hidden ?? {} } });
+    // Approved since the statement above looked: collected now, unless it already was.
+    const late = await collectApproved(tx, ctx.subject, body.exchange_id);
+    if (!late) return locked;
+    return succeed({ phId: late.phId, statusId: late.statusId, fields: { hidden_details: late.hiddenDetails } });
   });
 });

@@ -41,7 +41,16 @@ export async function requestJson(method, path, { body, headers = {}, signal } =
     init.body = JSON.stringify(body);
   }
   if (signal) init.signal = signal;
-  const res = await fetch(path, init);
+  return readJson(await fetch(path, init));
+}
+
+/**
+ * The JSON body of `res` (undefined when it is not JSON); a ProblemError for any 4xx/5xx.
+ *
+ * @param {Response} res
+ * @returns {Promise<unknown>}
+ */
+async function readJson(res) {
   const isJson = /^application\/(?:[\w.+-]+\+)?json/.test(res.headers.get('Content-Type') ?? '');
   const data = isJson ? await res.json() : undefined;
   if (!res.ok) throw new ProblemError(res.status, data, res.headers);
@@ -164,14 +173,12 @@ export function createApi({ token, proveSecondFactor, onSessionEnded }) {
         headers: { Accept: 'application/json', Authorization: `Bearer ${token}`, ...(etag ? { 'If-None-Match': etag } : {}) },
       });
       if (res.status === 304) return undefined;
-      const isJson = /^application\/(?:[\w.+-]+\+)?json/.test(res.headers.get('Content-Type') ?? '');
-      const data = isJson ? await res.json() : undefined;
-      if (!res.ok) {
-        const err = new ProblemError(res.status, data, res.headers);
-        if (SESSION_ENDED.has(err.code)) onSessionEnded?.();
+      try {
+        return { body: /** @type {any} */ (await readJson(res)), etag: res.headers.get('ETag') ?? undefined };
+      } catch (err) {
+        if (err instanceof ProblemError && SESSION_ENDED.has(err.code)) onSessionEnded?.();
         throw err;
       }
-      return { body: data, etag: res.headers.get('ETag') ?? undefined };
     },
   };
   return api;
