@@ -17,7 +17,7 @@ import { resolveRelyingParty, type RelyingParty } from '../../shared/webauthn/re
 import { userHandle } from '../../shared/webauthn/user-handle.ts';
 import { browserTestsEnabled, CeremonyPage, launchChromium, VirtualAuthenticator, type VirtualAuthenticatorOptions } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { cloneWarnings, FIXTURES_DIR, loadFixtures, localRelyingParty, memoryChallenge } from '../helpers/webauthn.ts';
+import { cloneWarnings, FIXTURES_DIR, loadFixtures, localRelyingParty, memoryChallenge, registeredCredential } from '../helpers/webauthn.ts';
 import { recordScenario, SCENARIOS, writeFixtures } from '../helpers/webauthn-recorder.ts';
 
 // The ceremonies end to end: options from the service's functions, the service's test page
@@ -370,13 +370,7 @@ describe.skipIf(!enabled)('WebAuthn fixtures recorded by the browser', () => {
       const written = loadFixtures(dir);
       expect([...written.keys()].sort()).toEqual(SCENARIOS.map((s) => s.scenario).sort());
       for (const fixture of written.values()) {
-        const credential = await verifyRegistration({
-          method: fixture.method,
-          rp: fixture.rp,
-          response: fixture.registration.response,
-          challenge: memoryChallenge(fixture.registration.options.challenge),
-          existingCredentialIds: [],
-        });
+        const credential = await registeredCredential(fixture);
         await verifyAuthentication({
           method: fixture.method,
           rp: fixture.rp,

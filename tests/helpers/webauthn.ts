@@ -9,6 +9,7 @@ import { isoCBOR } from '@simplewebauthn/server/helpers';
 import type { CloneWarning } from '../../shared/webauthn/authentication.ts';
 import type { ExpectedChallenge } from '../../shared/webauthn/challenge.ts';
 import type { WebAuthnMethod } from '../../shared/webauthn/method-profiles.ts';
+import { verifyRegistration, type RegisteredCredential } from '../../shared/webauthn/registration.ts';
 import type { RelyingParty } from '../../shared/webauthn/relying-party.ts';
 import type { VirtualAuthenticatorOptions } from './browser.ts';
 
@@ -64,6 +65,17 @@ export function loadFixtures(dir: URL = FIXTURES_DIR): Map<string, WebAuthnFixtu
     fixtures.set(fixture.scenario, fixture);
   }
   return fixtures;
+}
+
+/** The credential the fixture's recorded registration yields, as the service verifies it. */
+export function registeredCredential(f: WebAuthnFixture): Promise<RegisteredCredential> {
+  return verifyRegistration({
+    method: f.method,
+    rp: f.rp,
+    response: f.registration.response,
+    challenge: memoryChallenge(f.registration.options.challenge),
+    existingCredentialIds: [],
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Authenticator } from '../../../../shared/authenticators/authenticator.ts';
 import { credentialData, credentialOf } from '../../../../shared/methods/webauthn/stored-credential.ts';
 import { verifyAuthentication } from '../../../../shared/webauthn/authentication.ts';
-import { verifyRegistration } from '../../../../shared/webauthn/registration.ts';
-import { loadFixtures, memoryChallenge, type WebAuthnFixture } from '../../../helpers/webauthn.ts';
+import { loadFixtures, memoryChallenge, registeredCredential, type WebAuthnFixture } from '../../../helpers/webauthn.ts';
 
 // How FIDO2/TOUCHID store a credential in an authenticator row and read it back, against
 // registrations and assertions a real browser recorded (tests/fixtures/webauthn).
@@ -11,19 +10,9 @@ import { loadFixtures, memoryChallenge, type WebAuthnFixture } from '../../../he
 const fixtures = [...loadFixtures().values()];
 const securityKey = fixtures.find((f) => f.scenario === 'fido2-es256-security-key')!;
 
-async function register(f: WebAuthnFixture) {
-  return verifyRegistration({
-    method: f.method,
-    rp: f.rp,
-    response: f.registration.response,
-    challenge: memoryChallenge(f.registration.options.challenge),
-    existingCredentialIds: [],
-  });
-}
-
 /** The authenticator row a completed enrollment inserts for the fixture's credential. */
 async function storedRow(f: WebAuthnFixture): Promise<Authenticator> {
-  const registered = await register(f);
+  const registered = await registeredCredential(f);
   return {
     phId: '79e52278-80f4-488f-8adc-5ef3d4c4869d',
     tenantId: 'acme',
@@ -59,7 +48,7 @@ describe('a stored credential', () => {
   });
 
   it('keeps the id, public key, transports, AAGUID, backup flags, UV and format, and nothing secret', async () => {
-    const registered = await register(securityKey);
+    const registered = await registeredCredential(securityKey);
     expect(credentialData(registered)).toEqual({
       credential_id: securityKey.registration.response.id,
       public_key: Buffer.from(registered.publicKey).toString('base64url'),
