@@ -6,6 +6,8 @@ import type {
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { isoCBOR } from '@simplewebauthn/server/helpers';
+import type { Authenticator } from '../../shared/authenticators/authenticator.ts';
+import { credentialData } from '../../shared/methods/webauthn/stored-credential.ts';
 import type { CloneWarning } from '../../shared/webauthn/authentication.ts';
 import type { ExpectedChallenge } from '../../shared/webauthn/challenge.ts';
 import type { WebAuthnMethod } from '../../shared/webauthn/method-profiles.ts';
@@ -76,6 +78,25 @@ export function registeredCredential(f: WebAuthnFixture): Promise<RegisteredCred
     challenge: memoryChallenge(f.registration.options.challenge),
     existingCredentialIds: [],
   });
+}
+
+/** The authenticator row a completed enrollment of the fixture's credential inserts for `owner`. */
+export async function credentialRow(f: WebAuthnFixture, owner: { phId: string; tenantId: string; sub: string; createdAt: Date }): Promise<Authenticator> {
+  const registered = await registeredCredential(f);
+  return {
+    ...owner,
+    verificationType: f.method,
+    enrollmentStatusId: null,
+    deviceId: null,
+    pushId: null,
+    publicKey: null,
+    friendlyName: registered.friendlyName,
+    secret: null,
+    // Through JSON, as jsonb stores it.
+    data: JSON.parse(JSON.stringify(credentialData(registered))),
+    counter: registered.counter,
+    lastUsedAt: null,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
