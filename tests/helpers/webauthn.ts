@@ -6,6 +6,7 @@ import type {
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { isoCBOR } from '@simplewebauthn/server/helpers';
+import { DEV_WEBAUTHN_PATH } from '../../services/actions/dev-webauthn/routes.ts';
 import type { Authenticator } from '../../shared/authenticators/authenticator.ts';
 import { credentialData } from '../../shared/methods/webauthn/stored-credential.ts';
 import type { CloneWarning } from '../../shared/webauthn/authentication.ts';
@@ -16,6 +17,13 @@ import type { RelyingParty } from '../../shared/webauthn/relying-party.ts';
 import type { VirtualAuthenticatorOptions } from './browser.ts';
 
 export const FIXTURES_DIR = new URL('../fixtures/webauthn/', import.meta.url);
+
+/** The service's WebAuthn test page as a browser must open it: on `localhost` (a secure context and a valid RP ID). */
+export function ceremonyPageUrl(serverUrl: string, host = 'localhost'): string {
+  const url = new URL(DEV_WEBAUTHN_PATH, serverUrl);
+  url.hostname = host;
+  return url.toString();
+}
 
 /** The relying party of a page on `origin` (a localhost page, as in development). */
 export function localRelyingParty(origin: string): RelyingParty {
