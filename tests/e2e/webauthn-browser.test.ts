@@ -6,7 +6,6 @@ import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON,
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionsService } from '../../services/actions/index.ts';
-import { DEV_WEBAUTHN_PATH } from '../../services/actions/dev-webauthn/routes.ts';
 import type { RunningServer } from '../../shared/runtime/http-server.ts';
 import { startServer } from '../../shared/runtime/start-server.ts';
 import { authenticationOptions, verifyAuthentication, type CloneWarning } from '../../shared/webauthn/authentication.ts';
@@ -17,7 +16,7 @@ import { resolveRelyingParty, type RelyingParty } from '../../shared/webauthn/re
 import { userHandle } from '../../shared/webauthn/user-handle.ts';
 import { browserTestsEnabled, CeremonyPage, launchChromium, VirtualAuthenticator, type VirtualAuthenticatorOptions } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { cloneWarnings, FIXTURES_DIR, loadFixtures, localRelyingParty, memoryChallenge } from '../helpers/webauthn.ts';
+import { ceremonyPageUrl, cloneWarnings, FIXTURES_DIR, loadFixtures, localRelyingParty, memoryChallenge, registeredCredential } from '../helpers/webauthn.ts';
 import { recordScenario, SCENARIOS, writeFixtures } from '../helpers/webauthn-recorder.ts';
 
 // The ceremonies end to end: options from the service's functions, the service's test page
@@ -36,13 +35,6 @@ let context: BrowserContext;
 /** One tab of the test page serves every test on the main origin: each brings its own authenticator. */
 let mainPage: CeremonyPage;
 
-/** The test page as a browser must open it: on `localhost` (a secure context and a valid RP ID). */
-const pageUrl = (serverUrl: string, host = 'localhost') => {
-  const url = new URL(DEV_WEBAUTHN_PATH, serverUrl);
-  url.hostname = host;
-  return url.toString();
-};
-
 beforeAll(async () => {
   if (!enabled) return;
   server = await startTestServer();
@@ -50,7 +42,7 @@ beforeAll(async () => {
   otherPort = await startServer(server.deps, [actionsService], 0);
   browser = await launchChromium();
   context = await browser.newContext();
-  mainPage = await CeremonyPage.open(context, pageUrl(server.url));
+  mainPage = await CeremonyPage.open(context, ceremonyPageUrl(server.url));
 });
 
 afterAll(async () => {
@@ -290,9 +282,9 @@ describe.skipIf(!enabled)('WebAuthn in headless Chromium: what an attacker or a 
   });
 
   it('a ceremony run on another origin of the same RP ID is refused', async () => {
-    const s = await session(SECURITY_KEY, pageUrl(otherPort.url));
+    const s = await session(SECURITY_KEY, ceremonyPageUrl(otherPort.url));
     try {
-      const allowed = localRelyingParty(new URL(pageUrl(server.url)).origin);
+      const allowed = localRelyingParty(new URL(ceremonyPageUrl(server.url)).origin);
       const options = await creationOptions(allowed, 'FIDO2');
       const created = await s.page.register<RegistrationResponseJSON>(options);
       expect(created.ok).toBe(true);
@@ -316,9 +308,9 @@ describe.skipIf(!enabled)('WebAuthn in headless Chromium: what an attacker or a 
   });
 
   it('a page on 127.0.0.1 cannot use the localhost RP ID: the browser refuses', async () => {
-    const s = await session(SECURITY_KEY, pageUrl(server.url, '127.0.0.1'));
+    const s = await session(SECURITY_KEY, ceremonyPageUrl(server.url, '127.0.0.1'));
     try {
-      const result = await s.page.register(await creationOptions(localRelyingParty(new URL(pageUrl(server.url)).origin), 'FIDO2'));
+      const result = await s.page.register(await creationOptions(localRelyingParty(new URL(ceremonyPageUrl(server.url)).origin), 'FIDO2'));
       expect(result).toMatchObject({ ok: false, error: { name: 'SecurityError' } });
     } finally {
       await s.close();
@@ -370,13 +362,7 @@ describe.skipIf(!enabled)('WebAuthn fixtures recorded by the browser', () => {
       const written = loadFixtures(dir);
       expect([...written.keys()].sort()).toEqual(SCENARIOS.map((s) => s.scenario).sort());
       for (const fixture of written.values()) {
-        const credential = await verifyRegistration({
-          method: fixture.method,
-          rp: fixture.rp,
-          response: fixture.registration.response,
-          challenge: memoryChallenge(fixture.registration.options.challenge),
-          existingCredentialIds: [],
-        });
+        const credential = await registeredCredential(fixture);
         await verifyAuthentication({
           method: fixture.method,
           rp: fixture.rp,

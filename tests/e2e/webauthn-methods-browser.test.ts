@@ -2,7 +2,6 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simp
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionsService } from '../../services/actions/index.ts';
-import { DEV_WEBAUTHN_PATH } from '../../services/actions/dev-webauthn/routes.ts';
 import type { RunningServer } from '../../shared/runtime/http-server.ts';
 import { startServer } from '../../shared/runtime/start-server.ts';
 import { auditClient } from '../helpers/audit.ts';
@@ -13,6 +12,7 @@ import { securityEventsOf } from '../helpers/security-events.ts';
 import { uniqueSub } from '../helpers/sign-in.ts';
 import { withAssertion } from '../helpers/step-up.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { ceremonyPageUrl } from '../helpers/webauthn.ts';
 import { enroll, responseOf, signIn, started, webauthnRoutes, type Caller, type WebAuthnRoutes } from '../helpers/webauthn-methods.ts';
 import { TestSocket, wsUrl } from '../helpers/ws-client.ts';
 
@@ -30,19 +30,13 @@ let context: BrowserContext;
 let page: CeremonyPage;
 let routes: WebAuthnRoutes;
 
-const pageUrl = (serverUrl: string) => {
-  const url = new URL(DEV_WEBAUTHN_PATH, serverUrl);
-  url.hostname = 'localhost';
-  return url.toString();
-};
-
 beforeAll(async () => {
   if (!enabled) return;
   server = await startTestServer();
   otherPort = await startServer(server.deps, [actionsService], 0);
   browser = await launchChromium();
   context = await browser.newContext();
-  page = await CeremonyPage.open(context, pageUrl(server.url));
+  page = await CeremonyPage.open(context, ceremonyPageUrl(server.url));
   routes = webauthnRoutes(server, page.origin);
 });
 
@@ -367,7 +361,7 @@ describe.skipIf(!enabled)('origins', () => {
     const configured = await request(`${server.url}/verification-srv/config/fido2`, { method: 'PUT', token: admin, body: { settings: { origins: [page.origin], rp_name: 'Acme' } } });
     expect(configured.status).toBe(200);
     const pia = await user('origin', tenant);
-    const elsewhere = new URL(pageUrl(otherPort.url)).origin;
+    const elsewhere = new URL(ceremonyPageUrl(otherPort.url)).origin;
     expectProblem(await routes.initiate('fido2', { ...pia, origin: elsewhere }), 403, 'VER_0081');
     await withAuthenticator(SECURITY_KEY, async () => {
       const { offer, result } = await enroll(routes, page, 'fido2', pia);
@@ -382,7 +376,7 @@ describe.skipIf(!enabled)('origins', () => {
     const admin = await server.token({ sub: 'admin', tenant, scope: 'verification:admin' });
     await request(`${server.url}/verification-srv/config/fido2`, { method: 'PUT', token: admin, body: { settings: { origins: [page.origin] } } });
     const quinn = await user('relay', tenant);
-    const phishing = await CeremonyPage.open(context, pageUrl(otherPort.url));
+    const phishing = await CeremonyPage.open(context, ceremonyPageUrl(otherPort.url));
     const authenticator = await VirtualAuthenticator.attach(phishing.page, SECURITY_KEY);
     try {
       const offer = started(await routes.initiate('fido2', quinn));

@@ -6,13 +6,24 @@ import type {
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { isoCBOR } from '@simplewebauthn/server/helpers';
+import { DEV_WEBAUTHN_PATH } from '../../services/actions/dev-webauthn/routes.ts';
+import type { Authenticator } from '../../shared/authenticators/authenticator.ts';
+import { credentialData } from '../../shared/methods/webauthn/stored-credential.ts';
 import type { CloneWarning } from '../../shared/webauthn/authentication.ts';
 import type { ExpectedChallenge } from '../../shared/webauthn/challenge.ts';
 import type { WebAuthnMethod } from '../../shared/webauthn/method-profiles.ts';
+import { verifyRegistration, type RegisteredCredential } from '../../shared/webauthn/registration.ts';
 import type { RelyingParty } from '../../shared/webauthn/relying-party.ts';
 import type { VirtualAuthenticatorOptions } from './browser.ts';
 
 export const FIXTURES_DIR = new URL('../fixtures/webauthn/', import.meta.url);
+
+/** The service's WebAuthn test page as a browser must open it: on `localhost` (a secure context and a valid RP ID). */
+export function ceremonyPageUrl(serverUrl: string, host = 'localhost'): string {
+  const url = new URL(DEV_WEBAUTHN_PATH, serverUrl);
+  url.hostname = host;
+  return url.toString();
+}
 
 /** The relying party of a page on `origin` (a localhost page, as in development). */
 export function localRelyingParty(origin: string): RelyingParty {
@@ -64,6 +75,36 @@ export function loadFixtures(dir: URL = FIXTURES_DIR): Map<string, WebAuthnFixtu
     fixtures.set(fixture.scenario, fixture);
   }
   return fixtures;
+}
+
+/** The credential the fixture's recorded registration yields, as the service verifies it. */
+export function registeredCredential(f: WebAuthnFixture): Promise<RegisteredCredential> {
+  return verifyRegistration({
+    method: f.method,
+    rp: f.rp,
+    response: f.registration.response,
+    challenge: memoryChallenge(f.registration.options.challenge),
+    existingCredentialIds: [],
+  });
+}
+
+/** The authenticator row a completed enrollment of the fixture's credential inserts for `owner`. */
+export async function credentialRow(f: WebAuthnFixture, owner: { phId: string; tenantId: string; sub: string; createdAt: Date }): Promise<Authenticator> {
+  const registered = await registeredCredential(f);
+  return {
+    ...owner,
+    verificationType: f.method,
+    enrollmentStatusId: null,
+    deviceId: null,
+    pushId: null,
+    publicKey: null,
+    friendlyName: registered.friendlyName,
+    secret: null,
+    // Through JSON, as jsonb stores it.
+    data: JSON.parse(JSON.stringify(credentialData(registered))),
+    counter: registered.counter,
+    lastUsedAt: null,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertAuthenticator } from '../../../shared/authenticators/authenticator-repository.ts';
-import { credentialData } from '../../../shared/methods/webauthn/stored-credential.ts';
 import { ensureTenant } from '../../../shared/tenants/method-config-repository.ts';
-import { verifyRegistration } from '../../../shared/webauthn/registration.ts';
 import { request } from '../../helpers/http.ts';
 import { expectProblem } from '../../helpers/problem.ts';
 import { securityEventsOf } from '../../helpers/security-events.ts';
@@ -11,7 +9,7 @@ import { startProductionServer, PUBLIC_BASE_URL } from '../../helpers/production
 import { enrolledUser, uniqueSub } from '../../helpers/sign-in.ts';
 import { signInForAssertion, withAssertion } from '../../helpers/step-up.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
-import { loadFixtures, memoryChallenge, type WebAuthnFixture } from '../../helpers/webauthn.ts';
+import { credentialRow, loadFixtures, type WebAuthnFixture } from '../../helpers/webauthn.ts';
 import { started, webauthnRoutes, type WebAuthnRoutes } from '../../helpers/webauthn-methods.ts';
 
 // FIDO2 and TOUCHID over real HTTP and PostgreSQL, without a browser: what an attacker holding
@@ -40,31 +38,9 @@ async function user(prefix: string, tenant = 'wa-http') {
  * would. A credential id is unique per tenant, so each user of this gets a tenant of their own.
  */
 async function withCredential(owner: { sub: string; tenant: string }, f: WebAuthnFixture = securityKey): Promise<string> {
-  const registered = await verifyRegistration({
-    method: f.method,
-    rp: f.rp,
-    response: f.registration.response,
-    challenge: memoryChallenge(f.registration.options.challenge),
-    existingCredentialIds: [],
-  });
   const phId = randomUUID();
   await ensureTenant(server.deps.db, owner.tenant);
-  await insertAuthenticator(server.deps.db, {
-    phId,
-    tenantId: owner.tenant,
-    sub: owner.sub,
-    verificationType: f.method,
-    enrollmentStatusId: null,
-    deviceId: null,
-    pushId: null,
-    publicKey: null,
-    friendlyName: registered.friendlyName,
-    secret: null,
-    counter: registered.counter,
-    data: credentialData(registered),
-    createdAt: server.clock.now(),
-    lastUsedAt: null,
-  });
+  await insertAuthenticator(server.deps.db, await credentialRow(f, { phId, tenantId: owner.tenant, sub: owner.sub, createdAt: server.clock.now() }));
   return phId;
 }
 

@@ -3,7 +3,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuthentication } from '../../../shared/webauthn/authentication.ts';
 import type { StoredCredential } from '../../../shared/webauthn/credential.ts';
 import type { WebAuthnMethod } from '../../../shared/webauthn/method-profiles.ts';
-import { verifyRegistration } from '../../../shared/webauthn/registration.ts';
 import type { RelyingParty } from '../../../shared/webauthn/relying-party.ts';
 import { authenticationResponseSchema } from '../../../shared/webauthn/response-schemas.ts';
 import {
@@ -11,6 +10,7 @@ import {
   cloneWarnings,
   loadFixtures,
   memoryChallenge,
+  registeredCredential,
   withClientData,
   withFlippedSignatureByte,
   type WebAuthnFixture,
@@ -26,14 +26,7 @@ const credentials = new Map<string, StoredCredential>();
 
 beforeAll(async () => {
   for (const f of fixtures.values()) {
-    const registered = await verifyRegistration({
-      method: f.method,
-      rp: f.rp,
-      response: f.registration.response,
-      challenge: memoryChallenge(f.registration.options.challenge),
-      existingCredentialIds: [],
-    });
-    credentials.set(f.scenario, registered);
+    credentials.set(f.scenario, await registeredCredential(f));
   }
 });
 

@@ -1,51 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import type { Authenticator } from '../../../../shared/authenticators/authenticator.ts';
 import { credentialData, credentialOf } from '../../../../shared/methods/webauthn/stored-credential.ts';
 import { verifyAuthentication } from '../../../../shared/webauthn/authentication.ts';
-import { verifyRegistration } from '../../../../shared/webauthn/registration.ts';
-import { loadFixtures, memoryChallenge, type WebAuthnFixture } from '../../../helpers/webauthn.ts';
+import { credentialRow, loadFixtures, memoryChallenge, registeredCredential } from '../../../helpers/webauthn.ts';
 
 // How FIDO2/TOUCHID store a credential in an authenticator row and read it back, against
 // registrations and assertions a real browser recorded (tests/fixtures/webauthn).
 
 const fixtures = [...loadFixtures().values()];
 const securityKey = fixtures.find((f) => f.scenario === 'fido2-es256-security-key')!;
-
-async function register(f: WebAuthnFixture) {
-  return verifyRegistration({
-    method: f.method,
-    rp: f.rp,
-    response: f.registration.response,
-    challenge: memoryChallenge(f.registration.options.challenge),
-    existingCredentialIds: [],
-  });
-}
-
-/** The authenticator row a completed enrollment inserts for the fixture's credential. */
-async function storedRow(f: WebAuthnFixture): Promise<Authenticator> {
-  const registered = await register(f);
-  return {
-    phId: '79e52278-80f4-488f-8adc-5ef3d4c4869d',
-    tenantId: 'acme',
-    sub: 'alice',
-    verificationType: f.method,
-    enrollmentStatusId: null,
-    deviceId: null,
-    pushId: null,
-    publicKey: null,
-    friendlyName: registered.friendlyName,
-    secret: null,
-    // Through JSON, as jsonb stores it.
-    data: JSON.parse(JSON.stringify(credentialData(registered))),
-    counter: registered.counter,
-    createdAt: new Date(),
-    lastUsedAt: null,
-  };
-}
+const PH_ID = '79e52278-80f4-488f-8adc-5ef3d4c4869d';
 
 describe('a stored credential', () => {
   it.each(fixtures.map((f) => [f.scenario, f] as const))('%s: read back from its row, it verifies the recorded assertion', async (_name, f) => {
-    const credential = credentialOf(await storedRow(f));
+    const credential = credentialOf(await credentialRow(f, { phId: PH_ID, tenantId: 'acme', sub: 'alice', createdAt: new Date() }));
     const verified = await verifyAuthentication({
       method: f.method,
       rp: f.rp,
@@ -55,11 +22,11 @@ describe('a stored credential', () => {
       onCloneWarning: () => {},
     });
     expect(verified.credentialId).toBe(f.registration.response.id);
-    expect(credential.phId).toBe('79e52278-80f4-488f-8adc-5ef3d4c4869d');
+    expect(credential.phId).toBe(PH_ID);
   });
 
   it('keeps the id, public key, transports, AAGUID, backup flags, UV and format, and nothing secret', async () => {
-    const registered = await register(securityKey);
+    const registered = await registeredCredential(securityKey);
     expect(credentialData(registered)).toEqual({
       credential_id: securityKey.registration.response.id,
       public_key: Buffer.from(registered.publicKey).toString('base64url'),
