@@ -1,4 +1,5 @@
-import { createHmac, hkdfSync, randomInt } from 'node:crypto';
+import { createHmac, randomInt } from 'node:crypto';
+import { derivedKey, type KeyPurpose } from '../../otp/derived-key.ts';
 import type { SecretKeyring } from '../../otp/secret-box.ts';
 
 // Backup codes (DESIGN §15): 10 characters shown as `xxxxx-xxxxx`, from an alphabet without the
@@ -10,8 +11,7 @@ const CODE_LENGTH = 10;
 const NORMALISED = new RegExp(`^[${CODE_ALPHABET}]{${CODE_LENGTH}}$`);
 
 // Its own key, derived from SECRET_KEY: a code's HMAC proves nothing about any other secret.
-const HKDF_SALT = 'verification-srv';
-const HKDF_INFO = 'backup-code HMAC-SHA256 v1';
+const HMAC_KEY: KeyPurpose = { salt: 'verification-srv', info: 'backup-code HMAC-SHA256 v1' };
 
 /** One fresh code, as shown to the user (`xxxxx-xxxxx`), from the CSPRNG. */
 function generateCode(): string {
@@ -43,8 +43,7 @@ export function normaliseCode(input: string): string | undefined {
  * secret, so a set made under a key the operator dropped can no longer be checked.
  */
 export function hashCode(keyring: SecretKeyring, keyId: string, phId: string, normalised: string): Buffer | undefined {
-  const secretKey = keyring.keys.get(keyId);
-  if (!secretKey) return undefined;
-  const key = Buffer.from(hkdfSync('sha256', secretKey, HKDF_SALT, HKDF_INFO, 32));
+  const key = derivedKey(keyring, keyId, HMAC_KEY);
+  if (!key) return undefined;
   return createHmac('sha256', key).update(`${phId}:${normalised}`).digest();
 }

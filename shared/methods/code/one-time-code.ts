@@ -1,4 +1,5 @@
-import { createHmac, hkdfSync, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { derivedKey, type KeyPurpose } from '../../otp/derived-key.ts';
 import type { SecretKeyring } from '../../otp/secret-box.ts';
 
 // The codes SMS and EMAIL send (DESIGN §11): CSPRNG digits, stored only as
@@ -11,20 +12,10 @@ export interface CodeMac {
   keyId: string;
 }
 
-const HKDF_INFO = 'verification-srv one-time code mac';
-const derived = new WeakMap<Buffer, Buffer>();
+const MAC_KEY: KeyPurpose = { salt: '', info: 'verification-srv one-time code mac' };
 
-/** The MAC key of one keyring key: derived, so the encryption key itself never MACs anything. */
-function macKey(keyring: SecretKeyring, keyId: string): Buffer | undefined {
-  const key = keyring.keys.get(keyId);
-  if (!key) return undefined;
-  let mac = derived.get(key);
-  if (!mac) {
-    mac = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), HKDF_INFO, 32));
-    derived.set(key, mac);
-  }
-  return mac;
-}
+/** The MAC key of one keyring key (see derivedKey). */
+const macKey = (keyring: SecretKeyring, keyId: string) => derivedKey(keyring, keyId, MAC_KEY);
 
 function digest(key: Buffer, exchangeId: string, code: string): Buffer {
   // A separator no exchange id contains, so (id, code) pairs cannot collide.
