@@ -10,6 +10,9 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
+/** How long a drop waits for connections that are closing. */
+const CLOSING_GRACE_MS = 1000;
+
 function withDatabase(url: string, name: string): string {
   const u = new URL(url);
   u.pathname = `/${name}`;
@@ -33,6 +36,15 @@ export async function createScratchDatabase(): Promise<ScratchDatabase> {
       const client = new pg.Client({ connectionString: ADMIN_URL });
       await client.connect();
       try {
+        // A pool's end() resolves before its sockets have closed. FORCE would hit such a closing
+        // connection with a FATAL error its pool no longer listens for (an uncaught error in
+        // whichever test file runs next), so let closing connections go first: FORCE is then
+        // only for connections a test leaked.
+        for (let waited = 0; waited < CLOSING_GRACE_MS; waited += 25) {
+          const { rows } = await client.query<{ open: number }>('SELECT count(*)::int AS open FROM pg_stat_activity WHERE datname = $1', [name]);
+          if (rows[0]!.open === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
         await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       } finally {
         await client.end();
