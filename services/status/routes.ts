@@ -20,7 +20,7 @@ function respond(ctx: AppContext, status: VersionedStatus): void {
   // If-None-Match, and `no-cache` lets a browser keep the last one and revalidate it by its ETag
   // on every poll (a 304 with no body). It carries no secret, only what any status-id holder sees.
   ctx.set('Cache-Control', 'no-cache');
-  ctx.state.quietPoll = true;
+  ctx.state.routineRead = true;
   if (ctx.get('if-none-match') === etag) {
     ctx.status = 304;
     return;

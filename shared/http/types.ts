@@ -14,10 +14,11 @@ export interface AppState {
   /** The method module the path names, on routers that resolve it (resolveMethodParam). */
   method?: RegisteredMethod;
   /**
-   * Set by the status route: a successful answer is a routine poll, whose access line follows
-   * `POLL_LOG_LEVEL`/`POLL_LOG_SAMPLE` (see shared/http/access-log.ts).
+   * Set by the routes a page calls again and again (the status poll, the method list): a
+   * successful answer's access line follows `POLL_LOG_LEVEL`/`POLL_LOG_SAMPLE` (see
+   * shared/http/access-log.ts).
    */
-  quietPoll?: boolean;
+  routineRead?: boolean;
 }
 
 export type AppContext = ParameterizedContext<AppState>;

@@ -27,7 +27,7 @@ function routeOf(ctx: { _matchedRoute?: string | RegExp; status: number }): stri
  */
 class RequestState implements AppState {
   principal?: Principal;
-  quietPoll?: boolean;
+  routineRead?: boolean;
   #child: Logger | undefined;
 
   constructor(
@@ -81,7 +81,7 @@ export function requestFrame({ config, log, metrics, polls = LOG_EVERY_POLL }: R
       const ms = performance.now() - started;
       const status = ctx.status;
       requestMetrics.record(ctx.method, route, status, ms / 1000);
-      const level = accessLog.levelFor(state.quietPoll === true && (status === 200 || status === 304));
+      const level = accessLog.levelFor(state.routineRead === true && (status === 200 || status === 304));
       if (level) {
         log[level](
           { requestId, tenant: state.principal?.tenantId, method: ctx.method, route, status, ms: Math.round(ms * 10) / 10 },

@@ -29,7 +29,7 @@ async function poll(server: TestServer, requestId: string, path = `/verification
   return { status: res.status, etag: res.headers.get('etag'), lines };
 }
 
-describe('access log of status polls', () => {
+describe('access log of routine reads (status polls, the method list)', () => {
   it('writes no line for a poll answered 200 or 304 by default (POLL_LOG_LEVEL=debug under LOG_LEVEL=info)', async () => {
     const first = await poll(quiet, 'quiet-200');
     expect(first.status).toBe(200);
@@ -55,6 +55,20 @@ describe('access log of status polls', () => {
   it('writes every successful poll with POLL_LOG_LEVEL=info', async () => {
     const res = await poll(verbose, 'verbose-200');
     expect(res.lines).toEqual([expect.objectContaining({ level: 30, status: 200, route: '/verification-srv/verificationstatus/:status_id' })]);
+  });
+
+  it('treats the method list like a poll: no line for a 200 by default, a line at info with POLL_LOG_LEVEL=info', async () => {
+    const token = await quiet.token({ sub: 'lister' });
+    expect((await poll(quiet, 'quiet-list', '/verification-srv/config/list', { authorization: `Bearer ${token}` })).lines).toEqual([]);
+    const verboseList = await poll(verbose, 'verbose-list', '/verification-srv/config/list', { authorization: `Bearer ${await verbose.token({ sub: 'lister' })}` });
+    expect(verboseList.status).toBe(200);
+    expect(verboseList.lines).toEqual([expect.objectContaining({ level: 30, status: 200, route: '/verification-srv/config/list' })]);
+  });
+
+  it('still writes the line of a method list refused for want of a valid token', async () => {
+    const refused = await poll(quiet, 'quiet-list-401', '/verification-srv/config/list', { authorization: 'Bearer not.a.token' });
+    expect(refused.status).toBe(401);
+    expect(refused.lines).toEqual([expect.objectContaining({ level: 30, status: 401 })]);
   });
 
   it('writes one successful poll in three at info with POLL_LOG_SAMPLE=3', async () => {

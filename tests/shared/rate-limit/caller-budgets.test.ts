@@ -79,6 +79,19 @@ describe('CallerBudgets', () => {
     expect(passed(bob, 3)).toBe(1);
   });
 
+  it('counts a caller idle from its last request, also one made within a second of the one before', () => {
+    const { budgets, passed, advance } = budgetsAt(3);
+    passed(alice, 1);
+    advance(900);
+    passed(alice, 1);
+    advance(59_500);
+    passed(bob, 1);
+    expect(budgets.size).toBe(2);
+    advance(1_000);
+    passed(bob, 1);
+    expect(budgets.size).toBe(1);
+  });
+
   it('keeps at most maxCallers, forgetting the least recently seen first', () => {
     const { budgets, passed } = budgetsAt(3, 100);
     passed(alice, 3);
