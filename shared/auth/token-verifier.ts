@@ -5,7 +5,12 @@ import type { AppConfig } from '../config/env.ts';
 import { DEFAULT_TENANT, type Principal, type SignInEvidence } from './principal.ts';
 import { VerifiedTokens } from './verified-tokens.ts';
 
-export type TokenVerifier = (authorization: string | undefined) => Promise<Principal>;
+/**
+ * Checks an `Authorization` header. A token verified moments ago is answered at once (no
+ * promise, no microtask: a profile page sends the same token on every request); a new one
+ * through its signature check.
+ */
+export type TokenVerifier = (authorization: string | undefined) => Principal | Promise<Principal>;
 
 const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
@@ -79,19 +84,7 @@ export function createTokenVerifier(jwt: AppConfig['jwt']): TokenVerifier {
   const algorithms = jwt.jwksUrl ? ASYMMETRIC_ALGORITHMS : ['HS256'];
   const verified = new VerifiedTokens(jwt.clockSkewS);
 
-  return async (authorization) => {
-    if (!authorization) {
-      throw new VerificationError('MISSING_TOKEN', 'send Authorization: Bearer <token>', {
-        headers: { 'WWW-Authenticate': 'Bearer' },
-      });
-    }
-    const match = /^Bearer +([A-Za-z0-9\-_.]+)$/i.exec(authorization.trim());
-    if (!match) throw invalidToken('the Authorization header must be "Bearer <token>"');
-    const token = match[1]!;
-    const now = Date.now();
-    const known = verified.get(token, now);
-    if (known) return known;
-
+  const verifySignature = async (token: string, now: number): Promise<Principal> => {
     let payload;
     let protectedHeader;
     try {
@@ -123,5 +116,18 @@ export function createTokenVerifier(jwt: AppConfig['jwt']): TokenVerifier {
     // A token valid only from a later `nbf` is checked again when it is used.
     if (payload.nbf === undefined || payload.nbf <= now / 1000) verified.set(token, principal, payload.exp!, now);
     return principal;
+  };
+
+  return (authorization) => {
+    if (!authorization) {
+      throw new VerificationError('MISSING_TOKEN', 'send Authorization: Bearer <token>', {
+        headers: { 'WWW-Authenticate': 'Bearer' },
+      });
+    }
+    const match = /^Bearer +([A-Za-z0-9\-_.]+)$/i.exec(authorization.trim());
+    if (!match) throw invalidToken('the Authorization header must be "Bearer <token>"');
+    const token = match[1]!;
+    const now = Date.now();
+    return verified.get(token, now) ?? verifySignature(token, now);
   };
 }

@@ -1,9 +1,10 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { TalliedCounter, TalliedHistogram } from './tallied-metrics.ts';
 
 export interface HttpMetrics {
   registry: Registry;
-  requests: Counter<'method' | 'route' | 'status'>;
-  duration: Histogram<'method' | 'route'>;
+  requests: TalliedCounter<'method' | 'route' | 'status'>;
+  duration: TalliedHistogram<'method' | 'route'>;
   /** Connections closed on accept because `MAX_CONNECTIONS` were open. */
   connectionsRefused: Counter;
 }
@@ -14,13 +15,13 @@ export function createMetrics(): HttpMetrics {
   collectDefaultMetrics({ register: registry });
   return {
     registry,
-    requests: new Counter({
+    requests: new TalliedCounter({
       name: 'http_requests_total',
       help: 'HTTP requests by method, route template and status',
       labelNames: ['method', 'route', 'status'],
       registers: [registry],
     }),
-    duration: new Histogram({
+    duration: new TalliedHistogram({
       name: 'http_request_duration_seconds',
       help: 'HTTP request latency by method and route template',
       labelNames: ['method', 'route'],

@@ -1,43 +1,43 @@
 import type { HttpMetrics } from './metrics.ts';
+import type { CountCell, Tally } from './tallied-metrics.ts';
 
-interface RouteChildren {
-  duration: { observe(seconds: number): void };
-  requests: Map<number, { inc(): void }>;
+interface RouteCells {
+  duration: Tally;
+  requests: Map<number, CountCell>;
 }
 
 /**
  * The request counter and latency histogram per method, route template and status, with each
- * label set's prom-client child made once and kept: a request then costs two map lookups
- * instead of a labels object built and validated per metric. Route templates and statuses are
- * few, so the maps stay small.
+ * label set's cells looked up once and kept: a request then costs two map lookups and two
+ * increments. Route templates and statuses are few, so the maps stay small.
  */
 export class RequestMetrics {
-  readonly #byRoute = new Map<string, Map<string, RouteChildren>>();
+  readonly #byRoute = new Map<string, Map<string, RouteCells>>();
 
   constructor(private readonly metrics: HttpMetrics) {}
 
   record(method: string, route: string, status: number, seconds: number): void {
-    const children = this.#children(method, route);
-    children.duration.observe(seconds);
-    let counter = children.requests.get(status);
+    const cells = this.#cells(method, route);
+    cells.duration.observe(seconds);
+    let counter = cells.requests.get(status);
     if (!counter) {
-      counter = this.metrics.requests.labels(method, route, String(status));
-      children.requests.set(status, counter);
+      counter = this.metrics.requests.cell({ method, route, status: String(status) });
+      cells.requests.set(status, counter);
     }
-    counter.inc();
+    counter.value += 1;
   }
 
-  #children(method: string, route: string): RouteChildren {
+  #cells(method: string, route: string): RouteCells {
     let byMethod = this.#byRoute.get(route);
     if (!byMethod) {
       byMethod = new Map();
       this.#byRoute.set(route, byMethod);
     }
-    let children = byMethod.get(method);
-    if (!children) {
-      children = { duration: this.metrics.duration.labels(method, route), requests: new Map() };
-      byMethod.set(method, children);
+    let cells = byMethod.get(method);
+    if (!cells) {
+      cells = { duration: this.metrics.duration.tally({ method, route }), requests: new Map() };
+      byMethod.set(method, cells);
     }
-    return children;
+    return cells;
   }
 }

@@ -11,9 +11,10 @@ import { principalOf } from './authenticate.ts';
  * limit of their own; never on routes a backend calls for many users (one service token).
  */
 export function callerBudget(budgets: CallerBudgets): Middleware<AppState> {
-  return async (ctx, next) => {
+  // Not an async function: one promise fewer per request on cheap reads.
+  return (ctx, next) => {
     const refusal = budgets.spend(principalOf(ctx));
     if (refusal) throw refusal;
-    await next();
+    return next();
   };
 }
