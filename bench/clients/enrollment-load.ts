@@ -6,8 +6,8 @@ import { issueToken } from '../../shared/auth/issue-token.ts';
 import { generateCode } from '../../shared/otp/index.ts';
 
 const [mode, baseUrl, secret, concurrencyArg, secondsArg] = process.argv.slice(2);
-if ((mode !== 'service' && mode !== 'baseline') || !baseUrl || !secret) {
-  console.error('usage: enrollment-load service|baseline <url> <jwt-secret> <concurrency> <seconds>');
+if ((mode !== 'service' && mode !== 'baseline' && mode !== 'floor') || !baseUrl || !secret) {
+  console.error('usage: enrollment-load service|baseline|floor <url> <jwt-secret> <concurrency> <seconds>');
   process.exit(2);
 }
 const concurrency = Number(concurrencyArg ?? 20);
@@ -39,6 +39,10 @@ async function enrollOnce(worker: number, n: number): Promise<void> {
       exchange_id: (offer.exchange_id as { exchange_id: string }).exchange_id,
       pass_code: code,
     }, token);
+  } else if (mode === 'floor') {
+    const offer = await post('/floor/initiate', {}, token);
+    const code = generateCode(String(offer.secret), { algorithm: 'SHA1', digits: 6, period: 30 }, Date.now());
+    await post('/floor/complete', { exchange_id: offer.exchange_id, pass_code: code }, token);
   } else {
     const row = await post('/baseline/initiate', {}, token);
     await post('/baseline/complete', { id: row.id }, token);

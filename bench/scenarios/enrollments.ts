@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { actionsService } from '../../services/actions/index.ts';
 import { buildOtpauthUri, renderQrDataUrl } from '../../shared/otp/index.ts';
 import type { ClientFigures } from '../harness/client-process.ts';
+import { defineEnrollmentFloor } from '../harness/enrollment-floor.ts';
 import type { BenchEnvironment } from '../harness/environment.ts';
 import type { LoadOptions, Measurement } from '../harness/measure.ts';
 import type { Comparison } from '../harness/scenario.ts';
@@ -14,7 +15,7 @@ const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url
 const CONCURRENCY = 20;
 
 /** Drives `url` from a separate process and returns its figures plus this process's CPU time meanwhile. */
-async function drive(mode: 'service' | 'baseline', url: string, secret: string, seconds: number) {
+async function drive(mode: 'service' | 'baseline' | 'floor', url: string, secret: string, seconds: number) {
   const cpuBefore = process.cpuUsage();
   const { stdout } = await run(TSX, [CLIENT, mode, url, secret, String(CONCURRENCY), String(seconds)], { timeout: (seconds + 30) * 1000 });
   const cpu = process.cpuUsage(cpuBefore);
@@ -59,7 +60,9 @@ export default async function enrollments(bench: BenchEnvironment, load: LoadOpt
   const secret = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
   const service = await bench.serve([actionsService]);
   await bench.deps.db.query('CREATE TABLE IF NOT EXISTS bench_baseline (id bigserial PRIMARY KEY, done boolean NOT NULL DEFAULT false)');
+  let floorRoutes: Promise<void> = Promise.resolve();
   const bare = await bench.serveBare((router) => {
+    floorRoutes = defineEnrollmentFloor(bench.deps.db, router);
     router.post('/baseline/initiate', async (ctx) => {
       const { rows } = await bench.deps.db.query<{ id: string }>('INSERT INTO bench_baseline DEFAULT VALUES RETURNING id');
       ctx.body = rows[0];
@@ -73,9 +76,13 @@ export default async function enrollments(bench: BenchEnvironment, load: LoadOpt
     });
   });
 
+  await floorRoutes;
+
   await drive('service', service.url, secret, load.warmupSeconds);
+  await drive('floor', bare.url, secret, load.warmupSeconds);
   const baseline = await drive('baseline', bare.url, secret, load.durationSeconds);
   const subject = await drive('service', service.url, secret, load.durationSeconds);
+  const floor = await drive('floor', bare.url, secret, load.durationSeconds);
   const perEnrollment = subject.cpuMs / Math.max(subject.figures.completed, 1);
   const qr = await qrCpuMs();
   return [
@@ -86,6 +93,15 @@ export default async function enrollments(bench: BenchEnvironment, load: LoadOpt
       notes: [
         `server CPU per enrollment: ${perEnrollment.toFixed(2)} ms (bare pair: ${(baseline.cpuMs / Math.max(baseline.figures.completed, 1)).toFixed(2)} ms)`,
         `QR rendering: ${qr.toFixed(2)} ms CPU each = ${((qr / perEnrollment) * 100).toFixed(0)} % of an enrollment's server CPU`,
+      ],
+    },
+    {
+      figure: `floor of the same flow (8 statements, 2 transactions, no app code) vs bare INSERT+UPDATE pair`,
+      subject: asMeasurement('floor: the flow in as few statements as SQL allows', floor.figures),
+      baseline: asMeasurement('bare Koa INSERT + UPDATE pair', baseline.figures),
+      notes: [
+        `server CPU per floor enrollment: ${(floor.cpuMs / Math.max(floor.figures.completed, 1)).toFixed(2)} ms`,
+        `the service vs its floor: ${(subject.figures.completed / subject.figures.seconds / (floor.figures.completed / floor.figures.seconds)).toFixed(2)}x`,
       ],
     },
   ];
