@@ -12,6 +12,8 @@ import { VerifiedTokens } from './verified-tokens.ts';
  */
 export type TokenVerifier = (authorization: string | undefined) => Principal | Promise<Principal>;
 
+const BEARER = /^Bearer +([A-Za-z0-9\-_.]+)$/i;
+
 const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
 /**
@@ -84,7 +86,7 @@ export function createTokenVerifier(jwt: AppConfig['jwt']): TokenVerifier {
   const algorithms = jwt.jwksUrl ? ASYMMETRIC_ALGORITHMS : ['HS256'];
   const verified = new VerifiedTokens(jwt.clockSkewS);
 
-  const verifySignature = async (token: string, now: number): Promise<Principal> => {
+  const verifySignature = async (header: string, token: string, now: number): Promise<Principal> => {
     let payload;
     let protectedHeader;
     try {
@@ -114,7 +116,7 @@ export function createTokenVerifier(jwt: AppConfig['jwt']): TokenVerifier {
       signIn: signInEvidenceOf(payload),
     };
     // A token valid only from a later `nbf` is checked again when it is used.
-    if (payload.nbf === undefined || payload.nbf <= now / 1000) verified.set(token, principal, payload.exp!, now);
+    if (payload.nbf === undefined || payload.nbf <= now / 1000) verified.set(header, principal, payload.exp!, now);
     return principal;
   };
 
@@ -124,10 +126,12 @@ export function createTokenVerifier(jwt: AppConfig['jwt']): TokenVerifier {
         headers: { 'WWW-Authenticate': 'Bearer' },
       });
     }
-    const match = /^Bearer +([A-Za-z0-9\-_.]+)$/i.exec(authorization.trim());
-    if (!match) throw invalidToken('the Authorization header must be "Bearer <token>"');
-    const token = match[1]!;
     const now = Date.now();
-    return verified.get(token, now) ?? verifySignature(token, now);
+    // Kept by the exact header: one verified moments ago is found without parsing it again.
+    const known = verified.get(authorization, now);
+    if (known) return known;
+    const match = BEARER.exec(authorization.trim());
+    if (!match) throw invalidToken('the Authorization header must be "Bearer <token>"');
+    return verifySignature(authorization, match[1]!, now);
   };
 }

@@ -9,9 +9,10 @@ interface Entry {
 }
 
 /**
- * Bearer tokens this process verified recently, by their exact text (signature included), so a
- * client sending the same token again (a profile page polling, listing, enrolling) costs a map
- * lookup instead of a signature check. A token is never taken from here past its `exp` (with
+ * Bearer tokens this process verified recently, by the exact text of the Authorization header
+ * that carried them (the signature included), so a client sending the same header again (a
+ * profile page polling, listing, enrolling) costs a map lookup instead of parsing and a
+ * signature check. A token is never taken from here past its `exp` (with
  * the same clock tolerance), nor longer than `ttlMs` after it was verified, so a key withdrawn
  * from the JWKS stops being honoured within that time; a different signature is a different
  * text, so nothing unverified ever matches. Failures are not kept.

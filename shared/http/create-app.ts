@@ -18,7 +18,9 @@ export function createApp(deps: HttpDeps, routers: AppRouter[]): Koa<AppState> {
   app.silent = true;
 
   const operatorRoutes = [healthRoutes(deps), ...(deps.config.metricsPort === undefined ? [metricsRoutes(deps)] : []), docsRoutes()];
-  const root = new Router<AppState>();
+  // One route runs per request, the most specific that matches (`/config/list` rather than
+  // `/config/:type`): the router then composes that route's middleware alone on every request.
+  const root = new Router<AppState>({ exclusive: 'specificity' });
   for (const router of [...operatorRoutes, ...routers]) root.use(router.routes());
 
   app.use(requestFrame({ config: deps.config, log: deps.log, metrics: deps.metrics, polls: deps.config.pollLog }));
