@@ -6,8 +6,8 @@ import { issueToken } from '../../shared/auth/issue-token.ts';
 import { generateCode } from '../../shared/otp/index.ts';
 
 const [mode, baseUrl, secret, concurrencyArg, secondsArg] = process.argv.slice(2);
-if ((mode !== 'service' && mode !== 'baseline' && mode !== 'floor') || !baseUrl || !secret) {
-  console.error('usage: enrollment-load service|baseline|floor <url> <jwt-secret> <concurrency> <seconds>');
+if (!['service', 'service-no-qr', 'baseline', 'floor', 'floor-qr'].includes(mode ?? '') || !baseUrl || !secret) {
+  console.error('usage: enrollment-load service|service-no-qr|baseline|floor|floor-qr <url> <jwt-secret> <concurrency> <seconds>');
   process.exit(2);
 }
 const concurrency = Number(concurrencyArg ?? 20);
@@ -32,15 +32,16 @@ async function post(path: string, body: unknown, token: string): Promise<Record<
 async function enrollOnce(worker: number, n: number): Promise<void> {
   const token = await issueToken(key, { sub: `bench-${run}-${worker}-${n}`, tenant: 'bench-enroll' });
   const started = performance.now();
-  if (mode === 'service') {
-    const offer = await post('/verification-actions-srv/setup/totp/initiation', {}, token);
+  if (mode === 'service' || mode === 'service-no-qr') {
+    const query = mode === 'service' ? '' : '?qr=none';
+    const offer = await post(`/verification-actions-srv/setup/totp/initiation${query}`, {}, token);
     const code = generateCode(String(offer.totp_secret), { algorithm: 'SHA1', digits: 6, period: 30 }, Date.now());
     await post('/verification-actions-srv/setup/totp/verification', {
       exchange_id: (offer.exchange_id as { exchange_id: string }).exchange_id,
       pass_code: code,
     }, token);
-  } else if (mode === 'floor') {
-    const offer = await post('/floor/initiate', {}, token);
+  } else if (mode === 'floor' || mode === 'floor-qr') {
+    const offer = await post(mode === 'floor' ? '/floor/initiate' : '/floor/initiate?qr=png', {}, token);
     const code = generateCode(String(offer.secret), { algorithm: 'SHA1', digits: 6, period: 30 }, Date.now());
     await post('/floor/complete', { exchange_id: offer.exchange_id, pass_code: code }, token);
   } else {

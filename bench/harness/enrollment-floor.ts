@@ -1,11 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../shared/db/database.ts';
-import { generateCode } from '../../shared/otp/index.ts';
+import { buildOtpauthUri, generateCode, renderQr } from '../../shared/otp/index.ts';
 import type { AppRouter } from '../../shared/http/types.ts';
 
 const TENANT = 'bench-floor';
 const PARAMS = { algorithm: 'SHA1', digits: 6, period: 30 } as const;
 const AUDIT_COLUMNS = 'id, tenant_id, at, sub, actor, event, type, ph_id, status_id, outcome, details, canonical_head, canonical_tail';
+
+/** The extended otpauth URI the service would put in the QR code (same parameters, same length). */
+function floorUri(sub: string, secret: string, exchangeId: string): string {
+  return buildOtpauthUri({
+    secret, issuer: TENANT, accountName: sub, algorithm: 'SHA1', digits: 6, period: 30, type: 'totp', displayName: sub,
+    tenantKey: TENANT, sub, clientId: exchangeId, baseUrl: 'http://127.0.0.1:8080', exchangeId,
+  });
+}
 
 async function readJson(req: AsyncIterable<Buffer | string>): Promise<Record<string, string>> {
   let raw = '';
@@ -23,7 +31,8 @@ async function readJson(req: AsyncIterable<Buffer | string>): Promise<Record<str
  * ENROLLED with its NOTIFY and writes both audit rows. With a lock taken and then a count that
  * must see what the lock protects, neither half can be fewer than BEGIN + 2 statements + COMMIT
  * (a statement's snapshot is taken before it waits for a lock inside it). No token check, no
- * encryption, no QR code, no HTTP framing beyond the bare Koa pair's.
+ * encryption, no QR code (unless asked with `?qr=png`: the image the service's initiation
+ * returns by default), no HTTP framing beyond the bare Koa pair's.
  */
 export async function defineEnrollmentFloor(db: Database, router: AppRouter): Promise<void> {
   await db.query('INSERT INTO tenants (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [TENANT]);
@@ -56,7 +65,8 @@ export async function defineEnrollmentFloor(db: Database, router: AppRouter): Pr
       );
       return rows[0]!;
     });
-    ctx.body = { exchange_id: row.exchange_id, secret };
+    const qr = ctx.query.qr === 'png' ? { qr_code: renderQr(floorUri(sub, secret, row.exchange_id), 'png') } : {};
+    ctx.body = { exchange_id: row.exchange_id, secret, ...qr };
   });
 
   router.post('/floor/complete', async (ctx) => {

@@ -15,12 +15,29 @@ const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url
 const CONCURRENCY = 20;
 
 /** Drives `url` from a separate process and returns its figures plus this process's CPU time meanwhile. */
-async function drive(mode: 'service' | 'baseline' | 'floor', url: string, secret: string, seconds: number) {
+async function drive(mode: 'service' | 'service-no-qr' | 'baseline' | 'floor' | 'floor-qr', url: string, secret: string, seconds: number) {
   const cpuBefore = process.cpuUsage();
   const { stdout } = await run(TSX, [CLIENT, mode, url, secret, String(CONCURRENCY), String(seconds)], { timeout: (seconds + 30) * 1000 });
   const cpu = process.cpuUsage(cpuBefore);
   const figures = JSON.parse(stdout.trim().split('\n').pop()!) as ClientFigures;
   return { figures, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+type Driven = Awaited<ReturnType<typeof drive>>;
+
+/** Two runs of one mode as one: their enrollments and seconds added, their worse latencies. */
+function pooled(a: Driven, b: Driven): Driven {
+  const f = (key: 'p50' | 'p99') => Math.max(a.figures[key], b.figures[key]);
+  return {
+    cpuMs: a.cpuMs + b.cpuMs,
+    figures: {
+      completed: a.figures.completed + b.figures.completed,
+      failures: a.figures.failures + b.figures.failures,
+      seconds: a.figures.seconds + b.figures.seconds,
+      p50: f('p50'),
+      p99: f('p99'),
+    },
+  };
 }
 
 function asMeasurement(label: string, f: ClientFigures): Measurement {
@@ -80,9 +97,13 @@ export default async function enrollments(bench: BenchEnvironment, load: LoadOpt
 
   await drive('service', service.url, secret, load.warmupSeconds);
   await drive('floor', bare.url, secret, load.warmupSeconds);
-  const baseline = await drive('baseline', bare.url, secret, load.durationSeconds);
+  const baselineFirst = await drive('baseline', bare.url, secret, load.durationSeconds);
   const subject = await drive('service', service.url, secret, load.durationSeconds);
+  const withoutQr = await drive('service-no-qr', service.url, secret, load.durationSeconds);
   const floor = await drive('floor', bare.url, secret, load.durationSeconds);
+  const floorQr = await drive('floor-qr', bare.url, secret, load.durationSeconds);
+  // Measured first and last, and pooled, so a machine that gets busier or quieter meanwhile weighs on both sides.
+  const baseline = pooled(baselineFirst, await drive('baseline', bare.url, secret, load.durationSeconds));
   const perEnrollment = subject.cpuMs / Math.max(subject.figures.completed, 1);
   const qr = await qrCpuMs();
   return [
@@ -96,6 +117,12 @@ export default async function enrollments(bench: BenchEnvironment, load: LoadOpt
       ],
     },
     {
+      figure: `enrollments/s as above for a page that renders the URI itself (?qr=none) vs bare INSERT+UPDATE pair`,
+      subject: asMeasurement('enrollments, ?qr=none', withoutQr.figures),
+      baseline: asMeasurement('bare Koa INSERT + UPDATE pair', baseline.figures),
+      notes: [`server CPU per enrollment without QR: ${(withoutQr.cpuMs / Math.max(withoutQr.figures.completed, 1)).toFixed(2)} ms`],
+    },
+    {
       figure: `floor of the same flow (8 statements, 2 transactions, no app code) vs bare INSERT+UPDATE pair`,
       subject: asMeasurement('floor: the flow in as few statements as SQL allows', floor.figures),
       baseline: asMeasurement('bare Koa INSERT + UPDATE pair', baseline.figures),
@@ -103,6 +130,12 @@ export default async function enrollments(bench: BenchEnvironment, load: LoadOpt
         `server CPU per floor enrollment: ${(floor.cpuMs / Math.max(floor.figures.completed, 1)).toFixed(2)} ms`,
         `the service vs its floor: ${(subject.figures.completed / subject.figures.seconds / (floor.figures.completed / floor.figures.seconds)).toFixed(2)}x`,
       ],
+    },
+    {
+      figure: `floor plus the PNG QR code the initiation returns by default vs bare INSERT+UPDATE pair`,
+      subject: asMeasurement('floor + QR: the same, rendering the QR code', floorQr.figures),
+      baseline: asMeasurement('bare Koa INSERT + UPDATE pair', baseline.figures),
+      notes: [`server CPU per floor + QR enrollment: ${(floorQr.cpuMs / Math.max(floorQr.figures.completed, 1)).toFixed(2)} ms`],
     },
   ];
 }
