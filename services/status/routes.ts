@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { waitForStatus } from '../../shared/events/wait-for-status.ts';
+import { namesEtag } from '../../shared/http/entity-tag.ts';
 import { parseIdParam } from '../../shared/http/params.ts';
 import type { AppContext, AppState } from '../../shared/http/types.ts';
 import { parseInput } from '../../shared/http/validate.ts';
@@ -13,6 +14,14 @@ export const MAX_WAIT_SECONDS = 30;
 const statusQuery = z.object({ wait: z.coerce.number().int().min(0).max(MAX_WAIT_SECONDS).optional() });
 const JSON_TYPE = 'application/json; charset=utf-8';
 
+/**
+ * Whether the caller's `If-None-Match` names this version: the exact tag a poller sends back
+ * is checked first (the hot path), any other form (a list, `W/`, `*`) per RFC 9110.
+ */
+function matchesKnown(ifNoneMatch: string, etag: string): boolean {
+  return ifNoneMatch === etag || (ifNoneMatch !== '' && namesEtag(ifNoneMatch, etag));
+}
+
 function respond(ctx: AppContext, status: VersionedStatus): void {
   const { etag, body } = representationOf(status);
   ctx.set('ETag', etag);
@@ -21,7 +30,7 @@ function respond(ctx: AppContext, status: VersionedStatus): void {
   // on every poll (a 304 with no body). It carries no secret, only what any status-id holder sees.
   ctx.set('Cache-Control', 'no-cache');
   ctx.state.routineRead = true;
-  if (ctx.get('if-none-match') === etag) {
+  if (matchesKnown(ctx.get('if-none-match'), etag)) {
     ctx.status = 304;
     return;
   }
@@ -52,7 +61,7 @@ export function statusRoutes(deps: Deps): Router<AppState> {
     const { wait } = ctx.querystring === '' ? {} : parseInput(statusQuery, ctx.query, 'query');
     const known = ctx.get('if-none-match');
     const current = await deps.statusHub.read(statusId, known === '' ? 0 : knownVersion(known, statusId));
-    if (!wait || (known && known !== representationOf(current).etag)) return respond(ctx, current);
+    if (!wait || (known && !matchesKnown(known, representationOf(current).etag))) return respond(ctx, current);
 
     const aborted = new AbortController();
     ctx.req.once('close', () => aborted.abort());

@@ -39,6 +39,15 @@ describe('GET /verification-srv/verificationstatus/{status_id}', () => {
     expect(changed.headers.get('etag')).not.toBe(etag);
   });
 
+  it('answers 304 to an If-None-Match that names the current ETag weakly, in a list, or as *', async () => {
+    const { offer } = await started('bea');
+    const etag = (await api.status(offer.status_id)).headers.get('etag')!;
+    for (const ifNoneMatch of [`W/${etag}`, `"other", ${etag}`, '*']) {
+      expect((await api.status(offer.status_id, { 'if-none-match': ifNoneMatch })).status).toBe(304);
+    }
+    expect((await api.status(offer.status_id, { 'if-none-match': '"other"' })).status).toBe(200);
+  });
+
   it('rejects a malformed id with 400 VER_0007 and an unknown one with 404 VER_0030', async () => {
     const malformed = await api.status('nope');
     expectProblem(malformed, 400, 'VER_0007');
