@@ -1,12 +1,12 @@
 import type { Queryable } from '../db/database.ts';
 import { failAfterCommit, succeed, type Outcome } from '../db/outcome.ts';
 import { VerificationError } from '../errors/verification-error.ts';
-import { publishStatus } from '../events/status-events.ts';
+import { publishStatus, statusNotification } from '../events/status-events.ts';
 import type { SecurityEventRecorder } from '../security-events/index.ts';
 import { hasLapsed } from '../status/status-document.ts';
 import type { Exchange, ExchangeKind, ExchangeRef, Owner } from './exchange.ts';
-import { applyTransition, findByExchangeId, isRetiredExchange, type TransitionChanges } from './exchange-repository.ts';
-import { canApply, expiredRefusal, notFoundRefusal, refusal, type ExchangeEvent } from './state-machine.ts';
+import { applyAnnouncedTransition, applyTransition, findByExchangeId, isRetiredExchange, type TransitionChanges } from './exchange-repository.ts';
+import { canApply, expiredRefusal, notFoundRefusal, refusal, transitionOf, type ExchangeEvent } from './state-machine.ts';
 import { toVersionedStatus } from './status-document.ts';
 import { transitionEvent, type Cause } from './transition-events.ts';
 
@@ -49,17 +49,43 @@ export async function applyAndAnnounce<K extends ExchangeKind>(
   return updated;
 }
 
-/** Like applyAndAnnounce (announced and recorded) for an exchange the caller's transaction has locked; refused if it cannot apply. */
+/**
+ * The row `exchange` becomes by `event` at `now` with `changes`, as applyTransition writes it,
+ * computed from the copy the caller holds (all but what the document does not show).
+ */
+function expectedAfter<K extends ExchangeKind>(exchange: Exchange<K>, event: ExchangeEvent<K>, now: Date, changes: TransitionChanges): Exchange<K> {
+  const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as Partial<Exchange<K>>;
+  const status = transitionOf(exchange.kind, event).to as Exchange<K>['status'];
+  return { ...exchange, ...defined, status, updatedAt: now, version: exchange.version + 1 };
+}
+
+/**
+ * Like applyAndAnnounce (announced and recorded) for an exchange the caller's transaction has
+ * locked; refused if it cannot apply. The row being locked, its new version is known before it
+ * is written, so the NOTIFY rides in the UPDATE itself; should the caller's copy have been
+ * stale, the statement sends nothing and the row as written is announced on its own.
+ */
 export async function transition<K extends ExchangeKind>(
   tx: Queryable,
   exchange: Exchange<K>,
   event: ExchangeEvent<K>,
   at: TransitionContext,
-  changes?: TransitionChanges,
+  changes: TransitionChanges = {},
 ): Promise<Exchange<K>> {
-  const updated = await applyAndAnnounce(tx, exchange.kind, exchange.statusId, event, at, changes);
-  if (!updated) throw refusal(exchange.kind, event, exchange.status);
-  return updated;
+  const expected = expectedAfter(exchange, event, at.now, changes);
+  const announcement = {
+    ...statusNotification(toVersionedStatus(expected)),
+    version: expected.version,
+    expiresAt: expected.expiresAt,
+    phId: expected.phId,
+    deviceId: expected.deviceId,
+    delivery: expected.methodState.delivery ?? null,
+  };
+  const applied = await applyAnnouncedTransition(tx, exchange.kind, exchange.statusId, event, at.now, changes, announcement);
+  if (!applied) throw refusal(exchange.kind, event, exchange.status);
+  if (!applied.announced) await publishStatus(tx, toVersionedStatus(applied.exchange));
+  await at.events.record(tx, transitionEvent(applied.exchange, event));
+  return applied.exchange;
 }
 
 /**

@@ -168,7 +168,60 @@ export async function applyTransition<K extends ExchangeKind>(
   now: Date,
   changes: TransitionChanges = {},
 ): Promise<Exchange<K> | undefined> {
-  const { from, to } = transitionOf(kind, event);
+  const { text, params } = transitionStatement(kind, statusId, event, now, changes);
+  const { rows } = await q.query<ExchangeRow>(text, params);
+  return ofKind<K>(rows[0]);
+}
+
+/**
+ * The status document a transition is expected to write (the caller computed it from the row
+ * it holds locked), with the values of the row it was computed from.
+ */
+export interface ExpectedAnnouncement {
+  channel: string;
+  payload: string;
+  version: number;
+  expiresAt: Date;
+  phId: string | null;
+  deviceId: string | null;
+  /** `method_state.delivery`, the one part of the state the document shows; null when absent. */
+  delivery: unknown;
+}
+
+/**
+ * applyTransition, sending `expected`'s NOTIFY in the same statement when the row it writes has
+ * exactly the values the expected document was computed from (one round trip fewer). When it
+ * has not (the caller's copy of the row was stale), nothing is sent and `announced` is false:
+ * the caller announces the row as written.
+ */
+export async function applyAnnouncedTransition<K extends ExchangeKind>(
+  q: Queryable,
+  kind: K,
+  statusId: string,
+  event: ExchangeEvent<K>,
+  now: Date,
+  changes: TransitionChanges,
+  expected: ExpectedAnnouncement,
+): Promise<{ exchange: Exchange<K>; announced: boolean } | undefined> {
+  const { text, params } = transitionStatement(kind, statusId, event, now, changes);
+  const n = params.length;
+  params.push(expected.version, expected.expiresAt, expected.phId, expected.deviceId, expected.delivery === null ? null : JSON.stringify(expected.delivery));
+  params.push(expected.channel, expected.payload);
+  const { rows } = await q.query<ExchangeRow & { announced: string | null }>(
+    `${text},
+       CASE WHEN version = $${n + 1} AND expires_at = $${n + 2} AND ph_id IS NOT DISTINCT FROM $${n + 3}::uuid
+         AND device_id IS NOT DISTINCT FROM $${n + 4} AND (method_state -> 'delivery') IS NOT DISTINCT FROM $${n + 5}::jsonb
+       THEN pg_notify($${n + 6}, $${n + 7})::text END AS announced`,
+    params,
+  );
+  const row = rows[0];
+  const exchange = ofKind<K>(row);
+  return exchange && { exchange, announced: row!.announced !== null };
+}
+
+/** The conditional UPDATE … RETURNING * of a transition (see applyTransition). */
+function transitionStatement(kind: ExchangeKind, statusId: string, event: string, now: Date, changes: TransitionChanges) {
+  const { from, to } = transitionOf(kind, event as ExchangeEvent<typeof kind>);
   const params: unknown[] = [statusId, kind, from, now];
   const sets = transitionSets(to, '$4');
   for (const [key, column] of Object.entries(COLUMN_OF) as [keyof typeof COLUMN_OF, string][]) {
@@ -181,13 +234,12 @@ export async function applyTransition<K extends ExchangeKind>(
     sets.push(`secret_ciphertext = $${params.length - 1}`, `secret_key_id = $${params.length}`);
   }
   const lifetime = event === 'expire' ? LAPSED('$4') : RUNNING('$4');
-  const { rows } = await q.query<ExchangeRow>(
-    `UPDATE exchanges SET ${sets.join(', ')}
+  return {
+    text: `UPDATE exchanges SET ${sets.join(', ')}
      WHERE status_id = $1 AND kind = $2 AND status = ANY($3::text[]) AND ${lifetime}
      RETURNING *`,
     params,
-  );
-  return ofKind<K>(rows[0]);
+  };
 }
 
 /** Counts one wrong code; the caller decides whether the exchange has now failed. */
