@@ -56,16 +56,32 @@ const toHead = (row: HeadRow): ChainHead => ({
 
 const HEAD_COLUMNS = 'last_seq, last_id, last_hash, checkpoint_seq, checkpoint_hash';
 
+/** One event to write: its content and its canonical form around the `seq` it will get. */
+export interface PendingEvent {
+  content: UnchainedContent;
+  canonical: { head: string; tail: string };
+}
+
+const PENDING_COLUMNS = 16;
+
 /**
- * Writes an event in the transaction of the change, to be chained by audit_chain() once that
- * transaction committed, with `canonical` as its canonical form around `seq`.
+ * Writes events in the transaction of the change, in one statement and in this order, to be
+ * chained by audit_chain() once that transaction committed.
  */
-export async function insertPending(tx: Queryable, r: UnchainedContent, canonical: { head: string; tail: string }): Promise<void> {
+export async function insertPending(tx: Queryable, events: readonly PendingEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const params: unknown[] = [];
+  const rows = events.map(({ content: r, canonical }) => {
+    const first = params.length;
+    params.push(r.id, r.tenant, r.at, r.sub, r.actor, r.event, r.type, r.ph_id, r.status_id, r.outcome, r.ip, r.user_agent, r.request_id, JSON.stringify(r.details));
+    params.push(canonical.head, canonical.tail);
+    return `(${Array.from({ length: PENDING_COLUMNS }, (_, i) => `$${first + i + 1}`).join(', ')})`;
+  });
   await tx.query(
     `INSERT INTO audit_pending (id, tenant_id, at, sub, actor, event, type, ph_id, status_id, outcome, ip, user_agent, request_id, details,
                                 canonical_head, canonical_tail)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-    [r.id, r.tenant, r.at, r.sub, r.actor, r.event, r.type, r.ph_id, r.status_id, r.outcome, r.ip, r.user_agent, r.request_id, JSON.stringify(r.details), canonical.head, canonical.tail],
+     VALUES ${rows.join(', ')}`,
+    params,
   );
 }
 

@@ -2,7 +2,7 @@ import type { Queryable } from '../db/database.ts';
 import { failAfterCommit, succeed, type Outcome } from '../db/outcome.ts';
 import { VerificationError } from '../errors/verification-error.ts';
 import { publishStatus, statusNotification } from '../events/status-events.ts';
-import type { SecurityEventRecorder } from '../security-events/index.ts';
+import type { SecurityEvent, SecurityEventRecorder } from '../security-events/index.ts';
 import { hasLapsed } from '../status/status-document.ts';
 import type { Exchange, ExchangeKind, ExchangeRef, Owner } from './exchange.ts';
 import { applyAnnouncedTransition, applyTransition, findByExchangeId, isRetiredExchange, type TransitionChanges } from './exchange-repository.ts';
@@ -64,6 +64,8 @@ function expectedAfter<K extends ExchangeKind>(exchange: Exchange<K>, event: Exc
  * locked; refused if it cannot apply. The row being locked, its new version is known before it
  * is written, so the NOTIFY rides in the UPDATE itself; should the caller's copy have been
  * stale, the statement sends nothing and the row as written is announced on its own.
+ * `alsoRecord`: other events of the same change, recorded with the transition's (one audit
+ * statement for all).
  */
 export async function transition<K extends ExchangeKind>(
   tx: Queryable,
@@ -71,6 +73,7 @@ export async function transition<K extends ExchangeKind>(
   event: ExchangeEvent<K>,
   at: TransitionContext,
   changes: TransitionChanges = {},
+  alsoRecord: readonly SecurityEvent[] = [],
 ): Promise<Exchange<K>> {
   const expected = expectedAfter(exchange, event, at.now, changes);
   const announcement = {
@@ -84,7 +87,7 @@ export async function transition<K extends ExchangeKind>(
   const applied = await applyAnnouncedTransition(tx, exchange.kind, exchange.statusId, event, at.now, changes, announcement);
   if (!applied) throw refusal(exchange.kind, event, exchange.status);
   if (!applied.announced) await publishStatus(tx, toVersionedStatus(applied.exchange));
-  await at.events.record(tx, transitionEvent(applied.exchange, event));
+  await at.events.record(tx, transitionEvent(applied.exchange, event), ...alsoRecord);
   return applied.exchange;
 }
 

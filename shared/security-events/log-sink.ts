@@ -85,9 +85,11 @@ export function toLogFields({ event, origin }: RecordedEvent): LogFields {
 export function logSink(log: Logger): SecurityEventSink {
   return {
     write(_tx, recorded) {
-      const fields = toLogFields(recorded);
-      if (fields.outcome === 'success') log.info(fields, 'security event');
-      else log.warn(fields, 'security event');
+      for (const one of recorded) {
+        const fields = toLogFields(one);
+        if (fields.outcome === 'success') log.info(fields, 'security event');
+        else log.warn(fields, 'security event');
+      }
     },
   };
 }

@@ -3,18 +3,20 @@ import type { Clock } from '../clock/clock.ts';
 import type { RecordedEvent, RequestOrigin, SecurityEvent } from './security-event.ts';
 
 /**
- * A destination of security events: the log today, the audit table and webhook outbox later.
- * `write` runs inside the transaction of the change (`tx`), so a sink that writes rows commits
- * or rolls back together with it; a sink that throws rolls the change back.
+ * A destination of security events: the log, the audit table, the webhook outbox. `write` runs
+ * inside the transaction of the change (`tx`), so a sink that writes rows commits or rolls
+ * back together with it; a sink that throws rolls the change back. It receives the events one
+ * change recorded together, in order (most often one), so a sink writing rows can write them
+ * in one statement.
  */
 export interface SecurityEventSink {
-  write(tx: Queryable, recorded: RecordedEvent): void | Promise<void>;
+  write(tx: Queryable, recorded: readonly RecordedEvent[]): void | Promise<void>;
 }
 
 /**
  * The one way domain operations report a security event. Call `record` inside the transaction
- * of the change it describes, once per event; routes hand operations a recorder bound to their
- * request with `forRequest`.
+ * of the change it describes, with every event of that change; routes hand operations a
+ * recorder bound to their request with `forRequest`.
  *
  * @example
  * ```ts
@@ -37,9 +39,10 @@ export class SecurityEventRecorder {
     return new SecurityEventRecorder(this.#sinks, this.#clock, origin);
   }
 
-  /** Hands `event` to every sink, in order, within `tx`. */
-  async record(tx: Queryable, event: SecurityEvent): Promise<void> {
-    const recorded: RecordedEvent = { event, at: this.#clock(), origin: this.#origin };
+  /** Hands `events` (one change's, in order) to every sink, in order, within `tx`. */
+  async record(tx: Queryable, ...events: SecurityEvent[]): Promise<void> {
+    const at = this.#clock();
+    const recorded = events.map((event): RecordedEvent => ({ event, at, origin: this.#origin }));
     for (const sink of this.#sinks) await sink.write(tx, recorded);
   }
 }

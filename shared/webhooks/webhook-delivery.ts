@@ -26,23 +26,27 @@ const GONE = 410;
  */
 export function webhookSink(c: Pick<WebhookContext, 'outbox'>, subscribed: SubscribedEndpoints): SecurityEventSink {
   return {
-    async write(tx: Queryable, recorded: RecordedEvent) {
-      const message = toWebhookMessage(recorded);
-      if (!message) return;
-      const endpoints = await subscribed.ids(tx, message.data.tenant, message.type);
-      if (endpoints.length === 0) return;
-      const body = JSON.stringify(message);
-      for (const endpointId of endpoints) {
-        await c.outbox.enqueue(tx, {
-          queue: WEBHOOK_QUEUE,
-          payload: { body } satisfies WebhookPayload,
-          orderingKey: endpointId,
-          tenantId: message.data.tenant,
-          metadata: { event: message.type },
-        });
-      }
+    async write(tx: Queryable, recorded: readonly RecordedEvent[]) {
+      for (const one of recorded) await enqueueFor(c, subscribed, tx, one);
     },
   };
+}
+
+async function enqueueFor(c: Pick<WebhookContext, 'outbox'>, subscribed: SubscribedEndpoints, tx: Queryable, recorded: RecordedEvent): Promise<void> {
+  const message = toWebhookMessage(recorded);
+  if (!message) return;
+  const endpoints = await subscribed.ids(tx, message.data.tenant, message.type);
+  if (endpoints.length === 0) return;
+  const body = JSON.stringify(message);
+  for (const endpointId of endpoints) {
+    await c.outbox.enqueue(tx, {
+      queue: WEBHOOK_QUEUE,
+      payload: { body } satisfies WebhookPayload,
+      orderingKey: endpointId,
+      tenantId: message.data.tenant,
+      metadata: { event: message.type },
+    });
+  }
 }
 
 /** The body a delivery row carries, or undefined when the row is not a webhook's. */

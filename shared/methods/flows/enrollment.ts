@@ -209,16 +209,16 @@ export function completeEnrollment<S extends CommonSettings>(ctx: OperationConte
       createdAt: ctx.now,
       lastUsedAt: null,
     });
-    const enrolled = await transition(tx, enrollment, event, ctx, { phId, ...(device ? { pushId, publicKey } : {}) });
-    await ctx.events.record(tx, {
+    const added = {
       event: 'factor.added',
-      tenantId: enrolled.tenantId,
-      sub: enrolled.sub,
-      type: enrolled.verificationType,
+      tenantId: enrollment.tenantId,
+      sub: enrollment.sub,
+      type: enrollment.verificationType,
       phId,
-      statusId: enrolled.statusId,
+      statusId: enrollment.statusId,
       via: c.via.path,
-    });
+    } as const;
+    const enrolled = await transition(tx, enrollment, event, ctx, { phId, ...(device ? { pushId, publicKey } : {}) }, [added]);
     return succeed({
       status: 'ENROLLED',
       status_id: enrolled.statusId,

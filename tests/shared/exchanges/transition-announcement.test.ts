@@ -6,7 +6,7 @@ import { migrate } from '../../../shared/db/migrations.ts';
 import { STATUS_CHANNEL, parseStatusEvent } from '../../../shared/events/status-events.ts';
 import { transition } from '../../../shared/exchanges/exchange-access.ts';
 import { findByStatusId } from '../../../shared/exchanges/exchange-repository.ts';
-import type { Exchange } from '../../../shared/exchanges/exchange.ts';
+import type { Enrollment } from '../../../shared/exchanges/exchange.ts';
 import { toVersionedStatus } from '../../../shared/exchanges/status-document.ts';
 import { createLogger } from '../../../shared/log/logger.ts';
 import { SecurityEventRecorder } from '../../../shared/security-events/index.ts';
@@ -38,12 +38,12 @@ const now = new Date();
 const at = { now, events: new SecurityEventRecorder([], () => now) };
 
 /** Runs `work` on a locked copy of a new enrollment; returns what listeners heard of it and the statements sent. */
-async function transitionOf(work: (tx: Queryable, locked: Exchange) => Promise<Exchange>) {
+async function transitionOf(work: (tx: Queryable, locked: Enrollment) => Promise<Enrollment>) {
   const statusId = randomUUID();
   await createAnnouncedEnrollment(db, statusId, now);
   const statements: string[] = [];
   const written = await db.transaction(async (tx) => {
-    const locked = (await findByStatusId(tx, statusId))!;
+    const locked = (await findByStatusId(tx, statusId)) as Enrollment;
     const counting: Queryable = {
       query: (text: string, params?: unknown[]) => {
         statements.push(text);

@@ -31,12 +31,19 @@ describe('SecurityEventRecorder', () => {
     const seen: string[] = [];
     const received: RecordedEvent[] = [];
     const recorder = new SecurityEventRecorder(
-      [{ write: () => void seen.push('first') }, { write: async (_tx, r) => void (seen.push('second'), received.push(r)) }],
+      [{ write: () => void seen.push('first') }, { write: async (_tx, r) => void (seen.push('second'), received.push(...r)) }],
       () => AT,
     );
     await recorder.forRequest({ requestId: 'req-1', ip: '203.0.113.9' }).record(tx, WRONG);
     expect(seen).toEqual(['first', 'second']);
     expect(received).toEqual([{ event: WRONG, at: AT, origin: { requestId: 'req-1', ip: '203.0.113.9' } }]);
+  });
+
+  it('hands the events of one change to each sink together, in order, so a sink can write them in one statement', async () => {
+    const batches: string[][] = [];
+    const recorder = new SecurityEventRecorder([{ write: (_tx, r) => void batches.push(r.map((one) => one.event.event)) }], () => AT);
+    await recorder.record(tx, WRONG, { event: 'factor.added', tenantId: 'acme', sub: 'alice', type: 'TOTP', phId: 'ph-1', via: 'profile' });
+    expect(batches).toEqual([[WRONG.event, 'factor.added']]);
   });
 
   it('passes the transaction of the change to each sink', async () => {
