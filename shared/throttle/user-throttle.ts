@@ -75,8 +75,8 @@ export async function lockUserThrottle(
       const lockedUntil = lockedUntilAfter(failures, now);
       await saveThrottle(tx, tenantId, sub, type, { failures, lockedUntil });
       const wait = lockedUntil ? secondsUntil(lockedUntil, now) : undefined;
-      await events.record(tx, { event: 'authentication.wrong_code', ...subject, failures, retryAfterS: wait });
-      if (lockedUntil && startsLockout(failures)) await events.record(tx, { event: 'lockout.started', ...subject, failures, lockedUntil });
+      const lockout = lockedUntil && startsLockout(failures) ? [{ event: 'lockout.started', ...subject, failures, lockedUntil } as const] : [];
+      await events.record(tx, { event: 'authentication.wrong_code', ...subject, failures, retryAfterS: wait }, ...lockout);
       return invalidCode(wait);
     },
     async passed() {

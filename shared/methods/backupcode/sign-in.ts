@@ -31,8 +31,8 @@ async function checkCode(tx: Queryable, ctx: SignInContext, settings: Backupcode
 
   if (await useCode(tx, set.phId, hash, ctx.now)) {
     const remaining = await recordUse(tx, set.phId, ctx.now);
-    await ctx.events.record(tx, { event: 'backupcodes.used', tenantId, sub, phId: set.phId, remaining });
-    if (remaining <= settings.low_remaining) await ctx.events.record(tx, { event: 'backupcodes.low', tenantId, sub, phId: set.phId, remaining });
+    const low = remaining <= settings.low_remaining ? [{ event: 'backupcodes.low', tenantId, sub, phId: set.phId, remaining } as const] : [];
+    await ctx.events.record(tx, { event: 'backupcodes.used', tenantId, sub, phId: set.phId, remaining }, ...low);
     return { outcome: 'matched', phId: set.phId, fields: { remaining } };
   }
   if (await wasUsed(tx, set.phId, hash)) return { outcome: 'replayed', phId: set.phId };

@@ -118,8 +118,10 @@ export function verifySignInCode<S extends CommonSettings>(ctx: SignInContext, v
     switch (checked.outcome) {
       case 'matched': {
         await throttle.passed();
-        if (challenge) await transition(tx, challenge, 'authenticate', ctx, { phId: checked.phId });
-        await ctx.events.record(tx, { event: 'authentication.succeeded', ...subject, phId: checked.phId });
+        const succeeded = { event: 'authentication.succeeded', ...subject, phId: checked.phId } as const;
+        // With a challenge, recorded with its transition (one audit statement for both).
+        if (challenge) await transition(tx, challenge, 'authenticate', ctx, { phId: checked.phId }, [succeeded]);
+        else await ctx.events.record(tx, succeeded);
         return succeed({ phId: checked.phId, ...(challenge ? { statusId: challenge.statusId } : {}), ...(checked.fields ? { fields: checked.fields } : {}) });
       }
       case 'replayed':

@@ -62,14 +62,12 @@ export async function answerChallenge(deps: AnswerDeps, response: string): Promi
     const shown = challenge.secret ? openSecret(deps.keyring, challenge.secret, secretBinding(owner.tenantId, owner.sub)) : undefined;
     const rightNumber = shown === undefined || numbersMatch(shown, answer.number);
     if (answer.decision === 'approve' && rightNumber) {
-      const done = await transition(tx, challenge, 'authenticate', deps, { phId: device.phId });
-      await deps.events.record(tx, { event: 'authentication.succeeded', ...subject });
+      const done = await transition(tx, challenge, 'authenticate', deps, { phId: device.phId }, [{ event: 'authentication.succeeded', ...subject }]);
       return succeed<AnswerResult>({ status: 'AUTHENTICATED', status_id: done.statusId });
     }
     const fraud = answer.reason === 'fraud';
     const reason: DenialReason = fraud ? 'fraud' : answer.decision === 'approve' ? 'wrong_number' : 'user_denied';
-    const denied = await transition(tx, challenge, 'deny', deps, { phId: device.phId });
-    await deps.events.record(tx, { event: 'authentication.denied', ...subject, reason });
+    const denied = await transition(tx, challenge, 'deny', deps, { phId: device.phId }, [{ event: 'authentication.denied', ...subject, reason }]);
     await afterDenial(tx, deps.events, owner, fraud, deps.now);
     return succeed<AnswerResult>({ status: 'DENIED', status_id: denied.statusId, reason });
   });
