@@ -24,12 +24,22 @@ export interface PendingChallengeRow {
   created_at: Date;
 }
 
+/**
+ * The SQL condition of a PUSH challenge still waiting for the user's devices (the list a device
+ * polls, and what the fatigue limit counts), on the columns of `table` (an alias, or '' for the
+ * only table), for the user `tenant`/`sub` at `now` (each a parameter or a column).
+ */
+function livePushChallenge(table: string, tenant: string, sub: string, now: string): string {
+  const c = table ? `${table}.` : '';
+  return `${c}kind = 'challenge' AND ${c}verification_type = 'PUSH' AND ${c}status = 'INITIATED'
+        AND ${c}tenant_id = ${tenant} AND ${c}sub = ${sub} AND ${c}expires_at > ${now}`;
+}
+
 /** The user's live PUSH challenges, oldest first. */
 export async function listPendingChallenges(q: Queryable, tenantId: string, sub: string, now: Date): Promise<PendingChallengeRow[]> {
   const { rows } = await q.query<PendingChallengeRow>(
     `SELECT exchange_id, status_id, method_state, expires_at, created_at FROM exchanges
-      WHERE kind = 'challenge' AND verification_type = 'PUSH' AND status = 'INITIATED'
-        AND tenant_id = $1 AND sub = $2 AND expires_at > $3
+      WHERE ${livePushChallenge('', '$1', '$2', '$3')}
       ORDER BY created_at, exchange_id`,
     [tenantId, sub, now],
   );
@@ -45,8 +55,7 @@ export async function listPendingForDevice(q: Queryable, phId: string, now: Date
   const { rows } = await q.query<{ [K in keyof PendingChallengeRow]: PendingChallengeRow[K] | null }>(
     `SELECT e.exchange_id, e.status_id, e.method_state, e.expires_at, e.created_at
        FROM authenticators a
-       LEFT JOIN exchanges e ON e.kind = 'challenge' AND e.verification_type = 'PUSH' AND e.status = 'INITIATED'
-        AND e.tenant_id = a.tenant_id AND e.sub = a.sub AND e.expires_at > $2
+       LEFT JOIN exchanges e ON ${livePushChallenge('e', 'a.tenant_id', 'a.sub', '$2')}
       WHERE a.ph_id = $1 AND a.verification_type = 'PUSH'
       ORDER BY e.created_at, e.exchange_id`,
     [phId, now],
@@ -71,8 +80,7 @@ export async function useTokenIdAndListPending(q: Queryable, phId: string, jti: 
                    ON CONFLICT DO NOTHING RETURNING 1)
      SELECT EXISTS (SELECT 1 FROM used) AS fresh, e.exchange_id, e.status_id, e.method_state, e.expires_at, e.created_at
        FROM device d
-       LEFT JOIN exchanges e ON e.kind = 'challenge' AND e.verification_type = 'PUSH' AND e.status = 'INITIATED'
-        AND e.tenant_id = d.tenant_id AND e.sub = d.sub AND e.expires_at > $4
+       LEFT JOIN exchanges e ON ${livePushChallenge('e', 'd.tenant_id', 'd.sub', '$4')}
       ORDER BY e.created_at, e.exchange_id`,
     [phId, jti, expiresAt, now],
   );
@@ -126,9 +134,7 @@ export async function readAdmissionAndAnnounce(q: Queryable, tenantId: string, s
   const { channel, payload } = challengeAnnouncement(tenantId, sub);
   const { rows } = await q.query<{ locked_until: Date | null; pending: number; devices: number }>(
     `SELECT (SELECT locked_until FROM push_lockouts WHERE tenant_id = $1 AND sub = $2 AND locked_until > $3) AS locked_until,
-            (SELECT count(*)::int FROM exchanges
-              WHERE kind = 'challenge' AND verification_type = 'PUSH' AND status = 'INITIATED'
-                AND tenant_id = $1 AND sub = $2 AND expires_at > $3) AS pending,
+            (SELECT count(*)::int FROM exchanges WHERE ${livePushChallenge('', '$1', '$2', '$3')}) AS pending,
             (SELECT count(*)::int FROM authenticators WHERE tenant_id = $1 AND sub = $2 AND verification_type = 'PUSH') AS devices,
             pg_notify($4, $5) AS announced`,
     [tenantId, sub, now, channel, payload],
