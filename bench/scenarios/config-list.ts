@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { configService } from '../../services/config/index.ts';
+import { securityHeaderValues } from '../../shared/http/middleware/security-headers.ts';
 import type { BenchEnvironment } from '../harness/environment.ts';
 import { measureRounds, type LoadOptions, type Measurement } from '../harness/measure.ts';
 import type { Comparison } from '../harness/scenario.ts';
@@ -28,13 +30,27 @@ export default async function configList(bench: BenchEnvironment, load: LoadOpti
       ctx.body = expected;
     });
   });
+  // Diagnostic: the constant route plus the headers every answer of the service carries (the
+  // security headers and a fresh request id): the part of the gap that is those bytes' and sets'.
+  const headers = securityHeaderValues(bench.deps.config);
+  const bareWithHeaders = await bench.serveBare((router) => {
+    router.get(LIST_PATH, (ctx) => {
+      ctx.set(headers);
+      ctx.set('X-Request-Id', randomUUID());
+      ctx.body = expected;
+    });
+  });
 
-  const [baseline, subject] = (await measureRounds(
+  const [baseline, withHeaders, subject] = (await measureRounds(
     [
       { label: 'bare Koa route, constant JSON', target: { url: `${bare.url}${LIST_PATH}` } },
+      { label: 'bare Koa route, constant JSON + the service headers', target: { url: `${bareWithHeaders.url}${LIST_PATH}` } },
       { label: 'GET config/list (token, cached per tenant)', target: { url: `${service.url}${LIST_PATH}`, headers: { authorization: `Bearer ${user}` } } },
     ],
     load,
-  )) as [Measurement, Measurement];
-  return [{ figure: 'config list vs bare Koa route, target >= 0.8', subject, baseline }];
+  )) as [Measurement, Measurement, Measurement];
+  return [
+    { figure: 'config list vs bare Koa route, target >= 0.8', subject, baseline },
+    { figure: 'diagnostic: bare route with the service headers vs bare constant JSON', subject: withHeaders, baseline },
+  ];
 }
