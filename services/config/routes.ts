@@ -7,6 +7,7 @@ import { methodOf, resolveMethodParam } from '../../shared/http/method-param.ts'
 import { securityEventsFor } from '../../shared/http/security-events.ts';
 import type { AppState } from '../../shared/http/types.ts';
 import { parseInput } from '../../shared/http/validate.ts';
+import { changeMethodConfig } from '../../shared/methods/change-method-config.ts';
 import type { MethodModule } from '../../shared/methods/method-module.ts';
 import type { Deps } from '../../shared/runtime/deps.ts';
 
@@ -22,6 +23,7 @@ export function configRoutes({ db, verifyToken, callerBudgets, securityEvents, m
   // Every caller's requests here spend their budget (REQUEST_RATE_LIMIT), as on the other read endpoints.
   const budget = callerBudget(callerBudgets);
   resolveMethodParam(router, 'type');
+  const configChanges = { db, caches: [methodLists, tenantMethods] };
   const changeSchemas = new Map<MethodModule, ReturnType<typeof methodChangeSchema>>();
   const changeSchemaOf = (method: MethodModule) => changeSchemas.get(method) ?? changeSchemas.set(method, methodChangeSchema(method)).get(method)!;
 
@@ -42,10 +44,10 @@ export function configRoutes({ db, verifyToken, callerBudgets, securityEvents, m
     requireScope(principal, SCOPES.admin);
     const method = methodOf(ctx);
     const change = parseInput(changeSchemaOf(method), ctx.request.body, 'body');
-    ctx.body = await method.settings.update(db, principal.tenantId, change, { sub: principal.sub, events: securityEventsFor(ctx, securityEvents) });
-    // This instance's own change is seen at once; the others drop theirs on the NOTIFY.
-    methodLists.invalidate(principal.tenantId);
-    tenantMethods.invalidate(principal.tenantId);
+    ctx.body = await changeMethodConfig(configChanges, method, principal.tenantId, change, {
+      sub: principal.sub,
+      events: securityEventsFor(ctx, securityEvents),
+    });
   });
 
   return router;
