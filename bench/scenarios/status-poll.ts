@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { actionsService } from '../../services/actions/index.ts';
 import { statusService } from '../../services/status/index.ts';
+import { securityHeaderValues } from '../../shared/http/middleware/security-headers.ts';
 import type { BenchEnvironment } from '../harness/environment.ts';
 import { measureRounds, type LoadOptions } from '../harness/measure.ts';
 import type { Comparison } from '../harness/scenario.ts';
@@ -66,20 +68,34 @@ export default async function statusPoll(bench: BenchEnvironment, load: LoadOpti
       ctx.body = document;
     });
   });
+  // Diagnostic: the same plus the headers every answer of the service carries (security headers,
+  // a fresh request id, the ETag and Cache-Control of a status): what is left is the service's.
+  const headers = securityHeaderValues(bench.deps.config);
+  const bareBarrierHeaders = await bench.serveBare((router) => {
+    router.get(STATUS_ROUTE, async (ctx) => {
+      await bench.deps.statusHub.read(statusId);
+      ctx.set(headers);
+      ctx.set('X-Request-Id', randomUUID());
+      ctx.set('ETag', etag);
+      ctx.set('Cache-Control', 'no-cache');
+      ctx.body = document;
+    });
+  });
   const revalidate = { 'if-none-match': etag };
 
   try {
     const before = await cacheReads(bench);
-    const [select, constant, barrier, subject200, subject304] = (await measureRounds(
+    const [select, constant, barrier, barrierHeaders, subject200, subject304] = (await measureRounds(
       [
         { label: 'bare Koa + pg Pool, prepared SELECT, JSON', target: { url: `${bareSelect.url}${path}` } },
         { label: 'bare Koa route, constant JSON', target: { url: `${bareConstant.url}${path}` } },
         { label: 'bare Koa route, cached read (barrier) + constant JSON', target: { url: `${bareBarrier.url}${path}` } },
+        { label: 'bare Koa route, barrier + constant JSON + the service headers', target: { url: `${bareBarrierHeaders.url}${path}` } },
         { label: 'GET verificationstatus, cached (200)', target: { url: `${status.url}${path}` } },
         { label: 'GET verificationstatus, cached (304)', target: { url: `${status.url}${path}`, headers: revalidate }, expectedStatus: 304 },
       ],
       load,
-    )) as [Measurement, Measurement, Measurement, Measurement, Measurement];
+    )) as [Measurement, Measurement, Measurement, Measurement, Measurement, Measurement];
     const after = await cacheReads(bench);
     const delta = (result: string) => (after[result] ?? 0) - (before[result] ?? 0);
     const reads = delta('hit') + delta('miss') + delta('bypass');
@@ -97,6 +113,7 @@ export default async function statusPoll(bench: BenchEnvironment, load: LoadOpti
         ],
       },
       { figure: 'diagnostic: bare route with the cached read (barrier) vs bare constant JSON', subject: barrier, baseline: constant },
+      { figure: 'diagnostic: bare route with the barrier and the service headers vs bare constant JSON', subject: barrierHeaders, baseline: constant },
     ];
   } finally {
     await pool.end();
