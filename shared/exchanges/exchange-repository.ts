@@ -252,14 +252,6 @@ export async function recordFailedAttempt(q: Queryable, statusId: string): Promi
 }
 
 /**
- * Replaces the method's state of an exchange the caller's transaction has locked (lockForEvent),
- * without a transition: watchers see no change, as the status document does not show it.
- */
-export async function updateMethodState(q: Queryable, statusId: string, state: JsonObject): Promise<void> {
-  await q.query('UPDATE exchanges SET method_state = $2 WHERE status_id = $1', [statusId, state]);
-}
-
-/**
  * Records the outcome of the message a live exchange is waiting for (`method_state.delivery`,
  * matched by its message id) as a new version of the exchange, so watchers see it. A message a
  * resend replaced, or an exchange that already ended, is left alone.
