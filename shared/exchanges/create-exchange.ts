@@ -5,10 +5,9 @@ import type { SealedSecret } from '../otp/secret-box.ts';
 import type { VerificationType } from '../tenants/verification-type.ts';
 import { MAX_FAILED_ATTEMPTS, type Exchange, type ExchangeKind } from './exchange.ts';
 import { statusNotification } from '../events/status-events.ts';
-import type { TransitionContext } from './exchange-access.ts';
+import { announceTransition, type TransitionContext } from './exchange-access.ts';
 import { insertExchange, type NewExchangeRow } from './exchange-repository.ts';
 import { toVersionedStatus } from './status-document.ts';
-import { transitionEvent } from './transition-events.ts';
 
 export interface NewExchange<K extends ExchangeKind> {
   kind: K;
@@ -30,7 +29,7 @@ export interface NewExchange<K extends ExchangeKind> {
 
 /**
  * Creates an exchange, INITIATED, with a fresh status id (for watching) and exchange id (for
- * acting on it), and announces and records it in the same transaction (as announceTransition does):
+ * acting on it), and announces and records it in the same transaction (announceTransition):
  * every status creation must publish, so the unknown-status cache of every instance forgets
  * the id at once, and is the first transition of the exchange's record.
  */
@@ -57,10 +56,10 @@ export async function createExchange<K extends ExchangeKind>(tx: Queryable, at: 
     expiresAt: new Date(now.getTime() + input.lifetimeSeconds * 1000),
     createdAt: now,
   };
-  // announceTransition's two steps, the announcement sent by the INSERT itself (every value of
-  // a new row is known before it is written: version 1, updated when created).
+  // The announcement is sent by the INSERT itself (every value of a new row is known before it
+  // is written: version 1, updated when created).
   const announced = toVersionedStatus({ ...row, version: 1, updatedAt: now });
   const created = (await insertExchange(tx, row, statusNotification(announced))) as Exchange<K>;
-  await at.events.record(tx, transitionEvent(created, 'create'));
+  await announceTransition(tx, created, 'create', at, { published: true });
   return created;
 }

@@ -19,15 +19,30 @@ export interface TransitionContext {
   readonly events: SecurityEventRecorder;
 }
 
+/** How a status change was already announced, and what else the change records. */
+interface Announcing {
+  /** The statement that wrote the change also sent its NOTIFY (an INSERT or UPDATE that carries it). */
+  published?: boolean;
+  /** Other events of the same change, recorded with the transition's (one audit statement for all). */
+  alsoRecord?: readonly SecurityEvent[];
+}
+
 /**
  * What every status change of an exchange (its creation included) does in the transaction
- * that makes it: announce the new status (the NOTIFY is sent exactly when the change commits)
- * and record the transition as one security event (audit trail and webhooks commit with it).
- * Every path that changes a status comes through here, so none can forget either.
+ * that makes it: announce the new status (the NOTIFY is sent exactly when the change commits),
+ * unless the writing statement already sent it, and record the transition as one security
+ * event (audit trail and webhooks commit with it). Every path that changes a status comes
+ * through here, so none can forget either.
  */
-export async function announceTransition<K extends ExchangeKind>(tx: Queryable, exchange: Exchange<K>, cause: Cause<K>, at: TransitionContext): Promise<void> {
-  await publishStatus(tx, toVersionedStatus(exchange));
-  await at.events.record(tx, transitionEvent(exchange, cause));
+export async function announceTransition<K extends ExchangeKind>(
+  tx: Queryable,
+  exchange: Exchange<K>,
+  cause: Cause<K>,
+  at: TransitionContext,
+  { published = false, alsoRecord = [] }: Announcing = {},
+): Promise<void> {
+  if (!published) await publishStatus(tx, toVersionedStatus(exchange));
+  await at.events.record(tx, transitionEvent(exchange, cause), ...alsoRecord);
 }
 
 /**
@@ -64,8 +79,6 @@ function expectedAfter<K extends ExchangeKind>(exchange: Exchange<K>, event: Exc
  * locked; refused if it cannot apply. The row being locked, its new version is known before it
  * is written, so the NOTIFY rides in the UPDATE itself; should the caller's copy have been
  * stale, the statement sends nothing and the row as written is announced on its own.
- * `alsoRecord`: other events of the same change, recorded with the transition's (one audit
- * statement for all).
  */
 export async function transition<K extends ExchangeKind>(
   tx: Queryable,
@@ -86,8 +99,7 @@ export async function transition<K extends ExchangeKind>(
   };
   const applied = await applyAnnouncedTransition(tx, exchange.kind, exchange.statusId, event, at.now, changes, announcement);
   if (!applied) throw refusal(exchange.kind, event, exchange.status);
-  if (!applied.announced) await publishStatus(tx, toVersionedStatus(applied.exchange));
-  await at.events.record(tx, transitionEvent(applied.exchange, event), ...alsoRecord);
+  await announceTransition(tx, applied.exchange, event, at, { published: applied.announced, alsoRecord });
   return applied.exchange;
 }
 
