@@ -5,12 +5,12 @@ import { lockForEvent } from '../../exchanges/exchange-access.ts';
 import { sealSecret } from '../../otp/index.ts';
 import { refusal } from '../../exchanges/state-machine.ts';
 import { challengeOffer, startChallenge } from '../flows/sign-in.ts';
-import { defineSignInOperation } from '../method-module.ts';
+import { defineSignInOperation, type SignInSuccess } from '../method-module.ts';
 import { DEFAULT_CHALLENGE_SECONDS, signInInitiationBody, signInVerificationBody } from './bodies.ts';
 import { admitAndAnnounceChallenge } from './fatigue.ts';
 import { drawNumber } from './number-match.ts';
 import { queueWakeUps } from './push-gateway.ts';
-import { collectApproved } from './push-repository.ts';
+import { collectApproved, type CollectedChallenge } from './push-repository.ts';
 import { pushSettings } from './settings.ts';
 
 /**
@@ -45,6 +45,11 @@ export const initiate = defineSignInOperation('PushSignInInitiation', signInInit
   return { ...challengeOffer(exchange), ...(number === undefined ? {} : { number }) };
 });
 
+/** The sign-in a collected approval proves, with the details only the sign-in client sees. */
+function signedIn(c: CollectedChallenge): SignInSuccess {
+  return { phId: c.phId, statusId: c.statusId, fields: { hidden_details: c.hiddenDetails } };
+}
+
 /**
  * The sign-in client collects an approved challenge, once: the answer (and the step-up
  * assertion the shared layer adds) is handed out a single time. While the device has not
@@ -54,7 +59,7 @@ export const verify = defineSignInOperation('PushSignInVerification', signInVeri
   await pushSettings.requireActive(ctx.deps.tenantMethods.via(ctx.deps.db), ctx.subject.tenantId);
   // The usual case (approved, not collected yet) in one statement, no transaction.
   const collected = await collectApproved(ctx.deps.db, ctx.subject, body.exchange_id);
-  if (collected) return { phId: collected.phId, statusId: collected.statusId, fields: { hidden_details: collected.hiddenDetails } };
+  if (collected) return signedIn(collected);
   // Anything else is refused as the state machine says (a lapsed one is moved to EXPIRED on the way).
   return runOutcome(ctx.deps.db, async (tx) => {
     const ref = { kind: 'challenge', type: ctx.type, exchangeId: body.exchange_id } as const;
@@ -64,6 +69,6 @@ export const verify = defineSignInOperation('PushSignInVerification', signInVeri
     // Approved since the statement above looked: collected now, unless it already was.
     const late = await collectApproved(tx, ctx.subject, body.exchange_id);
     if (!late) return locked;
-    return succeed({ phId: late.phId, statusId: late.statusId, fields: { hidden_details: late.hiddenDetails } });
+    return succeed(signedIn(late));
   });
 });
