@@ -6,14 +6,15 @@ import type { AppState } from '../types.ts';
 /** Content codings a body may arrive in (RFC 9110 §8.4.1); the body parser decodes them. */
 const CONTENT_CODINGS = new Set(['identity', 'gzip', 'x-gzip', 'deflate', 'br']);
 
-/**
- * Whether `err`, raised while a coded body was read, is the decoder refusing the bytes: zlib and
- * brotli errors carry no HTTP status, unlike the parser's own (size limit, bad JSON, abort).
- */
+/** Whether the request carries a body: a length, or a chunked one. */
 function hasBody(ctx: ParameterizedContext): boolean {
   return ctx.request.length > 0 || ctx.get('transfer-encoding') !== '';
 }
 
+/**
+ * Whether `err`, raised while a coded body was read, is the decoder refusing the bytes: zlib and
+ * brotli errors carry no HTTP status, unlike the parser's own (size limit, bad JSON, abort).
+ */
 function isDecodingFailure(err: unknown): boolean {
   return err instanceof Error && (err as { status?: unknown }).status === undefined;
 }
