@@ -1,55 +1,35 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { actionsService } from '../../services/actions/index.ts';
 import { buildOtpauthUri, renderQrDataUrl } from '../../shared/otp/index.ts';
-import type { ClientFigures } from '../harness/client-process.ts';
+import { combined, runClient, type ClientFigures } from '../harness/client-process.ts';
 import { defineEnrollmentFloor } from '../harness/enrollment-floor.ts';
 import type { BenchEnvironment } from '../harness/environment.ts';
-import type { LoadOptions, Measurement } from '../harness/measure.ts';
+import type { LoadOptions } from '../harness/measure.ts';
 import type { Comparison } from '../harness/scenario.ts';
 
-const run = promisify(execFile);
 const CLIENT = fileURLToPath(new URL('../clients/enrollment-load.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 const CONCURRENCY = 20;
 
+/** Runs of one load mode, and this process's (the servers') CPU time while they ran. */
+interface Driven {
+  runs: ClientFigures[];
+  cpuMs: number;
+}
+
 /** Drives `url` from a separate process and returns its figures plus this process's CPU time meanwhile. */
-async function drive(mode: 'service' | 'service-no-qr' | 'baseline' | 'floor' | 'floor-qr', url: string, secret: string, seconds: number) {
+async function drive(mode: 'service' | 'service-no-qr' | 'baseline' | 'floor' | 'floor-qr', url: string, secret: string, seconds: number): Promise<Driven> {
   const cpuBefore = process.cpuUsage();
-  const { stdout } = await run(TSX, [CLIENT, mode, url, secret, String(CONCURRENCY), String(seconds)], { timeout: (seconds + 30) * 1000 });
+  const figures = await runClient(CLIENT, [mode, url, secret, String(CONCURRENCY), String(seconds)], seconds);
   const cpu = process.cpuUsage(cpuBefore);
-  const figures = JSON.parse(stdout.trim().split('\n').pop()!) as ClientFigures;
-  return { figures, cpuMs: (cpu.user + cpu.system) / 1000 };
+  return { runs: [figures], cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
-type Driven = Awaited<ReturnType<typeof drive>>;
+/** Two drives of one mode as one (see `combined`), their CPU time added. */
+const pooled = (a: Driven, b: Driven): Driven => ({ runs: [...a.runs, ...b.runs], cpuMs: a.cpuMs + b.cpuMs });
 
-/** Two runs of one mode as one: their enrollments and seconds added, their worse latencies. */
-function pooled(a: Driven, b: Driven): Driven {
-  const f = (key: 'p50' | 'p99') => Math.max(a.figures[key], b.figures[key]);
-  return {
-    cpuMs: a.cpuMs + b.cpuMs,
-    figures: {
-      completed: a.figures.completed + b.figures.completed,
-      failures: a.figures.failures + b.figures.failures,
-      seconds: a.figures.seconds + b.figures.seconds,
-      p50: f('p50'),
-      p99: f('p99'),
-    },
-  };
-}
-
-function asMeasurement(label: string, f: ClientFigures): Measurement {
-  return {
-    label,
-    requestsPerSecond: f.completed / f.seconds,
-    latencyP50Ms: f.p50,
-    latencyP99Ms: f.p99,
-    requests: f.completed,
-    errors: f.failures,
-    non2xx: 0,
-  };
+/** Server CPU milliseconds per completed enrollment of `d`. */
+function cpuPerEnrollment(d: Driven): number {
+  return d.cpuMs / Math.max(d.runs.reduce((n, r) => n + r.completed, 0), 1);
 }
 
 /** CPU milliseconds one QR rendering of a realistic enrollment URI costs, averaged. */
@@ -104,38 +84,41 @@ export default async function enrollments(bench: BenchEnvironment, load: LoadOpt
   const floorQr = await drive('floor-qr', bare.url, secret, load.durationSeconds);
   // Measured first and last, and pooled, so a machine that gets busier or quieter meanwhile weighs on both sides.
   const baseline = pooled(baselineFirst, await drive('baseline', bare.url, secret, load.durationSeconds));
-  const perEnrollment = subject.cpuMs / Math.max(subject.figures.completed, 1);
+  const perEnrollment = cpuPerEnrollment(subject);
   const qr = await qrCpuMs();
+  const bareFigures = combined('bare Koa INSERT + UPDATE pair', baseline.runs);
+  const serviceFigures = combined('enrollments (initiate + verification)', subject.runs);
+  const floorFigures = combined('floor: the flow in as few statements as SQL allows', floor.runs);
   return [
     {
       figure: `enrollments/s (initiate + complete, c=${CONCURRENCY}) vs bare INSERT+UPDATE pair, target >= 0.5`,
-      subject: asMeasurement('enrollments (initiate + verification)', subject.figures),
-      baseline: asMeasurement('bare Koa INSERT + UPDATE pair', baseline.figures),
+      subject: serviceFigures,
+      baseline: bareFigures,
       notes: [
-        `server CPU per enrollment: ${perEnrollment.toFixed(2)} ms (bare pair: ${(baseline.cpuMs / Math.max(baseline.figures.completed, 1)).toFixed(2)} ms)`,
+        `server CPU per enrollment: ${perEnrollment.toFixed(2)} ms (bare pair: ${cpuPerEnrollment(baseline).toFixed(2)} ms)`,
         `QR rendering: ${qr.toFixed(2)} ms CPU each = ${((qr / perEnrollment) * 100).toFixed(0)} % of an enrollment's server CPU`,
       ],
     },
     {
       figure: `enrollments/s as above for a page that renders the URI itself (?qr=none) vs bare INSERT+UPDATE pair`,
-      subject: asMeasurement('enrollments, ?qr=none', withoutQr.figures),
-      baseline: asMeasurement('bare Koa INSERT + UPDATE pair', baseline.figures),
-      notes: [`server CPU per enrollment without QR: ${(withoutQr.cpuMs / Math.max(withoutQr.figures.completed, 1)).toFixed(2)} ms`],
+      subject: combined('enrollments, ?qr=none', withoutQr.runs),
+      baseline: bareFigures,
+      notes: [`server CPU per enrollment without QR: ${cpuPerEnrollment(withoutQr).toFixed(2)} ms`],
     },
     {
       figure: `floor of the same flow (8 statements, 2 transactions, no app code) vs bare INSERT+UPDATE pair`,
-      subject: asMeasurement('floor: the flow in as few statements as SQL allows', floor.figures),
-      baseline: asMeasurement('bare Koa INSERT + UPDATE pair', baseline.figures),
+      subject: floorFigures,
+      baseline: bareFigures,
       notes: [
-        `server CPU per floor enrollment: ${(floor.cpuMs / Math.max(floor.figures.completed, 1)).toFixed(2)} ms`,
-        `the service vs its floor: ${(subject.figures.completed / subject.figures.seconds / (floor.figures.completed / floor.figures.seconds)).toFixed(2)}x`,
+        `server CPU per floor enrollment: ${cpuPerEnrollment(floor).toFixed(2)} ms`,
+        `the service vs its floor: ${(serviceFigures.requestsPerSecond / floorFigures.requestsPerSecond).toFixed(2)}x`,
       ],
     },
     {
       figure: `floor plus the PNG QR code the initiation returns by default vs bare INSERT+UPDATE pair`,
-      subject: asMeasurement('floor + QR: the same, rendering the QR code', floorQr.figures),
-      baseline: asMeasurement('bare Koa INSERT + UPDATE pair', baseline.figures),
-      notes: [`server CPU per floor + QR enrollment: ${(floorQr.cpuMs / Math.max(floorQr.figures.completed, 1)).toFixed(2)} ms`],
+      subject: combined('floor + QR: the same, rendering the QR code', floorQr.runs),
+      baseline: bareFigures,
+      notes: [`server CPU per floor + QR enrollment: ${cpuPerEnrollment(floorQr).toFixed(2)} ms`],
     },
   ];
 }
