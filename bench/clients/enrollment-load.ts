@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { issueToken } from '../../shared/auth/issue-token.ts';
 import { generateCode } from '../../shared/otp/index.ts';
+import { quantile } from '../harness/quantile.ts';
 
 const [mode, baseUrl, secret, concurrencyArg, secondsArg] = process.argv.slice(2);
 if (!['service', 'service-no-qr', 'baseline', 'floor', 'floor-qr'].includes(mode ?? '') || !baseUrl || !secret) {
@@ -66,5 +67,4 @@ const t0 = performance.now();
 await Promise.all(Array.from({ length: concurrency }, (_, i) => loop(i)));
 const elapsed = (performance.now() - t0) / 1000;
 latencies.sort((a, b) => a - b);
-const pick = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-console.log(JSON.stringify({ completed: latencies.length, failures, seconds: elapsed, p50: pick(0.5), p99: pick(0.99) }));
+console.log(JSON.stringify({ completed: latencies.length, failures, seconds: elapsed, p50: quantile(latencies, 0.5, 0), p99: quantile(latencies, 0.99, 0) }));

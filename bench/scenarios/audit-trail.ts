@@ -11,6 +11,7 @@ import { SecurityEventRecorder, logSink } from '../../shared/security-events/ind
 import { combined, runClient, type ClientFigures } from '../harness/client-process.ts';
 import type { BenchEnvironment } from '../harness/environment.ts';
 import type { LoadOptions, Measurement } from '../harness/measure.ts';
+import { quantile } from '../harness/quantile.ts';
 import type { Comparison } from '../harness/scenario.ts';
 
 const WRONG_CODES = fileURLToPath(new URL('../clients/wrong-code-load.ts', import.meta.url));
@@ -117,7 +118,6 @@ async function startReceiver(secrets: () => string[]) {
   };
 }
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
 /**
  * Webhook deliveries per second: events recorded in their own transactions by 10 writers, each
@@ -170,7 +170,7 @@ async function webhookDeliveries(bench: BenchEnvironment): Promise<Comparison> {
     );
     const bareSeconds = (performance.now() - bareStarted) / 1000;
     latencies.sort((a, b) => a - b);
-    const bare: Measurement = { label: 'bare signed POSTs, 4 at a time', requestsPerSecond: total / bareSeconds, latencyP50Ms: quantile(latencies, 0.5), latencyP99Ms: quantile(latencies, 0.99), requests: total, errors: 0, non2xx: 0 };
+    const bare: Measurement = { label: 'bare signed POSTs, 4 at a time', requestsPerSecond: total / bareSeconds, latencyP50Ms: quantile(latencies, 0.5, 0), latencyP99Ms: quantile(latencies, 0.99, 0), requests: total, errors: 0, non2xx: 0 };
     return {
       figure: 'webhook deliveries/s via outbox vs bare signed POSTs',
       subject: viaOutbox,

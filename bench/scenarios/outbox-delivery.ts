@@ -8,6 +8,7 @@ import { Outbox } from '../../shared/outbox/outbox.ts';
 import { startSmtpSink } from '../../tests/helpers/smtp-sink.ts';
 import type { BenchEnvironment } from '../harness/environment.ts';
 import type { LoadOptions, Measurement } from '../harness/measure.ts';
+import { quantile } from '../harness/quantile.ts';
 import type { Comparison } from '../harness/scenario.ts';
 
 /** Transactions in flight at once, writing messages (or baseline rows). */
@@ -15,7 +16,6 @@ const WRITERS = 10;
 const LOG_MESSAGES = 3_000;
 const SMTP_MESSAGES = 1_500;
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
 /** Runs `write(i)` for i < count from WRITERS concurrent loops; returns per-call latencies in ms. */
 async function writeAll(count: number, write: (i: number) => Promise<void>): Promise<number[]> {
@@ -36,7 +36,7 @@ async function writeAll(count: number, write: (i: number) => Promise<void>): Pro
 
 function measurement(label: string, count: number, seconds: number, latencies: number[], errors = 0): Measurement {
   const sorted = [...latencies].sort((a, b) => a - b);
-  return { label, requestsPerSecond: count / seconds, latencyP50Ms: quantile(sorted, 0.5), latencyP99Ms: quantile(sorted, 0.99), requests: count, errors, non2xx: 0 };
+  return { label, requestsPerSecond: count / seconds, latencyP50Ms: quantile(sorted, 0.5, 0), latencyP99Ms: quantile(sorted, 0.99, 0), requests: count, errors, non2xx: 0 };
 }
 
 /** The baseline: the bare cost of what an enqueue must at least do, one INSERT and one NOTIFY per transaction. */

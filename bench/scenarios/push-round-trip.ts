@@ -9,6 +9,7 @@ import { countingDatabase, type QueryCounts } from '../harness/counting-database
 import { createPostgresDatabase } from '../../shared/db/postgres.ts';
 import type { BenchEnvironment } from '../harness/environment.ts';
 import type { LoadOptions, Measurement } from '../harness/measure.ts';
+import { quantile } from '../harness/quantile.ts';
 import type { Comparison } from '../harness/scenario.ts';
 import type { PushLoadInput, PushLoadResult, Timeline } from '../clients/push-load.ts';
 
@@ -58,7 +59,6 @@ const ROUNDS = Math.max(5, Math.ceil(1000 / USERS));
 const CHANNEL = 'bench_push_notify';
 const CLIENT = fileURLToPath(new URL('../clients/push-load.ts', import.meta.url));
 const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 const ms = (n: number) => n.toFixed(1);
 
 /**

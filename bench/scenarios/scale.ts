@@ -9,6 +9,7 @@ import { toVersionedStatus } from '../../shared/exchanges/status-document.ts';
 import { STATUS_CHANNEL, publishStatus } from '../../shared/events/status-events.ts';
 import type { BenchEnvironment } from '../harness/environment.ts';
 import { measure, type LoadOptions, type Measurement } from '../harness/measure.ts';
+import { quantile } from '../harness/quantile.ts';
 import type { Comparison } from '../harness/scenario.ts';
 import { seedEnrollments } from '../harness/seed-enrollments.ts';
 
@@ -21,7 +22,6 @@ const TRANSITIONS = 300;
 const NOTIFY_WRITERS = 10;
 const RECEIPT_TIMEOUT_MS = 5_000;
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
 async function startInstance(databaseUrl: string): Promise<{ process: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['--import', TSX_LOADER, INSTANCE, databaseUrl], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });

@@ -18,6 +18,7 @@ import { toVersionedStatus } from '../../shared/exchanges/status-document.ts';
 import { publishStatus } from '../../shared/events/status-events.ts';
 import type { BenchEnvironment } from '../harness/environment.ts';
 import type { LoadOptions, Measurement } from '../harness/measure.ts';
+import { quantile } from '../harness/quantile.ts';
 import type { Comparison } from '../harness/scenario.ts';
 import { seedEnrollments } from '../harness/seed-enrollments.ts';
 import { startBenchStatusServer } from '../harness/status-server.ts';
@@ -46,7 +47,6 @@ interface ClientResult {
   seconds: number;
 }
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
 // ---------------------------------------------------------------- subscriber process
 
