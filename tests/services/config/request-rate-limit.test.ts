@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { auditClient, uniqueTenant } from '../../helpers/audit.ts';
-import { request } from '../../helpers/http.ts';
+import { request, type JsonResponse } from '../../helpers/http.ts';
 import { withEnrollmentServer } from '../../helpers/enrollment.ts';
 import { expectProblem } from '../../helpers/problem.ts';
 import {
@@ -39,117 +39,93 @@ async function adminWithEndpoint(tenant: string) {
   return { admin: await adminOf(tenant), id: created.body.id };
 }
 
+/** A caller who is a new admin of the tenant, sending `send` with their token. */
+const asAdmin = (send: (admin: string) => Promise<JsonResponse>) => async (tenant: string) => {
+  const admin = await adminOf(tenant);
+  return () => send(admin);
+};
+
+/** A caller who is a new admin of a tenant with a webhook endpoint (adminWithEndpoint), sending `send` about it. */
+const asAdminWithEndpoint = (send: (admin: string, id: string) => Promise<JsonResponse>) => async (tenant: string) => {
+  const { admin, id } = await adminWithEndpoint(tenant);
+  return () => send(admin, id);
+};
+
 /** The config service's endpoints that have no limit of their own. */
 const ENDPOINTS: BudgetedEndpoint[] = [
   {
     operation: 'GET /verification-srv/config/list',
     what: 'method lists',
     okStatus: 200,
-    async caller(tenant) {
-      const admin = await adminOf(tenant);
-      return () => request(`${server.url}/verification-srv/config/list`, { token: admin });
-    },
+    caller: asAdmin((admin) => request(`${server.url}/verification-srv/config/list`, { token: admin })),
   },
   {
     operation: 'GET /verification-srv/config/{type}',
     what: 'method settings reads',
     okStatus: 200,
-    async caller(tenant) {
-      const admin = await adminOf(tenant);
-      return () => request(`${server.url}/verification-srv/config/totp`, { token: admin });
-    },
+    caller: asAdmin((admin) => request(`${server.url}/verification-srv/config/totp`, { token: admin })),
   },
   {
     operation: 'PUT /verification-srv/config/{type}',
     what: 'method changes',
     okStatus: 200,
-    async caller(tenant) {
-      const admin = await adminOf(tenant);
-      return () => request(`${server.url}/verification-srv/config/totp`, { method: 'PUT', token: admin, body: { active: true } });
-    },
+    caller: asAdmin((admin) => request(`${server.url}/verification-srv/config/totp`, { method: 'PUT', token: admin, body: { active: true } })),
   },
   {
     operation: 'GET /verification-srv/audit',
     what: 'audit listings',
     okStatus: 200,
-    async caller(tenant) {
-      const admin = await adminOf(tenant);
-      return () => audit().list(admin, 'limit=200&order=asc');
-    },
+    caller: asAdmin((admin) => audit().list(admin, 'limit=200&order=asc')),
   },
   {
     operation: 'GET /verification-srv/audit/verify',
     what: 'audit chain checks',
     okStatus: 200,
-    async caller(tenant) {
-      const admin = await adminOf(tenant);
-      return () => audit().verify(admin);
-    },
+    caller: asAdmin((admin) => audit().verify(admin)),
   },
   {
     operation: 'POST /verification-srv/webhooks',
     what: 'webhook creations',
     // The flooder's creations filled the tenant's 20 endpoints: the endpoint's own 409, not the budget's 429.
     okStatus: 409,
-    async caller(tenant) {
-      const admin = await adminOf(tenant);
-      return () => hooks().create(admin, HOOK);
-    },
+    caller: asAdmin((admin) => hooks().create(admin, HOOK)),
   },
   {
     operation: 'GET /verification-srv/webhooks',
     what: 'webhook listings',
     okStatus: 200,
-    async caller(tenant) {
-      const { admin } = await adminWithEndpoint(tenant);
-      return () => hooks().list(admin);
-    },
+    caller: asAdminWithEndpoint((admin) => hooks().list(admin)),
   },
   {
     operation: 'GET /verification-srv/webhooks/{id}',
     what: 'reads of a webhook endpoint',
     okStatus: 200,
-    async caller(tenant) {
-      const { admin, id } = await adminWithEndpoint(tenant);
-      return () => hooks().get(admin, id);
-    },
+    caller: asAdminWithEndpoint((admin, id) => hooks().get(admin, id)),
   },
   {
     operation: 'DELETE /verification-srv/webhooks/{id}',
     what: 'deletions of a webhook endpoint',
     okStatus: 204,
-    async caller(tenant) {
-      const { admin, id } = await adminWithEndpoint(tenant);
-      return () => hooks().remove(admin, id);
-    },
+    caller: asAdminWithEndpoint((admin, id) => hooks().remove(admin, id)),
   },
   {
     operation: 'POST /verification-srv/webhooks/{id}/rotate-secret',
     what: 'secret rotations',
     okStatus: 200,
-    async caller(tenant) {
-      const { admin, id } = await adminWithEndpoint(tenant);
-      return () => hooks().rotate(admin, id);
-    },
+    caller: asAdminWithEndpoint((admin, id) => hooks().rotate(admin, id)),
   },
   {
     operation: 'GET /verification-srv/webhooks/{id}/deliveries',
     what: 'delivery listings',
     okStatus: 200,
-    async caller(tenant) {
-      const { admin, id } = await adminWithEndpoint(tenant);
-      return () => hooks().deliveries(admin, id);
-    },
+    caller: asAdminWithEndpoint((admin, id) => hooks().deliveries(admin, id)),
   },
   {
     operation: 'POST /verification-srv/webhooks/{id}/deliveries/{delivery_id}/retry',
     what: 'delivery retries',
     // No such delivery: the endpoint's own 404, not the budget's 429.
     okStatus: 404,
-    async caller(tenant) {
-      const { admin, id } = await adminWithEndpoint(tenant);
-      return () => hooks().retry(admin, id, randomUUID());
-    },
+    caller: asAdminWithEndpoint((admin, id) => hooks().retry(admin, id, randomUUID())),
   },
 ];
 
